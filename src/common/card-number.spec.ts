@@ -1,0 +1,27 @@
+import { containsCardNumber, luhnValid, maskCardNumbers } from './card-number';
+
+describe('card numbers', () => {
+  it('checks Luhn', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+  });
+
+  it('finds a PAN inside text, also when typed with spaces or dashes', () => {
+    expect(containsCardNumber('ACME 4111111111111111 LTD')).toBe(true);
+    expect(containsCardNumber('ref 4111-1111-1111-1111')).toBe(true);
+    expect(containsCardNumber('ref 4111 1111 1111 1111')).toBe(true);
+  });
+
+  it('ignores digit runs that are not Luhn-valid or have the wrong length', () => {
+    expect(containsCardNumber('order 4111111111111112')).toBe(false);
+    expect(containsCardNumber('txn 123456789012')).toBe(false);
+    expect(containsCardNumber('12345678901234567890')).toBe(false);
+  });
+
+  it('masks all but the last four digits and keeps the rest of the text', () => {
+    expect(maskCardNumbers('{"merchantName":"SHOP 4111111111111111"}')).toBe(
+      '{"merchantName":"SHOP ************1111"}',
+    );
+    expect(maskCardNumbers('a 5500 0000 0000 0004 b')).toBe('a ************0004 b');
+  });
+});

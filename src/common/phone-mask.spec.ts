@@ -1,0 +1,12 @@
+import { maskPhone } from './phone-mask';
+
+describe('maskPhone', () => {
+  it('keeps country code and last three digits', () => {
+    expect(maskPhone('+447700900123')).toBe('+44*******123');
+    expect(maskPhone('+8613800138000')).toBe('+86********000');
+  });
+  it('hides short values entirely and passes null through', () => {
+    expect(maskPhone('+1234')).toBe('*****');
+    expect(maskPhone(null)).toBeNull();
+  });
+});

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+// Every setting the processes read, validated once at start-up. Defaults point at the local stack and
+// the sandbox so that `npm run demo` needs no .env; production deployments override them.
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((p) => p.trim()))
+  .pipe(z.array(z.string().min(1)));
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const PROVIDER_NAMES = ['twilio', 'vonage', 'smpp'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  API_PORT: port.default(3000),
+  INGEST_PORT: port.default(3001),
+  DISPATCHER_PORT: port.default(3002),
+  SANDBOX_PORT: port.default(3010),
+  SANDBOX_SMPP_PORT: port.default(2775),
+  PUBLIC_BASE_URL: httpUrl.default('http://127.0.0.1:3000'),
+
+  DATABASE_URL: z.string().startsWith('postgres').default('postgres://postgres@127.0.0.1:5432/alertline'),
+  DATABASE_POOL_MAX: positiveInt.max(200).default(10),
+  REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().min(1).default('alertline'),
+
+  KAFKA_BROKERS: list.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('alertline'),
+  KAFKA_GROUP_ID: z.string().min(1).default('alertline-ingest'),
+  KAFKA_CONTACTS_GROUP_ID: z.string().min(1).default('alertline-contacts'),
+  KAFKA_TOPIC_TRANSACTIONS: z.string().min(1).default('card.transactions.authorised'),
+  KAFKA_TOPIC_CONTACTS: z.string().min(1).default('cardholder.contacts'),
+
+  ALERT_DEADLINE_SECONDS: positiveInt.default(1800),
+  RECEIPT_SLA_SECONDS: positiveInt.default(300),
+  ALERT_TIME_ZONE: z.string().min(1).default('UTC'),
+  BANK_NAME: z.string().min(1).max(30).default('Alertline Bank'),
+  BANK_PHONE: z.string().min(1).max(30).default('+44 20 7946 0000'),
+
+  PROVIDERS: list.pipe(z.array(z.enum(PROVIDER_NAMES)).min(1)).default(['twilio']),
+  DISPATCHER_CONCURRENCY: positiveInt.max(1000).default(50),
+
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 hex digits')
+    .default('AC00000000000000000000000000000001'),
+  TWILIO_AUTH_TOKEN: z.string().min(8).default('sandbox-twilio-auth-token'),
+  TWILIO_FROM: z.string().min(1).default('+15005550006'),
+  // Unset in production (the SDK's own host); the sandbox URL everywhere else.
+  TWILIO_BASE_URL: httpUrl.optional().default('http://127.0.0.1:3010'),
+
+  API_KEYS: z
+    .string()
+    .default('support-demo-key:support,supervisor-demo-key:supervisor')
+    .transform((s, ctx) => {
+      const keys = new Map<string, 'support' | 'supervisor'>();
+      for (const entry of s.split(',').filter(Boolean)) {
+        const [key, role] = entry.split(':');
+        if (!key || key.length < 12 || (role !== 'support' && role !== 'supervisor')) {
+          ctx.addIssue({ code: 'custom', message: 'entries must be <key of 12+ chars>:<support|supervisor>' });
+          return z.NEVER;
+        }
+        keys.set(key, role);
+      }
+      return keys;
+    }),
+
+  SANDBOX_RECEIPT_DELAY_MS: z.coerce.number().int().min(0).default(50),
+  METRICS_DEFAULT: bool.default(true),
+});
+
+export type AppConfigValues = z.infer<typeof configSchema>;
+
+/** Names each failing setting, so a bad deployment stops with a message an operator can act on. */
+export function parseConfig(env: NodeJS.ProcessEnv): AppConfigValues {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}

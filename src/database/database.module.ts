@@ -1,0 +1,16 @@
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { ReadinessRegistry } from '../health/readiness.registry';
+import { Database } from './database.service';
+
+@Global()
+@Module({ providers: [Database], exports: [Database] })
+export class DatabaseModule implements OnModuleInit {
+  constructor(
+    private readonly db: Database,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register('postgres', () => this.db.ping());
+  }
+}

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app/app.module';
+import { portFor } from './app/role-port';
+import { isRole, ROLES } from './app/roles';
+import { AppConfig } from './config/app-config';
+import { ConfigError } from './config/config.schema';
+import { createLogger, PinoNestLogger } from './common/logger';
+import { migrate } from './database/migrate';
+
+const COMMANDS = ['migrate'] as const;
+
+async function main(): Promise<void> {
+  const arg = process.argv[2] ?? process.env.ALERTLINE_ROLE;
+  if (!isRole(arg) && !(COMMANDS as readonly string[]).includes(arg ?? '')) {
+    throw new UsageError(`Unknown role "${arg ?? ''}". Use one of: ${[...ROLES, ...COMMANDS].join(', ')}`);
+  }
+  const config = AppConfig.fromEnv();
+  if (arg === 'migrate') {
+    await migrate(config.get('DATABASE_URL'), process.argv[3] === 'down' ? 'down' : 'up');
+    return;
+  }
+  if (!isRole(arg)) return;
+  const logger = createLogger(config.get('LOG_LEVEL'), arg);
+  if (arg !== 'sandbox') {
+    // node-pg-migrate holds an advisory lock, so roles starting together migrate once.
+    await migrate(config.get('DATABASE_URL'));
+  }
+  const app = await NestFactory.create(AppModule.forRole(arg, config, logger), {
+    logger: new PinoNestLogger(logger),
+    bodyParser: true,
+  });
+  app.enableShutdownHooks();
+  const port = portFor(arg, config);
+  await app.listen(port, '127.0.0.1');
+  logger.info({ port }, `alertline ${arg} listening`);
+}
+
+class UsageError extends Error {}
+
+main().catch((err: unknown) => {
+  // Start-up failures name the bad setting and stop the process before it takes any traffic.
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`alertline failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+// The metric names are a contract with the operators' dashboards (ARCHITECTURE.md). Labels are always
+// low-cardinality enums: never a phone number, card, cardholder or message id.
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly eventsConsumed = new Counter({
+    name: 'alertline_events_consumed_total',
+    help: 'Kafka messages consumed, by topic and outcome',
+    labelNames: ['topic', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly notifications = new Counter({
+    name: 'alertline_notifications_total',
+    help: 'Alert state changes, by resulting status and reason',
+    labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly providerRequests = new Counter({
+    name: 'alertline_provider_requests_total',
+    help: 'Send requests to SMS providers, by outcome',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly providerDuration = new Histogram({
+    name: 'alertline_provider_request_duration_seconds',
+    help: 'Duration of send requests to SMS providers',
+    labelNames: ['provider'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly alertLatency = new Histogram({
+    name: 'alertline_alert_latency_seconds',
+    help: 'Time from authorisedAt to a stage: accepted (by a provider) or delivered (receipt recorded)',
+    labelNames: ['stage'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800],
+    registers: [this.registry],
+  });
+  readonly circuitState = new Gauge({
+    name: 'alertline_circuit_state',
+    help: 'Provider circuit breaker state: 0 closed, 1 half-open, 2 open',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly queueJobs = new Gauge({
+    name: 'alertline_queue_jobs',
+    help: 'Jobs in the sms queue, by Bull state',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  readonly kafkaLag = new Gauge({
+    name: 'alertline_kafka_consumer_lag',
+    help: 'Messages between the committed offset and the end of each partition',
+    labelNames: ['topic', 'partition'] as const,
+    registers: [this.registry],
+  });
+  readonly overdue = new Gauge({
+    name: 'alertline_notifications_overdue',
+    help: 'Alerts SENT with no final receipt past the receipt SLA',
+    registers: [this.registry],
+  });
+  readonly receipts = new Counter({
+    name: 'alertline_receipts_total',
+    help: 'Delivery receipts received, by provider and mapped status (UNKNOWN_MESSAGE when unmatched)',
+    labelNames: ['provider', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly dlqMessages = new Counter({
+    name: 'alertline_dlq_messages_total',
+    help: 'Messages sent to a dead-letter topic, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'alertline_process_' });
+  }
+}
