@@ -1,4 +1,4 @@
-/** "+447700900123" -> "+44*******123": enough for a support agent to confirm a number with the caller. */
+/** "+447911123456" -> "+44*******456": enough for a support agent to confirm a number with the caller. */
 export function maskPhone(phone: string | null | undefined): string | null {
   if (!phone) return null;
   const keepHead = phone.startsWith('+') ? 3 : 2;

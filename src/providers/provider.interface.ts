@@ -1,0 +1,61 @@
+import type { ProviderName } from '../config/config.schema';
+
+/** The one status vocabulary every adapter maps its vendor's receipt and lookup statuses onto. */
+export enum ProviderMessageStatus {
+  /** Taken by the provider, not yet handed to the carrier. */
+  ACCEPTED = 'ACCEPTED',
+  /** Handed to the carrier; no final word yet. */
+  SENT = 'SENT',
+  DELIVERED = 'DELIVERED',
+  /** Final: the carrier or handset did not take it (filtered, unreachable, expired). */
+  UNDELIVERED = 'UNDELIVERED',
+  /** Final: the provider refused or dropped it before the carrier. */
+  FAILED = 'FAILED',
+}
+
+export const FINAL_PROVIDER_STATUSES: ReadonlySet<ProviderMessageStatus> = new Set([
+  ProviderMessageStatus.DELIVERED,
+  ProviderMessageStatus.UNDELIVERED,
+  ProviderMessageStatus.FAILED,
+]);
+
+export interface OutboundSms {
+  /** Our reference for this attempt, sent where the protocol carries one (Vonage client-ref). */
+  attemptId: string;
+  notificationId: string;
+  /** E.164 */
+  to: string;
+  body: string;
+}
+
+export interface SendResult {
+  providerMessageId: string;
+  /** Parts the provider split the message into, when it says. */
+  segments?: number;
+}
+
+export interface ProviderStatusReport {
+  providerMessageId: string;
+  status: ProviderMessageStatus;
+  /** The vendor's own status word, kept for the history. */
+  providerStatus: string;
+  errorCode?: string;
+}
+
+/**
+ * One narrow interface per SMS vendor. `send` resolves with the provider's message id or throws one of the
+ * typed errors in provider.errors.ts; the vendor's codes are mapped inside the adapter, nowhere else.
+ */
+export interface SmsProvider {
+  readonly name: ProviderName;
+  send(sms: OutboundSms): Promise<SendResult>;
+  /**
+   * Did the provider take this attempt? Asked before resubmitting an attempt left in flight by a crash,
+   * so a recovery never sends blindly. Resolves null when the provider has no such message.
+   */
+  findSent(sms: OutboundSms, since: Date): Promise<ProviderStatusReport | null>;
+  /** The provider's current status of a message it accepted; null when it cannot say. */
+  fetchStatus(providerMessageId: string): Promise<ProviderStatusReport | null>;
+}
+
+export const SMS_PROVIDERS = Symbol('SMS_PROVIDERS');
