@@ -76,10 +76,9 @@ pg_cluster() {
   local line
   if command -v pg_lsclusters >/dev/null 2>&1; then
     line=$(pg_lsclusters -h 2>/dev/null | awk -v p="$PGPORT" '$3 == p { print $1, $2; exit }')
-    [[ -n $line ]] && {
-      printf '%s\n' "$line"
-      return 0
-    }
+    [[ -n $line ]] || return 1
+    printf '%s\n' "$line"
+    return 0
   fi
   local versions
   versions=$(ls /etc/postgresql 2>/dev/null) || return 1
@@ -151,10 +150,19 @@ redis_up() {
   echo "redis: started ($REDIS_HOST:$REDIS_PORT)"
 }
 
+# Sets KAFKA_HOST/KAFKA_LOCAL_PORT from the first entry of KAFKA_BROKERS.
+parse_kafka_brokers() {
+  local first=${KAFKA_BROKERS%%,*}
+  KAFKA_HOST=${first%:*}
+  KAFKA_LOCAL_PORT=${first##*:}
+  [[ $KAFKA_LOCAL_PORT =~ ^[0-9]+$ ]] || die "kafka: cannot read a port from KAFKA_BROKERS=$KAFKA_BROKERS"
+}
+
 kafka_up() {
-  local first=${KAFKA_BROKERS%%,*} host port
-  host=${first%:*}
-  port=${first##*:}
+  local host port
+  parse_kafka_brokers
+  host=$KAFKA_HOST
+  port=$KAFKA_LOCAL_PORT
   if is_local_host "$host"; then
     # kafka.sh prints its own "kafka: started/reused" line.
     KAFKA_PORT=$port bash "$SCRIPT_DIR/kafka.sh" start || die "kafka: could not start the local broker on port $port"
@@ -188,7 +196,12 @@ cmd_up() {
 
 cmd_down() {
   local cluster
-  bash "$SCRIPT_DIR/kafka.sh" stop
+  parse_kafka_brokers
+  if is_local_host "$KAFKA_HOST"; then
+    KAFKA_PORT=$KAFKA_LOCAL_PORT bash "$SCRIPT_DIR/kafka.sh" stop
+  else
+    echo "kafka: left alone (external $KAFKA_BROKERS)"
+  fi
   if started_by_us redis; then
     redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     echo "redis: stopped (started by infra.sh)"

@@ -22,10 +22,13 @@ const verbose = process.env.KAFKA_READY_VERBOSE === '1';
 
 const deadline = Date.now() + timeoutSec * 1000;
 // Hard stop in case a kafkajs call hangs past its own timeouts.
-setTimeout(() => {
-  if (verbose) console.error('kafka-ready: hard timeout');
-  process.exit(1);
-}, timeoutSec * 1000 + 2000).unref();
+setTimeout(
+  () => {
+    if (verbose) console.error('kafka-ready: hard timeout');
+    process.exit(1);
+  },
+  timeoutSec * 1000 + 2000,
+).unref();
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

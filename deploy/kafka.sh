@@ -98,6 +98,8 @@ fetch_jars() {
   t0=$EPOCHREALTIME
   log "fetching Kafka $KAFKA_VERSION jars into $LIBS (one-time, via Maven)"
   mkdir -p "$KAFKA_HOME"
+  # Leftovers of an interrupted fetch; safe to remove because we hold the start lock.
+  rm -rf -- "$KAFKA_HOME"/libs.tmp.*
   # Fetch into a scratch dir and swap it in, so an interrupted fetch never leaves a
   # libs/ dir that looks usable.
   tmp=$(mktemp -d "$KAFKA_HOME/libs.tmp.XXXXXX")
@@ -175,14 +177,26 @@ format_storage() {
   log "formatted $LOG_DIRS (cluster id $uuid)"
 }
 
+# Byte size of server.log before this launch, so a failure shows this run's lines and
+# not the previous run's shutdown.
+LOG_START=0
+
 show_log_tail() {
-  local f
-  for f in "$APP_LOGS/kafka.out" "$APP_LOGS/server.log"; do
-    if [[ -s $f ]]; then
-      printf -- '----- last 40 lines of %s -----\n' "$f" >&2
-      tail -n 40 "$f" >&2
-    fi
-  done
+  local out=$APP_LOGS/kafka.out log=$APP_LOGS/server.log size lines
+  if [[ -s $out ]]; then
+    printf -- '----- last 40 lines of %s -----\n' "$out" >&2
+    tail -n 40 "$out" >&2
+  fi
+  [[ -s $log ]] || return 0
+  size=$(stat -c %s "$log")
+  if ((size >= LOG_START)); then
+    lines=$(tail -c +"$((LOG_START + 1))" "$log" | tail -n 40)
+  else
+    # Rotated since launch: the current file is all new.
+    lines=$(tail -n 40 "$log")
+  fi
+  [[ -n $lines ]] || return 0
+  printf -- '----- last 40 lines of %s (this start) -----\n%s\n' "$log" "$lines" >&2
 }
 
 # Waits for the broker to answer metadata; fails early if the JVM exits.
@@ -237,6 +251,7 @@ cmd_start() {
   write_config
   format_storage
 
+  LOG_START=$(stat -c %s "$APP_LOGS/server.log" 2>/dev/null || echo 0)
   t0=$EPOCHREALTIME
   # setsid+nohup: the broker must outlive this shell and its terminal/CI step.
   # 9>&- keeps the start lock from being inherited (it would be held for the broker's life).

@@ -101,9 +101,7 @@ async function warnOnDrift(admin, names) {
     });
     const entry = res.resources[0]?.configEntries.find((e) => e.configName === 'cleanup.policy');
     if (entry && !String(entry.configValue).includes('compact')) {
-      console.error(
-        `topics: warning: ${contacts} has cleanup.policy=${entry.configValue}, expected compact`,
-      );
+      console.error(`topics: warning: ${contacts} has cleanup.policy=${entry.configValue}, expected compact`);
     }
   }
 }

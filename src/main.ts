@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   });
   app.enableShutdownHooks();
   const port = portFor(arg, config);
-  await app.listen(port, '127.0.0.1');
+  await app.listen(port, config.get('BIND_HOST'));
   logger.info({ port }, `alertline ${arg} listening`);
 }
 

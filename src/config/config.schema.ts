@@ -20,6 +20,8 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  // 127.0.0.1 keeps a laptop run off the network; containers set 0.0.0.0.
+  BIND_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   INGEST_PORT: port.default(3001),
   DISPATCHER_PORT: port.default(3002),

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Database, Queryable } from '../database/database.service';
+import { AttemptRow, AttemptStatus } from './notification.types';
+
+export interface AttemptOutcome {
+  status: AttemptStatus;
+  providerMessageId?: string | null;
+  errorCode?: string | null;
+  errorDetail?: string | null;
+  segments?: number | null;
+}
+
+@Injectable()
+export class AttemptsRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Written before the provider is called: after a crash it says "the provider may have this one". */
+  async start(notificationId: string, provider: string, now: Date, db: Queryable): Promise<AttemptRow> {
+    const { rows } = await db.query<AttemptRow>(
+      `INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, started_at)
+       SELECT $1, $2, COALESCE(MAX(attempt_no), 0) + 1, $3, 'IN_FLIGHT', $4
+       FROM delivery_attempts WHERE notification_id = $2
+       RETURNING *`,
+      [randomUUID(), notificationId, provider, now],
+    );
+    return rows[0];
+  }
+
+  async finish(attemptId: string, outcome: AttemptOutcome, now: Date, db: Queryable): Promise<void> {
+    await db.query(
+      `UPDATE delivery_attempts SET status = $2, provider_message_id = COALESCE($3, provider_message_id),
+              error_code = $4, error_detail = $5, segments = COALESCE($6, segments), finished_at = $7
+       WHERE id = $1`,
+      [
+        attemptId,
+        outcome.status,
+        outcome.providerMessageId ?? null,
+        outcome.errorCode ?? null,
+        outcome.errorDetail ?? null,
+        outcome.segments ?? null,
+        now,
+      ],
+    );
+  }
+
+  async inFlight(notificationId: string, db: Queryable = this.db.pool): Promise<AttemptRow[]> {
+    const { rows } = await db.query<AttemptRow>(
+      `SELECT * FROM delivery_attempts WHERE notification_id = $1 AND status = 'IN_FLIGHT' ORDER BY attempt_no`,
+      [notificationId],
+    );
+    return rows;
+  }
+
+  async byProviderMessage(provider: string, providerMessageId: string, db: Queryable): Promise<AttemptRow | null> {
+    const { rows } = await db.query<AttemptRow>(
+      `SELECT * FROM delivery_attempts WHERE provider = $1 AND provider_message_id = $2`,
+      [provider, providerMessageId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async forNotification(notificationId: string): Promise<AttemptRow[]> {
+    return this.db.query<AttemptRow>(
+      `SELECT * FROM delivery_attempts WHERE notification_id = $1 ORDER BY attempt_no`,
+      [notificationId],
+    );
+  }
+}

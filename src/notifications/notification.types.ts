@@ -1,0 +1,109 @@
+import { NotificationStatus, SkipReason } from './notification-status';
+
+export interface NewNotification {
+  id: string;
+  transactionId: string;
+  eventId: string;
+  cardholderId: string;
+  cardId: string;
+  cardLast4: string;
+  amountMinor: number;
+  currency: string;
+  merchantName: string;
+  merchantCity: string | null;
+  channel: string | null;
+  authorisedAt: Date;
+  receivedAt: Date;
+  status: NotificationStatus.QUEUED | NotificationStatus.SKIPPED;
+  skipReason: SkipReason | null;
+  phoneE164: string | null;
+  contactVersion: number | null;
+  locale: string | null;
+  body: string | null;
+  segments: number | null;
+  encoding: string | null;
+  deadlineAt: Date | null;
+  sourcePartition: number;
+  sourceOffset: string;
+}
+
+export interface NotificationRow {
+  id: string;
+  transaction_id: string;
+  event_id: string;
+  cardholder_id: string;
+  card_id: string;
+  card_last4: string;
+  amount_minor: string;
+  currency: string;
+  merchant_name: string;
+  merchant_city: string | null;
+  channel: string | null;
+  authorised_at: Date;
+  received_at: Date;
+  status: NotificationStatus;
+  skip_reason: SkipReason | null;
+  phone_e164: string | null;
+  contact_version: string | null;
+  locale: string | null;
+  body: string | null;
+  segments: number | null;
+  encoding: string | null;
+  deadline_at: Date | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  last_error_code: string | null;
+  last_error_detail: string | null;
+  overdue: boolean;
+  lease_until: Date | null;
+  accepted_at: Date | null;
+  final_at: Date | null;
+  updated_at: Date;
+}
+
+export interface EventRow {
+  id: string;
+  notification_id: string;
+  at: Date;
+  type: string;
+  status: NotificationStatus | null;
+  provider: string | null;
+  provider_message_id: string | null;
+  error_code: string | null;
+  detail: string | null;
+}
+
+export interface NewEvent {
+  notificationId: string;
+  at: Date;
+  type: string;
+  status?: NotificationStatus | null;
+  provider?: string | null;
+  providerMessageId?: string | null;
+  errorCode?: string | null;
+  detail?: string | null;
+}
+
+export interface AttemptRow {
+  id: string;
+  notification_id: string;
+  attempt_no: number;
+  provider: string;
+  status: AttemptStatus;
+  provider_message_id: string | null;
+  error_code: string | null;
+  error_detail: string | null;
+  segments: number | null;
+  started_at: Date;
+  finished_at: Date | null;
+}
+
+export enum AttemptStatus {
+  IN_FLIGHT = 'IN_FLIGHT',
+  ACCEPTED = 'ACCEPTED',
+  REJECTED = 'REJECTED',
+  FAILED = 'FAILED',
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** Recovered after a crash: the provider had no record of it, so it was never sent. */
+  NOT_SENT = 'NOT_SENT',
+}

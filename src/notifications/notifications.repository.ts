@@ -1,0 +1,138 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Queryable } from '../database/database.service';
+import { NotificationStatus } from './notification-status';
+import { NewNotification, NotificationRow } from './notification.types';
+
+export interface StatusChange {
+  status: NotificationStatus;
+  provider?: string | null;
+  providerMessageId?: string | null;
+  errorCode?: string | null;
+  errorDetail?: string | null;
+  at: Date;
+}
+
+@Injectable()
+export class NotificationsRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Inserts the alerts of one Kafka chunk. A transactionId that already has an alert is skipped by the
+   * unique constraint: that is the dedupe. Returns the ids that were new.
+   */
+  async insertMany(rows: NewNotification[], db: Queryable): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const col = <K extends keyof NewNotification>(k: K) => rows.map((r) => r[k]);
+    const { rows: inserted } = await db.query<{ id: string }>(
+      `INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
+         currency, merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason,
+         phone_e164, contact_version, locale, body, segments, encoding, deadline_at, source_partition,
+         source_offset, final_at, updated_at)
+       SELECT u.*, CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                   $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
+                   $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::int[],
+                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[])
+         AS u(id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor, currency,
+              merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, phone_e164,
+              contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset)
+       ON CONFLICT (transaction_id) DO NOTHING
+       RETURNING id`,
+      [
+        col('id'), col('transactionId'), col('eventId'), col('cardholderId'), col('cardId'), col('cardLast4'),
+        col('amountMinor'), col('currency'), col('merchantName'), col('merchantCity'), col('channel'),
+        col('authorisedAt'), col('receivedAt'), col('status'), col('skipReason'), col('phoneE164'),
+        col('contactVersion'), col('locale'), col('body'), col('segments'), col('encoding'), col('deadlineAt'),
+        col('sourcePartition'), col('sourceOffset'),
+      ],
+    );
+    return new Set(inserted.map((r) => r.id));
+  }
+
+  async findStatusByTransactionIds(
+    transactionIds: string[],
+    db: Queryable = this.db.pool,
+  ): Promise<Array<{ id: string; transaction_id: string; status: NotificationStatus }>> {
+    const { rows } = await db.query<{ id: string; transaction_id: string; status: NotificationStatus }>(
+      `SELECT id, transaction_id, status FROM notifications WHERE transaction_id = ANY($1)`,
+      [transactionIds],
+    );
+    return rows;
+  }
+
+  async findById(id: string, db: Queryable = this.db.pool): Promise<NotificationRow | null> {
+    const { rows } = await db.query<NotificationRow>(`SELECT * FROM notifications WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async findByTransactionId(transactionId: string): Promise<NotificationRow | null> {
+    const rows = await this.db.query<NotificationRow>(`SELECT * FROM notifications WHERE transaction_id = $1`, [
+      transactionId,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  async search(
+    filter: { cardholderId?: string; cardLast4?: string; from: Date; to: Date },
+    limit: number,
+  ): Promise<NotificationRow[]> {
+    const [column, value] = filter.cardholderId
+      ? ['cardholder_id', filter.cardholderId]
+      : ['card_last4', filter.cardLast4 ?? ''];
+    return this.db.query<NotificationRow>(
+      `SELECT * FROM notifications WHERE ${column} = $1 AND authorised_at >= $2 AND authorised_at < $3
+       ORDER BY authorised_at DESC LIMIT $4`,
+      [value, filter.from, filter.to, limit],
+    );
+  }
+
+  /**
+   * Takes the alert for sending: QUEUED, or SENDING whose lease ran out (its dispatcher died). The lease
+   * keeps two dispatchers from working one alert even if Bull hands the job out twice.
+   */
+  async claim(id: string, leaseMs: number, now: Date, db: Queryable): Promise<NotificationRow | null> {
+    const { rows } = await db.query<NotificationRow>(
+      `UPDATE notifications SET status = 'SENDING', lease_until = $2::timestamptz + ($3 || ' milliseconds')::interval,
+              updated_at = $2
+       WHERE id = $1 AND (status = 'QUEUED' OR (status = 'SENDING' AND (lease_until IS NULL OR lease_until < $2)))
+       RETURNING *`,
+      [id, now, String(leaseMs)],
+    );
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Moves an alert forward. `from` lists the statuses it may leave: a late or repeated update whose
+   * precondition no longer holds changes nothing and returns false.
+   */
+  async transition(id: string, from: NotificationStatus[], change: StatusChange, db: Queryable): Promise<boolean> {
+    const final = [
+      NotificationStatus.DELIVERED,
+      NotificationStatus.UNDELIVERED,
+      NotificationStatus.FAILED,
+      NotificationStatus.EXPIRED,
+    ].includes(change.status);
+    const { rowCount } = await db.query(
+      `UPDATE notifications SET status = $3,
+              provider = COALESCE($4, provider), provider_message_id = COALESCE($5, provider_message_id),
+              last_error_code = COALESCE($6, last_error_code), last_error_detail = COALESCE($7, last_error_detail),
+              accepted_at = CASE WHEN $3 = 'SENT' THEN $8 ELSE accepted_at END,
+              final_at = CASE WHEN $9 THEN $8 ELSE final_at END,
+              lease_until = CASE WHEN $3 = 'SENDING' THEN lease_until END,
+              updated_at = $8
+       WHERE id = $1 AND status = ANY($2)`,
+      [
+        id,
+        from,
+        change.status,
+        change.provider ?? null,
+        change.providerMessageId ?? null,
+        change.errorCode ?? null,
+        change.errorDetail ?? null,
+        change.at,
+        final,
+      ],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+}
