@@ -1,10 +1,15 @@
 import { DynamicModule, Type } from '@nestjs/common';
+import { ContactsConsumerModule } from '../contacts/contacts.module';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { IngestModule } from '../ingest/ingest.module';
+import { ReceiptsModule } from '../receipts/receipts.module';
+import { SupportModule } from '../support/support.module';
 import { Role } from './roles';
 
-// Filled in as features land; kept apart from AppModule so the role table reads at a glance.
-const ingest: Array<Type | DynamicModule> = [];
-const dispatcher: Array<Type | DynamicModule> = [];
-const api: Array<Type | DynamicModule> = [];
+// Kept apart from AppModule so the role table reads at a glance.
+const ingest: Array<Type | DynamicModule> = [IngestModule, ContactsConsumerModule];
+const dispatcher: Array<Type | DynamicModule> = [DeliveryModule];
+const api: Array<Type | DynamicModule> = [ReceiptsModule, SupportModule];
 const sandbox: Array<Type | DynamicModule> = [];
 
 export const ROLE_MODULES: Record<Role, Array<Type | DynamicModule>> = {

@@ -49,6 +49,9 @@ export const configSchema = z.object({
 
   PROVIDERS: list.pipe(z.array(z.enum(PROVIDER_NAMES)).min(1)).default(['twilio']),
   DISPATCHER_CONCURRENCY: positiveInt.max(1000).default(50),
+  PROVIDER_TIMEOUT_MS: positiveInt.max(120000).default(5000),
+  // How long a dispatcher owns an alert it is sending; a crashed dispatcher's alerts are taken over after it.
+  SEND_LEASE_MS: positiveInt.default(60000),
 
   TWILIO_ACCOUNT_SID: z
     .string()
@@ -77,6 +80,29 @@ export const configSchema = z.object({
 
   SANDBOX_RECEIPT_DELAY_MS: z.coerce.number().int().min(0).default(50),
   METRICS_DEFAULT: bool.default(true),
+
+  // Sandbox (role sandbox): the local provider emulator. Defaults are what the demo and tests use.
+  SANDBOX_SMPP_HOST: z.string().min(1).default('127.0.0.1'),
+  // Added to every provider request the sandbox answers (HTTP and SMPP); the benchmark's --provider-latency.
+  SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
+  // Messages the sandbox remembers (oldest dropped first); bounds its memory under the benchmark.
+  SANDBOX_STORE_LIMIT: positiveInt.max(5000000).default(200000),
+  // Where the sandbox posts Vonage DLRs when a send names no `callback` (Vonage's account-level DLR URL).
+  SANDBOX_VONAGE_DLR_URL: httpUrl.default('http://127.0.0.1:3000/webhooks/vonage/dlr'),
+
+  // Vonage SMS API credentials; the defaults are the sandbox's. The signature secret signs DLRs.
+  VONAGE_API_KEY: z.string().min(1).default('sandboxkey'),
+  VONAGE_API_SECRET: z.string().min(1).default('sandbox-vonage-secret'),
+  VONAGE_SIGNATURE_SECRET: z.string().min(8).default('sandbox-vonage-signature-secret'),
+  VONAGE_SIGNATURE_METHOD: z.enum(['md5hash', 'md5', 'sha1', 'sha256', 'sha512']).default('sha256'),
+  // Alphanumeric sender ids are at most 11 characters.
+  VONAGE_FROM: z.string().min(1).max(15).default('AlertlineBk'),
+  // Unset in production (the SDK's own rest host); the sandbox URL everywhere else.
+  VONAGE_BASE_URL: httpUrl.optional().default('http://127.0.0.1:3010'),
+
+  // SMPP bind credentials (SMPP 3.4: system_id at most 15 characters, password at most 8).
+  SMPP_SYSTEM_ID: z.string().min(1).max(15).default('alertline'),
+  SMPP_PASSWORD: z.string().min(1).max(8).default('sandbox'),
 });
 
 export type AppConfigValues = z.infer<typeof configSchema>;

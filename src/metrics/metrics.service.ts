@@ -75,6 +75,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly upstreamDelay = new Histogram({
+    name: 'alertline_upstream_delay_seconds',
+    help: 'Time from authorisedAt to the event reaching Alertline (RECEIVED): a late upstream shows here',
+    buckets: [0.1, 0.5, 1, 5, 30, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'alertline_process_' });
   }

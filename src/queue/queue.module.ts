@@ -4,6 +4,7 @@ import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { AppConfig } from '../config/app-config';
 import { ReadinessRegistry } from '../health/readiness.registry';
+import { BACKOFF_STRATEGY, retryDelay } from './retry-backoff';
 import { SMS_QUEUE } from './sms-queue';
 import { SmsQueue } from './sms-queue.service';
 
@@ -17,7 +18,10 @@ import { SmsQueue } from './sms-queue.service';
         prefix: config.get('QUEUE_PREFIX'),
       }),
     }),
-    BullModule.registerQueue({ name: SMS_QUEUE }),
+    BullModule.registerQueue({
+      name: SMS_QUEUE,
+      settings: { backoffStrategies: { [BACKOFF_STRATEGY]: retryDelay } },
+    }),
   ],
   providers: [SmsQueue],
   exports: [SmsQueue, BullModule],

@@ -3,7 +3,13 @@ import { Injectable } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
 import { SEND_JOB, SendJobData, SMS_QUEUE } from './sms-queue';
 
+import { BACKOFF_STRATEGY } from './retry-backoff';
+
+// Retries are bounded by the alert's deadline (the backoff never schedules past it and the next run
+// records EXPIRED), not by a count; the count is only a backstop.
 const JOB_DEFAULTS: JobOptions = {
+  attempts: 10000,
+  backoff: { type: BACKOFF_STRATEGY },
   removeOnComplete: true,
   removeOnFail: 5000,
 };

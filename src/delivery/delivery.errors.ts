@@ -1,0 +1,32 @@
+// Typed outcomes the queue processor turns into Bull behaviour (retry with backoff, or stop).
+
+/** Every provider failed transiently or throttled: retry the job with backoff until the deadline. */
+export class AllProvidersFailedError extends Error {
+  override readonly name = 'AllProvidersFailedError';
+  constructor(
+    readonly lastCode: string,
+    readonly deadlineAt: Date,
+    readonly rateLimited: boolean,
+  ) {
+    super(`every provider failed; last error ${lastCode}`);
+  }
+}
+
+/** Another dispatcher holds the alert's lease (it may still be sending): try again after the lease. */
+export class LeaseHeldError extends Error {
+  override readonly name = 'LeaseHeldError';
+  constructor(readonly leaseUntil: Date) {
+    super(`alert is being sent by another dispatcher until ${leaseUntil.toISOString()}`);
+  }
+}
+
+/** We could not find out whether a provider took an in-flight attempt; never resend blind, ask again later. */
+export class InFlightUnknownError extends Error {
+  override readonly name = 'InFlightUnknownError';
+  constructor(
+    readonly provider: string,
+    override readonly cause: unknown,
+  ) {
+    super(`could not confirm whether ${provider} accepted an in-flight attempt`);
+  }
+}

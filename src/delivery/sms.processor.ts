@@ -1,0 +1,56 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { AppConfig } from '../config/app-config';
+import { AppLogger, LOGGER } from '../common/logger.module';
+import { Metrics } from '../metrics/metrics.service';
+import { SEND_JOB, SendJobData, SMS_QUEUE } from '../queue/sms-queue';
+import { DeliveryOutcome, DeliveryService } from './delivery.service';
+
+const QUEUE_GAUGE_MS = 5000;
+
+/** Thin Bull processor: the work and its retry decisions live in DeliveryService and retry-backoff. */
+@Injectable()
+export class SmsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+  private gaugeTimer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectQueue(SMS_QUEUE) private readonly queue: Queue<SendJobData>,
+    private readonly delivery: DeliveryService,
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    @Inject(LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Registered here rather than with @Process so the concurrency comes from validated config.
+    void this.queue.process(SEND_JOB, this.config.get('DISPATCHER_CONCURRENCY'), (job: Job<SendJobData>) =>
+      this.handle(job),
+    );
+    this.gaugeTimer = setInterval(() => void this.exportQueueGauge(), QUEUE_GAUGE_MS);
+    this.gaugeTimer.unref();
+  }
+
+  async handle(job: Job<SendJobData>): Promise<DeliveryOutcome> {
+    try {
+      return await this.delivery.deliver(job.data.notificationId);
+    } catch (err) {
+      this.logger.warn({ notificationId: job.data.notificationId, err: (err as Error).message }, 'send will be retried');
+      throw err;
+    }
+  }
+
+  private async exportQueueGauge(): Promise<void> {
+    try {
+      const counts = await this.queue.getJobCounts();
+      for (const [state, n] of Object.entries(counts)) this.metrics.queueJobs.set({ state }, n);
+    } catch {
+      // Redis briefly away: the gauge keeps its last value and readiness reports the outage.
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+    await this.queue.close();
+  }
+}

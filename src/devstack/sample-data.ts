@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+
+export interface ContactEvent {
+  cardholderId: string;
+  phoneNumber: string;
+  region?: string;
+  smsAlerts: boolean;
+  locale: string;
+  minAmountMinor?: number | null;
+  version: number;
+}
+
+export interface TransactionEventInput {
+  eventId: string;
+  transactionId: string;
+  cardholderId: string;
+  cardId: string;
+  cardLast4: string;
+  amountMinor: number;
+  currency: string;
+  merchantName: string;
+  merchantCity?: string;
+  channel?: string;
+  authorisedAt: string;
+}
+
+export function makeContact(overrides: Partial<ContactEvent> = {}): ContactEvent {
+  return {
+    cardholderId: `ch-${randomUUID()}`,
+    phoneNumber: ukMobile(Math.floor(Math.random() * 88_999_999)),
+    smsAlerts: true,
+    locale: 'en-GB',
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function makeTransaction(cardholderId: string, overrides: Partial<TransactionEventInput> = {}): TransactionEventInput {
+  const id = randomUUID();
+  return {
+    eventId: `evt-${id}`,
+    transactionId: `txn-${id}`,
+    cardholderId,
+    cardId: `card-${cardholderId}`,
+    cardLast4: '4242',
+    amountMinor: 1999,
+    currency: 'GBP',
+    merchantName: 'CORNER SHOP',
+    merchantCity: 'London',
+    channel: 'CONTACTLESS',
+    authorisedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+/** A mobile number in a valid UK mobile range, distinct per index (for many cardholders). */
+export function ukMobile(i: number): string {
+  return `+4479${String(11000000 + (i % 88999999)).padStart(8, '0')}`;
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module';
+import { KafkaModule } from '../kafka/kafka.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { QueueModule } from '../queue/queue.module';
+import { IngestService } from './ingest.service';
+import { TransactionsConsumer } from './transactions.consumer';
+
+@Module({
+  imports: [KafkaModule, QueueModule, NotificationsModule, ContactsModule],
+  providers: [IngestService, TransactionsConsumer],
+})
+export class IngestModule {}

@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import twilio, { Twilio } from 'twilio';
+import { AppConfig } from '../../config/app-config';
+import { OutboundSms, ProviderStatusReport, SendResult, SmsProvider } from '../provider.interface';
+import { mapTwilioError, mapTwilioStatus } from './twilio.codes';
+import { SandboxRequestClient } from './twilio.request-client';
+
+// Clock skew between Twilio's date_created and ours when matching a message left in flight.
+const LOOKUP_SKEW_MS = 5 * 60 * 1000;
+
+@Injectable()
+export class TwilioProvider implements SmsProvider {
+  readonly name = 'twilio' as const;
+  private readonly client: Twilio;
+  private readonly from: string;
+  private readonly statusCallback: string;
+
+  constructor(config: AppConfig) {
+    const baseUrl = config.get('TWILIO_BASE_URL');
+    const timeout = config.get('PROVIDER_TIMEOUT_MS');
+    this.client = twilio(config.get('TWILIO_ACCOUNT_SID'), config.get('TWILIO_AUTH_TOKEN'), {
+      httpClient: baseUrl ? new SandboxRequestClient(baseUrl, { timeout, keepAlive: true }) : undefined,
+      timeout,
+      keepAlive: true,
+      autoRetry: false,
+    });
+    this.from = config.get('TWILIO_FROM');
+    this.statusCallback = `${config.get('PUBLIC_BASE_URL')}/webhooks/twilio/status`;
+  }
+
+  async send(sms: OutboundSms): Promise<SendResult> {
+    try {
+      const message = await this.client.messages.create({
+        to: sms.to,
+        from: this.from,
+        body: sms.body,
+        statusCallback: this.statusCallback,
+      });
+      return { providerMessageId: message.sid, segments: Number(message.numSegments) || undefined };
+    } catch (err) {
+      throw mapTwilioError(err);
+    }
+  }
+
+  /** Twilio has no idempotency key: list by recipient and date and match our exact body. */
+  async findSent(sms: OutboundSms, since: Date): Promise<ProviderStatusReport | null> {
+    try {
+      const messages = await this.client.messages.list({
+        to: sms.to,
+        dateSentAfter: new Date(since.getTime() - LOOKUP_SKEW_MS),
+        limit: 50,
+      });
+      const match = messages.find(
+        (m) => m.body === sms.body && (m.dateCreated?.getTime() ?? 0) >= since.getTime() - LOOKUP_SKEW_MS,
+      );
+      return match
+        ? { providerMessageId: match.sid, status: mapTwilioStatus(match.status), providerStatus: match.status }
+        : null;
+    } catch (err) {
+      throw mapTwilioError(err);
+    }
+  }
+
+  async fetchStatus(providerMessageId: string): Promise<ProviderStatusReport | null> {
+    try {
+      const m = await this.client.messages(providerMessageId).fetch();
+      return {
+        providerMessageId: m.sid,
+        status: mapTwilioStatus(m.status),
+        providerStatus: m.status,
+        errorCode: m.errorCode ? String(m.errorCode) : undefined,
+      };
+    } catch (err) {
+      const mapped = mapTwilioError(err);
+      if ((err as { status?: number }).status === 404) return null;
+      throw mapped;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { ReceiptApplier } from './receipt-applier';
+import { ReceiptsRepository } from './receipts.repository';
+import { ReceiptsService } from './receipts.service';
+
+/** Receipt correlation, shared by the api (webhooks) and the dispatcher (SMPP receipts, SENT records). */
+@Global()
+@Module({
+  imports: [NotificationsModule],
+  providers: [ReceiptsRepository, ReceiptApplier, ReceiptsService],
+  exports: [ReceiptsService, ReceiptsRepository],
+})
+export class ReceiptsCoreModule {}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { testDatabaseService } from '../../test/support/db';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { Database } from '../database/database.service';
+import { SendRecorder } from '../delivery/send-recorder';
+import { Metrics } from '../metrics/metrics.service';
+import { AttemptsRepository } from '../notifications/attempts.repository';
+import { EventsRepository } from '../notifications/events.repository';
+import { NotificationStatus } from '../notifications/notification-status';
+import { NotificationsRepository } from '../notifications/notifications.repository';
+import { ProviderMessageStatus as P } from '../providers/provider.interface';
+import { ReceiptApplier } from './receipt-applier';
+import { ReceiptsRepository } from './receipts.repository';
+import { ReceiptsService } from './receipts.service';
+
+describe('receipt correlation on PostgreSQL', () => {
+  let db: Database;
+  let notifications: NotificationsRepository;
+  let receipts: ReceiptsService;
+  let recorder: SendRecorder;
+  const metrics = new Metrics();
+
+  beforeAll(async () => {
+    db = await testDatabaseService();
+    notifications = new NotificationsRepository(db);
+    const attempts = new AttemptsRepository(db);
+    const events = new EventsRepository(db);
+    const locks = new ReceiptsRepository();
+    receipts = new ReceiptsService(db, locks, attempts, notifications, new ReceiptApplier(notifications, events, metrics), metrics);
+    recorder = new SendRecorder(db, notifications, attempts, events, new ContactsRepository(db), locks, receipts, metrics);
+  });
+  afterAll(() => db.onModuleDestroy());
+
+  async function sentAlert(provider = 'twilio') {
+    const id = randomUUID();
+    const now = new Date();
+    await db.transaction((tx) =>
+      notifications.insertMany(
+        [
+          {
+            id, transactionId: `txn-${id}`, eventId: `e-${id}`, cardholderId: 'ch', cardId: 'card', cardLast4: '1234',
+            amountMinor: 100, currency: 'GBP', merchantName: 'M', merchantCity: null, channel: null, authorisedAt: now,
+            receivedAt: now, status: NotificationStatus.QUEUED, skipReason: null, phoneE164: '+447911123456',
+            contactVersion: 1, locale: 'en', body: 'hello', segments: 1, encoding: 'GSM-7',
+            deadlineAt: new Date(now.getTime() + 60000), sourcePartition: 0, sourceOffset: '0',
+          },
+        ],
+        tx,
+      ),
+    );
+    const claimed = (await recorder.claim(id, 60000, now))!;
+    const attempt = await recorder.startAttempt(claimed, provider, now);
+    const messageId = `SM${randomUUID().replace(/-/g, '')}`;
+    return { id, claimed, attempt, messageId };
+  }
+  const receipt = (messageId: string, status: P, providerStatus: string) => ({
+    provider: 'twilio', providerMessageId: messageId, status, providerStatus, receivedAt: new Date(),
+  });
+  const statusOf = async (id: string) => (await notifications.findById(id))?.status;
+
+  it('moves SENT to DELIVERED and ignores a later UNDELIVERED or a repeat', async () => {
+    const a = await sentAlert();
+    await recorder.accepted(a.claimed, a.attempt, a.messageId, 1, new Date());
+    expect(await receipts.record(receipt(a.messageId, P.SENT, 'sent'))).toBe('applied');
+    expect(await statusOf(a.id)).toBe('SENT');
+    await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'));
+    await receipts.record(receipt(a.messageId, P.UNDELIVERED, 'undelivered'));
+    await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'));
+    expect(await statusOf(a.id)).toBe('DELIVERED');
+  });
+
+  it('applies a receipt that arrived before the SENT record once SENT is written', async () => {
+    const a = await sentAlert();
+    expect(await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'))).toBe('unmatched');
+    expect(await statusOf(a.id)).toBe('SENDING');
+    await recorder.accepted(a.claimed, a.attempt, a.messageId, 1, new Date());
+    expect(await statusOf(a.id)).toBe('DELIVERED');
+    const { rows } = await db.pool.query(`SELECT notification_id FROM receipts WHERE provider_message_id = $1`, [a.messageId]);
+    expect(rows).toEqual([{ notification_id: a.id }]);
+  });
+
+  it('out of order: UNDELIVERED then DELIVERED keeps the first final state', async () => {
+    const a = await sentAlert();
+    await recorder.accepted(a.claimed, a.attempt, a.messageId, 1, new Date());
+    await receipts.record(receipt(a.messageId, P.UNDELIVERED, 'undelivered'));
+    await receipts.record(receipt(a.messageId, P.SENT, 'sent'));
+    expect(await statusOf(a.id)).toBe('UNDELIVERED');
+  });
+
+  it('keeps and counts a receipt for an unknown message id', async () => {
+    const before = (await metrics.receipts.get()).values.find((v) => v.labels.status === 'UNMATCHED')?.value ?? 0;
+    const unknown = `SM-unknown-${randomUUID()}`;
+    expect(await receipts.record(receipt(unknown, P.DELIVERED, 'delivered'))).toBe('unmatched');
+    const { rows } = await db.pool.query(`SELECT notification_id, status FROM receipts WHERE provider_message_id = $1`, [unknown]);
+    expect(rows).toEqual([{ notification_id: null, status: 'DELIVERED' }]);
+    const after = (await metrics.receipts.get()).values.find((v) => v.labels.status === 'UNMATCHED')?.value ?? 0;
+    expect(after).toBe(before + 1);
+  });
+
+  it('a race between a receipt and the SENT write is matched by whichever commits second', async () => {
+    const alerts = await Promise.all(Array.from({ length: 20 }, () => sentAlert()));
+    await Promise.all(
+      alerts.flatMap((a) => [
+        recorder.accepted(a.claimed, a.attempt, a.messageId, 1, new Date()),
+        receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered')),
+      ]),
+    );
+    for (const a of alerts) expect(await statusOf(a.id)).toBe('DELIVERED');
+  });
+});

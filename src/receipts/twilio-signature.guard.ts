@@ -1,0 +1,29 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import twilio from 'twilio';
+import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics.service';
+
+/**
+ * X-Twilio-Signature: HMAC-SHA1 of the public URL Twilio called plus the sorted form parameters, keyed with
+ * the auth token. PUBLIC_BASE_URL is what Twilio sees (behind a proxy the local URL differs).
+ */
+@Injectable()
+export class TwilioSignatureGuard implements CanActivate {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<Request>();
+    const signature = req.header('x-twilio-signature');
+    const url = `${this.config.get('PUBLIC_BASE_URL')}${req.originalUrl}`;
+    const params = (req.body ?? {}) as Record<string, string>;
+    if (!signature || !twilio.validateRequest(this.config.get('TWILIO_AUTH_TOKEN'), signature, url, params)) {
+      this.metrics.receipts.inc({ provider: 'twilio', status: 'BAD_SIGNATURE' });
+      throw new ForbiddenException('invalid X-Twilio-Signature');
+    }
+    return true;
+  }
+}

@@ -1,0 +1,65 @@
+import { maskPhone } from '../common/phone-mask';
+import type { Role } from '../auth/principal';
+import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
+
+// What the support API shows. Support agents see the phone masked; supervisors see it whole. The card is
+// only ever its last 4 digits (nothing else is stored).
+export function notificationView(n: NotificationRow, role: Role) {
+  return {
+    id: n.id,
+    transactionId: n.transaction_id,
+    eventId: n.event_id,
+    cardholderId: n.cardholder_id,
+    cardLast4: n.card_last4,
+    amountMinor: Number(n.amount_minor),
+    currency: n.currency,
+    merchantName: n.merchant_name,
+    merchantCity: n.merchant_city,
+    channel: n.channel,
+    authorisedAt: n.authorised_at,
+    receivedAt: n.received_at,
+    status: n.status,
+    skipReason: n.skip_reason,
+    overdue: n.overdue,
+    phone: role === 'supervisor' ? n.phone_e164 : maskPhone(n.phone_e164),
+    contactVersion: n.contact_version === null ? null : Number(n.contact_version),
+    locale: n.locale,
+    text: n.body,
+    segments: n.segments,
+    encoding: n.encoding,
+    provider: n.provider,
+    providerMessageId: n.provider_message_id,
+    lastErrorCode: n.last_error_code,
+    lastErrorDetail: n.last_error_detail,
+    deadlineAt: n.deadline_at,
+    acceptedAt: n.accepted_at,
+    finalAt: n.final_at,
+    updatedAt: n.updated_at,
+  };
+}
+
+export function attemptView(a: AttemptRow) {
+  return {
+    attemptNo: a.attempt_no,
+    provider: a.provider,
+    status: a.status,
+    providerMessageId: a.provider_message_id,
+    errorCode: a.error_code,
+    errorDetail: a.error_detail,
+    segments: a.segments,
+    startedAt: a.started_at,
+    finishedAt: a.finished_at,
+  };
+}
+
+export function eventView(e: EventRow) {
+  return {
+    at: e.at,
+    type: e.type,
+    status: e.status,
+    provider: e.provider,
+    providerMessageId: e.provider_message_id,
+    errorCode: e.error_code,
+    detail: e.detail,
+  };
+}

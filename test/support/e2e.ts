@@ -1,0 +1,54 @@
+import { Pool } from 'pg';
+import { DevStack, DevStackOptions } from '../../src/devstack/dev-stack';
+import { waitFor } from '../../src/devstack/wait-for';
+import { statusesByTx, TEST_DATABASE_URL, testDb } from './db';
+
+export const SUPPORT_KEY = 'support-demo-key';
+export const SUPERVISOR_KEY = 'supervisor-demo-key';
+
+/** Starts a namespaced stack against the test database; call the returned stop in afterAll. */
+export async function startStack(opts: Partial<DevStackOptions> = {}): Promise<{ stack: DevStack; db: Pool }> {
+  const db = await testDb();
+  const stack = await DevStack.create({ databaseUrl: TEST_DATABASE_URL, echoLogs: !!process.env.E2E_ECHO, ...opts });
+  await stack.start();
+  return { stack, db };
+}
+
+export async function stopStack(ctx: { stack?: DevStack; db?: Pool }): Promise<void> {
+  await ctx.stack?.stop();
+  await ctx.db?.end();
+}
+
+/** Waits until every transaction has one of the wanted statuses; returns the final map. */
+export async function waitForStatuses(
+  db: Pool,
+  transactionIds: string[],
+  wanted: string[] | ((txId: string) => string[]),
+  timeoutMs = 60000,
+): Promise<Map<string, string>> {
+  const want = typeof wanted === 'function' ? wanted : () => wanted;
+  let last = new Map<string, string>();
+  try {
+    return await waitFor(
+      `${transactionIds.length} alerts to reach their final status`,
+      async () => {
+        last = await statusesByTx(db, transactionIds);
+        return transactionIds.every((t) => want(t).includes(last.get(t) ?? '')) ? last : undefined;
+      },
+      timeoutMs,
+      200,
+    );
+  } catch (err) {
+    const off = transactionIds.filter((t) => !want(t).includes(last.get(t) ?? '')).slice(0, 5);
+    throw new Error(`${(err as Error).message}; e.g. ${off.map((t) => `${t}=${last.get(t) ?? 'missing'}`).join(', ')}`);
+  }
+}
+
+export async function api(stack: DevStack, path: string, key = SUPPORT_KEY, init: RequestInit = {}) {
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${key}`, ...(init.headers ?? {}) },
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as any) : null };
+}
