@@ -4,11 +4,12 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
 import { SupportModule } from '../support/support.module';
+import { SweeperModule } from '../sweeper/sweeper.module';
 import { Role } from './roles';
 
 // Kept apart from AppModule so the role table reads at a glance.
 const ingest: Array<Type | DynamicModule> = [IngestModule, ContactsConsumerModule];
-const dispatcher: Array<Type | DynamicModule> = [DeliveryModule];
+const dispatcher: Array<Type | DynamicModule> = [DeliveryModule, SweeperModule];
 const api: Array<Type | DynamicModule> = [ReceiptsModule, SupportModule];
 const sandbox: Array<Type | DynamicModule> = [];
 

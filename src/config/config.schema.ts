@@ -103,6 +103,23 @@ export const configSchema = z.object({
   // SMPP bind credentials (SMPP 3.4: system_id at most 15 characters, password at most 8).
   SMPP_SYSTEM_ID: z.string().min(1).max(15).default('alertline'),
   SMPP_PASSWORD: z.string().min(1).max(8).default('sandbox'),
+
+  // Sweeper (dispatcher role): one run at a time across dispatchers (a Postgres advisory lock). Unset means
+  // on, except under NODE_ENV=test: test stacks share one database, and one stack's sweeper would adopt
+  // another stack's alerts (their queue jobs live under another QUEUE_PREFIX). Sweeper tests set it.
+  SWEEP_ENABLED: bool.optional(),
+  SWEEP_INTERVAL_MS: positiveInt.min(100).default(30000),
+  // A QUEUED alert younger than this may still be on its way into Bull (ingest commits, then enqueues).
+  SWEEP_QUEUED_GRACE_MS: positiveInt.default(10000),
+  // Alerts checked against Bull per run, oldest first; bounds a run during a large backlog.
+  SWEEP_SCAN_LIMIT: positiveInt.default(20000),
+  // Provider status lookups per run, and how soon an alert still without a final status is asked again.
+  SWEEP_POLL_LIMIT: positiveInt.default(2000),
+  SWEEP_RECHECK_SECONDS: positiveInt.default(300),
+  // An event whose authorisedAt is older than this when it reaches Alertline counts as late upstream.
+  UPSTREAM_LATE_SECONDS: positiveInt.default(120),
+  // Transaction ids listed per category in a reconciliation report (the counts are always exact).
+  RECONCILIATION_LIST_LIMIT: z.coerce.number().int().min(0).max(1000000).default(1000),
 });
 
 export type AppConfigValues = z.infer<typeof configSchema>;

@@ -82,6 +82,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly lateEvents = new Counter({
+    name: 'alertline_late_events_total',
+    help: 'Events whose authorisedAt was older than UPSTREAM_LATE_SECONDS when they reached Alertline',
+    registers: [this.registry],
+  });
+
+  readonly sweeperRuns = new Counter({
+    name: 'alertline_sweeper_runs_total',
+    help: 'Sweeper runs, by outcome: ok, locked (another dispatcher was sweeping) or error',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly sweeperRequeued = new Counter({
+    name: 'alertline_sweeper_requeued_total',
+    help: 'Alerts put back on the queue by the sweeper because their Bull job was gone or had failed',
+    registers: [this.registry],
+  });
+  readonly sweeperPolled = new Counter({
+    name: 'alertline_sweeper_polled_total',
+    help: 'Provider status lookups by the sweeper for alerts past the receipt SLA, by provider and outcome',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'alertline_process_' });
   }

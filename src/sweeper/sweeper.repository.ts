@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Queryable } from '../database/database.service';
+import { NotificationStatus } from '../notifications/notification-status';
+
+// One fixed key for the whole deployment: every dispatcher competes for the same run.
+const SWEEP_LOCK_KEY = 'alertline:sweeper';
+
+export interface StuckAlert {
+  id: string;
+  status: NotificationStatus.QUEUED | NotificationStatus.SENDING;
+  updated_at: Date;
+}
+
+export interface AwaitingReceipt {
+  id: string;
+  provider: string | null;
+  provider_message_id: string | null;
+  accepted_at: Date;
+  overdue: boolean;
+}
+
+export interface StuckCursor {
+  updatedAt: Date;
+  id: string;
+}
+
+@Injectable()
+export class SweeperRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Runs `work` holding a session-level advisory lock on one pooled connection, or returns `locked` at once
+   * when another dispatcher holds it. A dispatcher that dies mid-run drops its connection and so the lock.
+   */
+  async withRunLock<T>(work: () => Promise<T>): Promise<{ locked: true } | { locked: false; result: T }> {
+    const client = await this.db.pool.connect();
+    let held = false;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`,
+        [SWEEP_LOCK_KEY],
+      );
+      held = rows[0].ok;
+      if (!held) return { locked: true };
+      return { locked: false, result: await work() };
+    } finally {
+      if (held)
+        await client
+          .query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [SWEEP_LOCK_KEY])
+          .catch(() => undefined);
+      client.release();
+    }
+  }
+
+  /**
+   * One page of alerts that should have a live queue job: QUEUED for longer than the grace period, or
+   * SENDING with a lapsed lease (its dispatcher died). Oldest first, keyset-paged on (updated_at, id).
+   */
+  async stuckPage(
+    status: NotificationStatus.QUEUED | NotificationStatus.SENDING,
+    olderThan: Date,
+    now: Date,
+    after: StuckCursor | null,
+    limit: number,
+  ): Promise<StuckAlert[]> {
+    return this.db.query<StuckAlert>(
+      `SELECT id, status, updated_at FROM notifications
+       WHERE status = $1 AND updated_at < $2
+         AND ($1 = 'QUEUED' OR lease_until IS NULL OR lease_until < $3)
+         AND ($4::timestamptz IS NULL OR (updated_at, id) > ($4::timestamptz, $5::uuid))
+       ORDER BY updated_at, id
+       LIMIT $6`,
+      [status, olderThan, now, after?.updatedAt ?? null, after?.id ?? null, limit],
+    );
+  }
+
+  /** SENT alerts accepted before `acceptedBefore` that nobody asked the provider about since `checkedBefore`. */
+  async awaitingReceipt(
+    acceptedBefore: Date,
+    checkedBefore: Date,
+    limit: number,
+  ): Promise<AwaitingReceipt[]> {
+    return this.db.query<AwaitingReceipt>(
+      `SELECT id, provider, provider_message_id, accepted_at, overdue FROM notifications
+       WHERE status = 'SENT' AND accepted_at < $1 AND (status_checked_at IS NULL OR status_checked_at < $2)
+       ORDER BY accepted_at
+       LIMIT $3`,
+      [acceptedBefore, checkedBefore, limit],
+    );
+  }
+
+  async markChecked(id: string, now: Date, db: Queryable = this.db.pool): Promise<void> {
+    await db.query(`UPDATE notifications SET status_checked_at = $2 WHERE id = $1`, [id, now]);
+  }
+
+  /** Flags a still-SENT alert OVERDUE; true only the first time, so its history gets one OVERDUE event. */
+  async flagOverdue(id: string, now: Date, db: Queryable): Promise<boolean> {
+    const { rowCount } = await db.query(
+      `UPDATE notifications SET overdue = true, status_checked_at = $2, updated_at = $2
+       WHERE id = $1 AND status = 'SENT' AND NOT overdue`,
+      [id, now],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  async countOverdue(): Promise<number> {
+    const rows = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM notifications WHERE status = 'SENT' AND overdue`,
+    );
+    return rows[0].n;
+  }
+}
