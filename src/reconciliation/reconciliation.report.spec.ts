@@ -1,0 +1,86 @@
+import { Readable } from 'node:stream';
+import { NotificationStatus as S, SkipReason } from '../notifications/notification-status';
+import { ReconciliationInputError, parseWindow, transactionIdsFromCsv } from './reconciliation.input';
+import { categorise, ReportBuilder } from './reconciliation.report';
+import { ListedTransaction } from './reconciliation.repository';
+
+const window = { from: new Date('2026-11-01T00:00:00Z'), to: new Date('2026-11-02T00:00:00Z') };
+const inside = new Date('2026-11-01T12:00:00Z');
+const overdueBefore = new Date('2026-11-01T12:30:00Z');
+const row = (id: string, status: S | null, extra: Partial<ListedTransaction> = {}): ListedTransaction => ({
+  transaction_id: id,
+  status,
+  skip_reason: null,
+  overdue: status ? false : null,
+  accepted_at: null,
+  authorised_at: status ? inside : null,
+  ...extra,
+});
+
+describe('reconciliation report', () => {
+  it('puts every status in one category; SENT past the SLA is overdue even before the sweeper flags it', () => {
+    expect(categorise(row('a', null), overdueBefore)).toBe('noAlert');
+    expect(categorise(row('a', S.SKIPPED), overdueBefore)).toBe('skipped');
+    expect(categorise(row('a', S.FAILED), overdueBefore)).toBe('failed');
+    expect(categorise(row('a', S.EXPIRED), overdueBefore)).toBe('expired');
+    expect(categorise(row('a', S.UNDELIVERED), overdueBefore)).toBe('undelivered');
+    expect(categorise(row('a', S.DELIVERED, { overdue: true }), overdueBefore)).toBe('delivered');
+    expect(categorise(row('a', S.SENT, { overdue: true }), overdueBefore)).toBe('overdue');
+    expect(
+      categorise(row('a', S.SENT, { accepted_at: new Date('2026-11-01T12:00:00Z') }), overdueBefore),
+    ).toBe('overdue');
+    expect(
+      categorise(row('a', S.SENT, { accepted_at: new Date('2026-11-01T12:31:00Z') }), overdueBefore),
+    ).toBe('inProgress');
+    for (const s of [S.RECEIVED, S.QUEUED, S.SENDING])
+      expect(categorise(row('a', s), overdueBefore)).toBe('inProgress');
+  });
+
+  it('keeps exact counts while capping the id lists, and groups skips by reason', () => {
+    const report = new ReportBuilder(window, 2, overdueBefore);
+    report.listed = 7;
+    report.add([
+      row('d1', S.DELIVERED),
+      row('d2', S.DELIVERED),
+      row('d3', S.DELIVERED, { authorised_at: new Date('2026-10-31T23:59:59Z') }),
+      row('s1', S.SKIPPED, { skip_reason: SkipReason.NO_CONTACT }),
+      row('s2', S.SKIPPED, { skip_reason: SkipReason.ALERTS_DISABLED }),
+      row('m1', null),
+    ]);
+    const r = report.build({ count: 3, ids: ['u1', 'u2'] }, 5);
+    expect(r.delivered).toEqual({ count: 3, transactionIds: ['d1', 'd2'] });
+    expect(r.skipped.count).toBe(2);
+    expect(r.skippedByReason).toEqual({
+      NO_CONTACT: { count: 1, transactionIds: ['s1'] },
+      ALERTS_DISABLED: { count: 1, transactionIds: ['s2'] },
+    });
+    expect(r.noAlert).toEqual({ count: 1, transactionIds: ['m1'] });
+    expect(r.outsideWindow).toEqual({ count: 1, transactionIds: ['d3'] });
+    expect(r.unexpected).toEqual({ count: 3, transactionIds: ['u1', 'u2'] });
+    expect(r).toMatchObject({ listed: 7, distinct: 6, duplicates: 1, truncated: true, listLimit: 2 });
+  });
+});
+
+describe('reconciliation input', () => {
+  const collect = async (csv: string) => {
+    const ids: string[] = [];
+    for await (const id of transactionIdsFromCsv(Readable.from([csv]))) ids.push(id);
+    return ids;
+  };
+
+  it('reads the transactionId column of a CSV with a header, whatever the other columns', async () => {
+    expect(await collect('\uFEFFamount,transactionId\n10, txn-1 \n\n20,txn-2\n30,\n')).toEqual([
+      'txn-1',
+      'txn-2',
+    ]);
+  });
+
+  it('names what is wrong with a CSV or a window', async () => {
+    await expect(collect('id\ntxn-1\n')).rejects.toThrow(ReconciliationInputError);
+    await expect(collect('transactionId\n"unterminated\n')).rejects.toThrow(/CSV/);
+    expect(() => parseWindow({ from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' })).toThrow(
+      'from must be before to',
+    );
+    expect(() => parseWindow({ from: 'yesterday' })).toThrow(ReconciliationInputError);
+  });
+});
