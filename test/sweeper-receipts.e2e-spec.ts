@@ -42,10 +42,6 @@ describe('receipts end to end: duplicated, out of order, unknown', () => {
     return { txn, id: n.id as string, sid: n.provider_message_id as string };
   }
 
-  const receiptsOf = async (id: string) =>
-    (await db.query(`SELECT count(*)::int AS n FROM receipts WHERE notification_id = $1`, [id])).rows[0]
-      .n as number;
-
   /** One receipt from the sandbox, waiting until the api has recorded it, so the order of arrival is ours. */
   async function push(alert: { id: string; sid: string }, status: string, errorCode?: string) {
     const before = await receiptsOf(alert.id);
