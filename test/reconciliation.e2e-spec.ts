@@ -216,22 +216,20 @@ type Seeded = Awaited<ReturnType<typeof seed>>;
  */
 async function seed(db: Pool, run: string, from: Date) {
   const id = (i: number) => `r${run}-${String(i).padStart(6, '0')}`;
-  const pick = (i: number): string | null =>
-    i % 397 === 0
-      ? null
-      : i % 211 === 0
-        ? 'SKIPPED'
-        : i % 307 === 0
-          ? 'UNDELIVERED'
-          : i % 401 === 0
-            ? 'FAILED'
-            : i % 409 === 0
-              ? 'EXPIRED'
-              : i % 419 === 0
-                ? 'SENT'
-                : i % 421 === 0
-                  ? 'QUEUED'
-                  : 'DELIVERED';
+  // Every n-th id gets this status (null: never reached Alertline); the first divisor that fits wins.
+  const every: Array<[number, string | null]> = [
+    [397, null],
+    [211, 'SKIPPED'],
+    [307, 'UNDELIVERED'],
+    [401, 'FAILED'],
+    [409, 'EXPIRED'],
+    [419, 'SENT'],
+    [421, 'QUEUED'],
+  ];
+  const pick = (i: number): string | null => {
+    const hit = every.find(([n]) => i % n === 0);
+    return hit ? hit[1] : 'DELIVERED';
+  };
   const reasons = ['NO_CONTACT', 'ALERTS_DISABLED', 'BELOW_THRESHOLD', 'INVALID_PHONE'];
   const list: string[] = [];
   const want: Record<string, string[]> = {};
