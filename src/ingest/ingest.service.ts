@@ -145,7 +145,9 @@ export class IngestService {
     for (const row of created) {
       this.metrics.notifications.inc({ status: row.status, reason: row.skipReason ?? '' });
       this.metrics.upstreamDelay.observe((now.getTime() - row.authorisedAt.getTime()) / 1000);
-      if (now.getTime() - row.authorisedAt.getTime() > this.config.get('UPSTREAM_LATE_SECONDS') * 1000) this.metrics.lateEvents.inc();
+      if (now.getTime() - row.authorisedAt.getTime() > this.config.get('UPSTREAM_LATE_SECONDS') * 1000) {
+        this.metrics.lateEvents.inc();
+      }
     }
   }
 }
