@@ -14,7 +14,7 @@ const transform = {
 };
 // NestJS 12 and file-type ship ESM only. Jest on Node < 24.9 cannot require() ESM, so those packages are
 // compiled to CommonJS by the same swc transform (Node itself loads them natively at run time).
-const esmOnly = ['@nestjs', 'uuid', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit'];
+const esmOnly = ['@nestjs', 'uuid', 'node-fetch', 'fetch-blob', 'data-uri-to-buffer', 'formdata-polyfill', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit'];
 transform['^.+\\.m?js$'] = [
   '@swc/jest',
   { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
@@ -32,8 +32,13 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-integration.ts'],
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 180000 },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-e2e.ts'],
+    },
   ],
 };

@@ -4,6 +4,7 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
+import { SandboxModule } from '../sandbox/sandbox.module';
 import { SupportModule } from '../support/support.module';
 import { SweeperModule } from '../sweeper/sweeper.module';
 import { Role } from './roles';
@@ -12,7 +13,7 @@ import { Role } from './roles';
 const ingest: Array<Type | DynamicModule> = [IngestModule, ContactsConsumerModule];
 const dispatcher: Array<Type | DynamicModule> = [DeliveryModule, SweeperModule];
 const api: Array<Type | DynamicModule> = [ReceiptsModule, SupportModule, ReconciliationModule];
-const sandbox: Array<Type | DynamicModule> = [];
+const sandbox: Array<Type | DynamicModule> = [SandboxModule];
 
 export const ROLE_MODULES: Record<Role, Array<Type | DynamicModule>> = {
   ingest,

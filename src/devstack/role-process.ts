@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { waitFor } from './wait-for';
+import { StopWaiting, waitFor } from './wait-for';
 
-const MAIN = path.resolve(__dirname, '../main.js');
+// The built entry point, whether this file runs from dist/ (demo, bench) or from src/ under jest.
+const MAIN = path.resolve(__dirname, '../../dist/main.js');
 
 /** One role of the built app as a child process (dist/main.js <role>), as operators run it. */
 export class RoleProcess {
@@ -47,7 +48,7 @@ export class RoleProcess {
       `${this.role} to be ready on :${this.port}`,
       async () => {
         if (this.exitCode !== null) {
-          throw new StartError(`${this.role} exited with ${this.exitCode}:\n${this.logs.join('').slice(-3000)}`);
+          throw new StopWaiting(`${this.role} exited with ${this.exitCode}:\n${this.logs.join('').slice(-3000)}`);
         }
         const res = await fetch(`${this.baseUrl}/health/ready`);
         return res.ok;
@@ -55,7 +56,7 @@ export class RoleProcess {
       readyTimeoutMs,
       150,
     ).catch((err: unknown) => {
-      if (err instanceof StartError) throw err;
+      if (err instanceof StopWaiting) throw err;
       throw new Error(`${(err as Error).message}\n${this.logs.join('').slice(-3000)}`);
     });
   }
@@ -78,5 +79,3 @@ export class RoleProcess {
     clearTimeout(killer);
   }
 }
-
-class StartError extends Error {}

@@ -15,12 +15,18 @@ export interface SandboxMessage {
 export class SandboxClient {
   constructor(readonly baseUrl: string) {}
 
-  async messages(filter: { provider?: string; to?: string } = {}): Promise<SandboxMessage[]> {
-    const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]);
+  async messages(filter: { provider?: string; to?: string; since?: string } = {}): Promise<SandboxMessage[]> {
+    const q = new URLSearchParams({ limit: '200000' });
+    for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, v);
     const res = await fetch(`${this.baseUrl}/sandbox/messages?${q.toString()}`);
     if (!res.ok) throw new Error(`sandbox messages: ${res.status} ${await res.text()}`);
-    const body = (await res.json()) as SandboxMessage[] | { items: SandboxMessage[] };
-    return Array.isArray(body) ? body : body.items;
+    return ((await res.json()) as { messages: SandboxMessage[] }).messages;
+  }
+
+  async count(provider?: string): Promise<number> {
+    const res = await fetch(`${this.baseUrl}/sandbox/messages/count${provider ? `?provider=${provider}` : ''}`);
+    if (!res.ok) throw new Error(`sandbox count: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { count: number }).count;
   }
 
   async setFault(provider: string, fault: Record<string, unknown>): Promise<void> {

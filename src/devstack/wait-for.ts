@@ -1,3 +1,6 @@
+/** Thrown by a check to stop waiting at once (the thing waited for can no longer happen). */
+export class StopWaiting extends Error {}
+
 /** Polls until `check` returns a value (not undefined/false) or the time runs out. */
 export async function waitFor<T>(
   what: string,
@@ -12,6 +15,7 @@ export async function waitFor<T>(
       const value = await check();
       if (value !== undefined && value !== false) return value;
     } catch (err) {
+      if (err instanceof StopWaiting) throw err;
       lastError = err;
     }
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -4,7 +4,7 @@ import { Metrics } from '../metrics/metrics.service';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus } from '../notifications/notification-status';
 import { NotificationsRepository } from '../notifications/notifications.repository';
-import { ProviderMessageStatus } from '../providers/provider.interface';
+import { FINAL_PROVIDER_STATUSES, ProviderMessageStatus } from '../providers/provider.interface';
 import { ReceiptInput } from './receipts.repository';
 
 const S = NotificationStatus;
@@ -47,10 +47,14 @@ export class ReceiptApplier {
       const change = { status: S.UNDELIVERED, at, errorCode: receipt.errorCode, errorDetail: receipt.providerStatus };
       if (await this.notifications.transition(target.notificationId, [S.SENT], change, db)) moved = S.UNDELIVERED;
     }
-    await this.events.insertMany(
-      [{ ...base, type: moved ?? HistoryEvent.RECEIPT, status: moved, detail: receipt.providerStatus }],
-      db,
-    );
+    // Intermediate receipts (queued, sent) stay in the receipts table only; a final receipt that moved
+    // nothing (late, repeated, contradicting) is worth a line in the history.
+    if (moved || FINAL_PROVIDER_STATUSES.has(receipt.status)) {
+      await this.events.insertMany(
+        [{ ...base, type: moved ?? HistoryEvent.RECEIPT, status: moved, detail: receipt.providerStatus }],
+        db,
+      );
+    }
     this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
     if (moved) this.metrics.notifications.inc({ status: moved, reason: receipt.errorCode ?? '' });
     if (moved === S.DELIVERED) {

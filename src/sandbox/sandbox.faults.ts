@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { PROVIDER_NAMES, ProviderName } from '../config/config.schema';
+
+export const FAULT_MODES = ['none', 'http500', 'http429', 'timeout', 'slow', 'refuse'] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+/** What the simulated carrier reports for an accepted message. */
+export const RECEIPT_OUTCOMES = ['delivered', 'undelivered', 'failed', 'expired', 'rejected'] as const;
+export type ReceiptOutcome = (typeof RECEIPT_OUTCOMES)[number];
+
+const providerSchema = z.enum(PROVIDER_NAMES);
+
+// PUT replaces a provider's whole fault state: what a body leaves out goes back to its default, so a test
+// never inherits half of an earlier fault.
+export const faultSchema = z
+  .object({
+    mode: z.enum(FAULT_MODES).default('none'),
+    latencyMs: z.number().int().min(0).max(600000).optional(),
+    receipt: z.enum([...RECEIPT_OUTCOMES, 'none']).default('delivered'),
+    receiptErrorCode: z.union([z.string().min(1).max(16), z.number().int().nonnegative()]).optional(),
+    /**
+     * How an HTTP provider signals http500/http429: `http` (the status code) or `body` (Vonage's own way,
+     * HTTP 200 with messages[].status "5" or "1"). Twilio has only `http`.
+     */
+    errorStyle: z.enum(['http', 'body']).default('http'),
+    smpp: z
+      .object({
+        refuseBind: z.boolean().default(false),
+        dropSession: z.boolean().default(false),
+        throttle: z.boolean().default(false),
+      })
+      .strict()
+      .default({ refuseBind: false, dropSession: false, throttle: false }),
+  })
+  .strict()
+  .refine((f) => f.mode !== 'slow' || f.latencyMs !== undefined, {
+    message: "latencyMs is required when mode is 'slow'",
+    path: ['latencyMs'],
+  });
+
+export type FaultState = z.infer<typeof faultSchema>;
+
+export const latencySchema = z.object({ latencyMs: z.number().int().min(0).max(600000) }).strict();
+
+export class ControlInputError extends Error {
+  override readonly name = 'ControlInputError';
+}
+
+/** Parses control input; the error message names each bad field, e.g. `mode: Invalid option: ...`. */
+export function parseControl<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  throw new ControlInputError(
+    result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`).join('; '),
+  );
+}
+
+export function parseProvider(value: unknown): ProviderName {
+  return parseControl(z.object({ provider: providerSchema }), { provider: value }).provider;
+}
+
+export function parseFault(input: unknown): FaultState {
+  return parseControl(faultSchema, input);
+}
+
+export const NO_FAULT: FaultState = Object.freeze(parseFault({})) as FaultState;
+
+/**
+ * Fault state per provider plus the global latency, read on every provider request (an O(1) lookup).
+ * Plain class (provided by SandboxModule's factory) so its spec runs without Nest.
+ */
+export class SandboxFaults {
+  private readonly faults = new Map<ProviderName, FaultState>();
+  private readonly listeners: Array<(provider: ProviderName, fault: FaultState) => void> = [];
+
+  private globalLatencyMs: number;
+
+  /** `configuredLatencyMs` is SANDBOX_LATENCY_MS; a reset returns to it, so a test cannot undo the benchmark's. */
+  constructor(private readonly configuredLatencyMs = 0) {
+    this.globalLatencyMs = configuredLatencyMs;
+  }
+
+  get(provider: ProviderName): FaultState {
+    return this.faults.get(provider) ?? NO_FAULT;
+  }
+
+  set(provider: ProviderName, fault: FaultState): void {
+    if (fault.mode === 'none' && isDefaultFault(fault)) this.faults.delete(provider);
+    else this.faults.set(provider, fault);
+    for (const listener of this.listeners) listener(provider, fault);
+  }
+
+  reset(): void {
+    for (const provider of PROVIDER_NAMES) this.set(provider, NO_FAULT);
+    this.globalLatencyMs = this.configuredLatencyMs;
+  }
+
+  /** Latency added before answering: the global setting plus a 'slow' provider's own. */
+  latencyFor(provider: ProviderName): number {
+    const fault = this.get(provider);
+    return this.globalLatencyMs + (fault.mode === 'slow' ? (fault.latencyMs ?? 0) : 0);
+  }
+
+  get latencyMs(): number {
+    return this.globalLatencyMs;
+  }
+
+  setLatency(ms: number): void {
+    this.globalLatencyMs = ms;
+  }
+
+  /** The SMSC listens, to drop live sessions the moment 'refuse' is set. */
+  onChange(listener: (provider: ProviderName, fault: FaultState) => void): void {
+    this.listeners.push(listener);
+  }
+
+  snapshot(): { latencyMs: number; providers: Record<ProviderName, FaultState> } {
+    const providers = {} as Record<ProviderName, FaultState>;
+    for (const provider of PROVIDER_NAMES) providers[provider] = this.get(provider);
+    return { latencyMs: this.globalLatencyMs, providers };
+  }
+}
+
+function isDefaultFault(f: FaultState): boolean {
+  return (
+    f.receipt === 'delivered' &&
+    f.receiptErrorCode === undefined &&
+    f.latencyMs === undefined &&
+    f.errorStyle === 'http' &&
+    !f.smpp.refuseBind &&
+    !f.smpp.dropSession &&
+    !f.smpp.throttle
+  );
+}
