@@ -33,6 +33,8 @@ const wanted = [
     replicationFactor,
     configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
   },
+  // Contact records ingest could not project (not JSON, bad fields) are parked here, like transactions.
+  { topic: `${contacts}.dlq`, numPartitions: 1, replicationFactor },
 ];
 
 function intEnv(name, dflt) {
