@@ -2,10 +2,9 @@ import { Pool } from 'pg';
 import twilio from 'twilio';
 import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
-import { waitFor } from '../src/devstack/wait-for';
 import { readDeadLetters } from './support/dead-letters';
 import { notificationByTx, timelineTypes } from './support/db';
-import { api, startStack, stopStack, SUPERVISOR_KEY, waitForStatuses } from './support/e2e';
+import { api, publishContactsAndWait, startStack, stopStack, SUPERVISOR_KEY, waitForStatuses } from './support/e2e';
 
 describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> receipts)', () => {
   const ctx: { stack?: DevStack; db?: Pool } = {};
@@ -22,11 +21,7 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
   it('delivers an alert with its whole timeline and the exact text the provider received', async () => {
     const contact = makeContact({ locale: 'en-GB' });
     const zh = makeContact({ locale: 'zh-CN', phoneNumber: '13800138000', region: 'CN' });
-    await stack.publishContacts([contact, zh]);
-    await waitFor('contacts projected', async () => {
-      const { rows } = await db.query(`SELECT 1 FROM contacts WHERE cardholder_id = ANY($1)`, [[contact.cardholderId, zh.cardholderId]]);
-      return rows.length === 2;
-    });
+    await publishContactsAndWait(stack, db, [contact, zh]);
     const txn = makeTransaction(contact.cardholderId, { amountMinor: 4250, currency: 'EUR', merchantName: 'CAFE', merchantCity: 'Paris' });
     const txnZh = makeTransaction(zh.cardholderId, { amountMinor: 8800, currency: 'CNY' });
     await stack.publishTransactions([txn, txnZh]);
@@ -58,13 +53,7 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     const disabled = makeContact({ smsAlerts: false });
     const landline = makeContact({ phoneNumber: '+442079460000' });
     const threshold = makeContact({ minAmountMinor: 10_000 });
-    await stack.publishContacts([disabled, landline, threshold]);
-    await waitFor('contacts projected', async () => {
-      const { rows } = await db.query(`SELECT 1 FROM contacts WHERE cardholder_id = ANY($1)`, [
-        [disabled.cardholderId, landline.cardholderId, threshold.cardholderId],
-      ]);
-      return rows.length === 3;
-    });
+    await publishContactsAndWait(stack, db, [disabled, landline, threshold]);
     const cases = {
       ALERTS_DISABLED: makeTransaction(disabled.cardholderId),
       INVALID_PHONE: makeTransaction(landline.cardholderId),
@@ -80,7 +69,7 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
 
   it('sends malformed events to the DLQ with the reason, masks card numbers, and processes what follows', async () => {
     const contact = makeContact();
-    await stack.publishContacts([contact]);
+    await publishContactsAndWait(stack, db, [contact]);
     const good = makeTransaction(contact.cardholderId);
     const { merchantName: _, ...missing } = makeTransaction(contact.cardholderId);
     const badType = { ...makeTransaction(contact.cardholderId), amountMinor: '12.50' };
@@ -113,7 +102,7 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
 
   it('sends one SMS for a transaction published twice', async () => {
     const contact = makeContact();
-    await stack.publishContacts([contact]);
+    await publishContactsAndWait(stack, db, [contact]);
     const txn = makeTransaction(contact.cardholderId);
     await stack.publishTransactions([txn, txn]);
     await waitForStatuses(db, [txn.transactionId], ['DELIVERED']);
@@ -126,7 +115,7 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
 
   it('refuses a forged Twilio callback and never moves DELIVERED back', async () => {
     const contact = makeContact();
-    await stack.publishContacts([contact]);
+    await publishContactsAndWait(stack, db, [contact]);
     const txn = makeTransaction(contact.cardholderId);
     await stack.publishTransactions([txn]);
     await waitForStatuses(db, [txn.transactionId], ['DELIVERED']);

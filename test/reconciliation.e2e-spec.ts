@@ -9,7 +9,6 @@ import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
 import { TEST_DATABASE_URL } from './support/db';
 import { api, startStack, stopStack, SUPERVISOR_KEY, waitForStatuses } from './support/e2e';
-import { deliverableContact } from './support/sweeper';
 
 const CLI = path.resolve(__dirname, '../dist/reconciliation/reconcile.main.js');
 
@@ -59,7 +58,7 @@ describe('reconciliation against the bank list', () => {
     const from = new Date(Date.UTC(2004, 0, 1) + Math.floor(Math.random() * 3000) * 86_400_000);
     const to = new Date(from.getTime() + 3600_000);
     const at = (min: number) => new Date(from.getTime() + min * 60_000).toISOString();
-    const on = deliverableContact();
+    const on = makeContact();
     const off = makeContact({ smsAlerts: false });
     await stack.publishContacts([on, off]);
     await waitFor('contacts projected', async () => {

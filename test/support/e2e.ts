@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { DevStack, DevStackOptions } from '../../src/devstack/dev-stack';
+import type { ContactEvent } from '../../src/devstack/sample-data';
 import { waitFor } from '../../src/devstack/wait-for';
 import { statusesByTx, TEST_DATABASE_URL, testDb } from './db';
 
@@ -17,6 +18,17 @@ export async function startStack(opts: Partial<DevStackOptions> = {}): Promise<{
 export async function stopStack(ctx: { stack?: DevStack; db?: Pool }): Promise<void> {
   await ctx.stack?.stop();
   await ctx.db?.end();
+}
+
+/** Publishes contacts and waits until ingest projected them, so the transactions that follow find them. */
+export async function publishContactsAndWait(stack: DevStack, db: Pool, contacts: ContactEvent[]): Promise<void> {
+  await stack.publishContacts(contacts);
+  await waitFor('contacts projected', async () => {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`, [
+      contacts.map((c) => c.cardholderId),
+    ]);
+    return rows[0].n === new Set(contacts.map((c) => c.cardholderId)).size;
+  });
 }
 
 /** Waits until every transaction has one of the wanted statuses; returns the final map. */

@@ -1,10 +1,9 @@
 import Bull from 'bull';
 import { Pool } from 'pg';
 import type { DevStack } from '../../src/devstack/dev-stack';
-import { normaliseMobile } from '../../src/contacts/phone-number';
 import { ContactEvent, makeContact } from '../../src/devstack/sample-data';
 import { waitFor } from '../../src/devstack/wait-for';
-import { startStack, stopStack } from './e2e';
+import { publishContactsAndWait, startStack, stopStack } from './e2e';
 import { scratchDatabase } from './scratch-db';
 
 // A sweep every second, a QUEUED alert adopted after 2 s without a job, receipts due 2 s after acceptance.
@@ -47,27 +46,10 @@ export async function startSweeperStack(env: Record<string, string> = {}): Promi
   };
 }
 
-/**
- * A contact whose number Alertline accepts as a mobile. makeContact's random UK numbers include ranges
- * libphonenumber does not know (about 1 in 100, e.g. +447911 9...), which would make an alert SKIPPED.
- */
-export function deliverableContact(overrides: Partial<ContactEvent> = {}): ContactEvent {
-  for (;;) {
-    const contact = makeContact(overrides);
-    if (normaliseMobile(contact.phoneNumber, contact.region).ok) return contact;
-  }
-}
-
 /** Contacts published and projected into the stack's database. */
 export async function projectedContacts(stack: DevStack, db: Pool, n: number): Promise<ContactEvent[]> {
-  const contacts = Array.from({ length: n }, () => deliverableContact());
-  await stack.publishContacts(contacts);
-  await waitFor('contacts projected', async () => {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`, [
-      contacts.map((c) => c.cardholderId),
-    ]);
-    return rows[0].n === n;
-  });
+  const contacts = Array.from({ length: n }, () => makeContact());
+  await publishContactsAndWait(stack, db, contacts);
   return contacts;
 }
 
