@@ -104,6 +104,43 @@ export const configSchema = z.object({
   SMPP_SYSTEM_ID: z.string().min(1).max(15).default('alertline'),
   SMPP_PASSWORD: z.string().min(1).max(8).default('sandbox'),
 
+  // Resilient delivery (dispatcher role). The SMSC the dispatcher binds to as an ESME.
+  SMPP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMPP_PORT: port.default(2775),
+  SMPP_SOURCE_ADDR: z.string().min(1).max(20).default('AlertlineBk'),
+  SMPP_ENQUIRE_LINK_MS: positiveInt.default(30000),
+  // Reconnect backoff after a refused bind or a dropped session: doubles from 250 ms up to this.
+  SMPP_RECONNECT_MAX_MS: positiveInt.default(30000),
+  // One opossum breaker per provider. The breaker's timeout sits above PROVIDER_TIMEOUT_MS so the
+  // adapter's own timeout (which aborts the request) normally fires first.
+  CIRCUIT_TIMEOUT_MS: positiveInt.max(120000).default(8000),
+  CIRCUIT_ERROR_THRESHOLD_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  CIRCUIT_RESET_MS: positiveInt.default(30000),
+  CIRCUIT_VOLUME_THRESHOLD: z.coerce.number().int().min(0).default(5),
+  CIRCUIT_ROLLING_WINDOW_MS: positiveInt.min(100).default(10000),
+  // Messages per second per provider, shared by every dispatcher through Redis ("name:rate,...").
+  PROVIDER_RATE_LIMITS: z
+    .string()
+    .default('twilio:100,vonage:50,smpp:50')
+    .transform((s, ctx) => {
+      const limits: Partial<Record<ProviderName, number>> = {};
+      for (const entry of s.split(',').filter(Boolean)) {
+        const [name, rate] = entry.split(':').map((p) => p.trim());
+        if (!(PROVIDER_NAMES as readonly string[]).includes(name) || !/^[1-9]\d*$/.test(rate ?? '')) {
+          ctx.addIssue({ code: 'custom', message: 'entries must be <twilio|vonage|smpp>:<messages per second>' });
+          return z.NEVER;
+        }
+        limits[name as ProviderName] = Number(rate);
+      }
+      return limits;
+    }),
+  // How long a send waits for its provider's rate limit before trying the next provider instead.
+  PROVIDER_RATE_LIMIT_WAIT_MS: z.coerce.number().int().min(0).max(60000).default(1000),
+  // After a 429 or SMPP throttle without Retry-After, every dispatcher leaves that provider alone this long.
+  PROVIDER_THROTTLE_BACKOFF_MS: positiveInt.max(600000).default(2000),
+  // After a timed-out send, wait this long before asking the provider whether it took the message.
+  PROVIDER_LOOKUP_GRACE_MS: z.coerce.number().int().min(0).max(60000).default(1000),
+
   // Sweeper (dispatcher role): one run at a time across dispatchers (a Postgres advisory lock). Unset means
   // on, except under NODE_ENV=test: test stacks share one database, and one stack's sweeper would adopt
   // another stack's alerts (their queue jobs live under another QUEUE_PREFIX). Sweeper tests set it.

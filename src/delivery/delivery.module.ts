@@ -5,12 +5,26 @@ import { ProvidersModule } from '../providers/providers.module';
 import { QueueModule } from '../queue/queue.module';
 import { ReceiptsCoreModule } from '../receipts/receipts-core.module';
 import { DeliveryService } from './delivery.service';
+import { InFlightRecovery } from './in-flight-recovery';
+import { MessagePartsRepository } from './message-parts.repository';
+import { MultipartReceipts } from './multipart-receipts';
+import { ProviderStep } from './provider-step';
 import { SendRecorder } from './send-recorder';
+import { SmppReceiptsListener } from './smpp-receipts.listener';
 import { SmsProcessor } from './sms.processor';
 
 @Module({
   imports: [QueueModule, NotificationsModule, ContactsModule, ProvidersModule, ReceiptsCoreModule],
-  providers: [SendRecorder, DeliveryService, SmsProcessor],
+  providers: [
+    MessagePartsRepository,
+    MultipartReceipts,
+    SendRecorder,
+    InFlightRecovery,
+    ProviderStep,
+    DeliveryService,
+    SmsProcessor,
+    SmppReceiptsListener,
+  ],
   exports: [DeliveryService],
 })
 export class DeliveryModule {}

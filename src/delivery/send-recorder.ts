@@ -5,13 +5,26 @@ import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus as S } from '../notifications/notification-status';
-import { AttemptRow, AttemptStatus, NotificationRow } from '../notifications/notification.types';
+import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notifications/notification.types';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderError } from '../providers/provider.errors';
 import { ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
+import { MessagePartsRepository } from './message-parts.repository';
+import { MultipartReceipts } from './multipart-receipts';
 
-/** Every durable write of the send path, each in its own short transaction. */
+/** What the provider said when it took the message. */
+export interface Acceptance {
+  messageId: string;
+  segments?: number;
+  /** Every part's id when the provider gave one per part; the first is `messageId`. */
+  partIds?: string[];
+}
+
+/**
+ * Every durable write of the send path, each in its own short transaction. `notes` are history events the
+ * route collected on the way (breaker changes, failovers); they are written with the next durable write.
+ */
 @Injectable()
 export class SendRecorder {
   constructor(
@@ -22,6 +35,8 @@ export class SendRecorder {
     private readonly contacts: ContactsRepository,
     private readonly receiptLocks: ReceiptsRepository,
     private readonly receipts: ReceiptsService,
+    private readonly parts: MessagePartsRepository,
+    private readonly multipart: MultipartReceipts,
     private readonly metrics: Metrics,
   ) {}
 
@@ -31,94 +46,225 @@ export class SendRecorder {
   }
 
   /** The in-flight record that must exist before the provider is called. */
-  startAttempt(n: NotificationRow, provider: string, now: Date): Promise<AttemptRow> {
+  startAttempt(n: NotificationRow, provider: string, now: Date, notes: NewEvent[] = []): Promise<AttemptRow> {
     return this.db.transaction(async (tx) => {
       const attempt = await this.attempts.start(n.id, provider, now, tx);
       await this.events.insertMany(
-        [{ notificationId: n.id, at: now, type: S.SENDING, status: S.SENDING, provider, detail: `attempt ${attempt.attempt_no}` }],
+        [
+          ...notes,
+          {
+            notificationId: n.id,
+            at: now,
+            type: S.SENDING,
+            status: S.SENDING,
+            provider,
+            detail: `attempt ${attempt.attempt_no}`,
+          },
+        ],
         tx,
       );
       return attempt;
     });
   }
 
-  async accepted(n: NotificationRow, attempt: AttemptRow, messageId: string, segments: number | undefined, now: Date): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.receiptLocks.lockMessage(attempt.provider, messageId, tx);
-      await this.attempts.finish(attempt.id, { status: AttemptStatus.ACCEPTED, providerMessageId: messageId, segments }, now, tx);
-      const change = { status: S.SENT, provider: attempt.provider, providerMessageId: messageId, at: now };
-      if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
-        await this.events.insertMany(
-          [{ notificationId: n.id, at: now, type: S.SENT, status: S.SENT, provider: attempt.provider, providerMessageId: messageId }],
-          tx,
-        );
-      }
-      await this.receipts.applyPending(attempt.provider, messageId, n.id, tx);
-    });
-    this.metrics.notifications.inc({ status: S.SENT, reason: '' });
-    this.metrics.alertLatency.observe({ stage: 'accepted' }, (now.getTime() - n.authorised_at.getTime()) / 1000);
+  /** Route notes with no attempt to go with (every provider skipped): written on their own. */
+  async note(notes: NewEvent[]): Promise<void> {
+    await this.events.insertMany(notes);
   }
 
-  async attemptFailed(n: NotificationRow, attempt: AttemptRow, err: ProviderError, now: Date): Promise<void> {
-    const status = err.kind === 'rate-limited' ? AttemptStatus.RATE_LIMITED : AttemptStatus.FAILED;
+  async accepted(
+    n: NotificationRow,
+    attempt: AttemptRow,
+    sent: Acceptance,
+    now: Date,
+    notes: NewEvent[] = [],
+  ): Promise<void> {
+    const { messageId, segments } = sent;
+    const partIds = sent.partIds && sent.partIds.length > 1 ? sent.partIds : undefined;
     await this.db.transaction(async (tx) => {
-      await this.attempts.finish(attempt.id, { status, errorCode: err.code, errorDetail: err.message }, now, tx);
+      await this.receiptLocks.lockMessage(attempt.provider, messageId, tx);
+      await this.attempts.finish(
+        attempt.id,
+        { status: AttemptStatus.ACCEPTED, providerMessageId: messageId, segments },
+        now,
+        tx,
+      );
+      if (partIds) await this.parts.record(attempt.id, partIds, tx);
+      const change = { status: S.SENT, provider: attempt.provider, providerMessageId: messageId, at: now };
+      const events: NewEvent[] = [];
+      if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
+        const detail = segments ? `${segments} segment(s)` : null;
+        events.push({
+          notificationId: n.id,
+          at: now,
+          type: S.SENT,
+          status: S.SENT,
+          provider: attempt.provider,
+          providerMessageId: messageId,
+          detail,
+        });
+      }
+      await this.events.insertMany([...events, ...notes], tx);
+      await this.receipts.applyPending(attempt.provider, messageId, n.id, tx);
+      if (partIds) await this.multipart.claimEarlyParts(attempt.provider, partIds, n.id, tx);
+    });
+    this.metrics.notifications.inc({ status: S.SENT, reason: '' });
+    this.metrics.alertLatency.observe(
+      { stage: 'accepted' },
+      (now.getTime() - n.authorised_at.getTime()) / 1000,
+    );
+  }
+
+  /** `notSent`: the provider certainly does not have it (refused by the breaker, or asked after a timeout). */
+  async attemptFailed(
+    n: NotificationRow,
+    attempt: AttemptRow,
+    err: ProviderError,
+    now: Date,
+    notes: NewEvent[] = [],
+    notSent = false,
+  ): Promise<void> {
+    const status = notSent
+      ? AttemptStatus.NOT_SENT
+      : err.kind === 'rate-limited'
+        ? AttemptStatus.RATE_LIMITED
+        : AttemptStatus.FAILED;
+    await this.db.transaction(async (tx) => {
+      await this.attempts.finish(
+        attempt.id,
+        { status, errorCode: err.code, errorDetail: err.message },
+        now,
+        tx,
+      );
       await this.events.insertMany(
-        [{ notificationId: n.id, at: now, type: HistoryEvent.ATTEMPT_FAILED, provider: attempt.provider, errorCode: err.code, detail: err.message }],
+        [
+          {
+            notificationId: n.id,
+            at: now,
+            type: HistoryEvent.ATTEMPT_FAILED,
+            provider: attempt.provider,
+            errorCode: err.code,
+            detail: err.message,
+          },
+          ...notes,
+        ],
         tx,
       );
     });
   }
 
   /** A permanent recipient error ends the alert and flags the contact for support. */
-  async permanentlyFailed(n: NotificationRow, attempt: AttemptRow, err: ProviderError, now: Date): Promise<void> {
+  async permanentlyFailed(
+    n: NotificationRow,
+    attempt: AttemptRow,
+    err: ProviderError,
+    now: Date,
+    notes: NewEvent[] = [],
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await this.attempts.finish(attempt.id, { status: AttemptStatus.REJECTED, errorCode: err.code, errorDetail: err.message }, now, tx);
-      const change = { status: S.FAILED, provider: attempt.provider, errorCode: err.code, errorDetail: err.message, at: now };
+      await this.attempts.finish(
+        attempt.id,
+        { status: AttemptStatus.REJECTED, errorCode: err.code, errorDetail: err.message },
+        now,
+        tx,
+      );
+      const change = {
+        status: S.FAILED,
+        provider: attempt.provider,
+        errorCode: err.code,
+        errorDetail: err.message,
+        at: now,
+      };
+      const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx)) {
-        await this.events.insertMany(
-          [{ notificationId: n.id, at: now, type: S.FAILED, status: S.FAILED, provider: attempt.provider, errorCode: err.code, detail: err.message }],
-          tx,
-        );
+        events.unshift({
+          notificationId: n.id,
+          at: now,
+          type: S.FAILED,
+          status: S.FAILED,
+          provider: attempt.provider,
+          errorCode: err.code,
+          detail: err.message,
+        });
       }
-      await this.contacts.flag(n.cardholder_id, `${attempt.provider} ${err.code}: ${err.message}`.slice(0, 300), tx);
+      await this.events.insertMany(events, tx);
+      await this.contacts.flag(
+        n.cardholder_id,
+        `${attempt.provider} ${err.code}: ${err.message}`.slice(0, 300),
+        tx,
+      );
     });
     this.metrics.notifications.inc({ status: S.FAILED, reason: err.code });
   }
 
   /** Back to QUEUED for a retry; the job's backoff decides when. */
-  async requeue(n: NotificationRow, lastCode: string, reason: string, now: Date): Promise<void> {
+  async requeue(
+    n: NotificationRow,
+    lastCode: string,
+    reason: string,
+    now: Date,
+    notes: NewEvent[] = [],
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
       const change = { status: S.QUEUED, at: now, errorCode: lastCode, errorDetail: reason };
+      const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx)) {
-        await this.events.insertMany(
-          [{ notificationId: n.id, at: now, type: HistoryEvent.REQUEUED, status: S.QUEUED, detail: reason }],
-          tx,
-        );
+        events.push({
+          notificationId: n.id,
+          at: now,
+          type: HistoryEvent.REQUEUED,
+          status: S.QUEUED,
+          errorCode: lastCode,
+          detail: reason,
+        });
       }
+      await this.events.insertMany(events, tx);
     });
   }
 
-  async expired(n: NotificationRow, now: Date): Promise<void> {
-    const detail = `deadline ${n.deadline_at?.toISOString()} passed; last error ${n.last_error_code ?? 'none'}`;
+  /** The deadline passed. `lastCode` overrides the stored last error (e.g. an unconfirmed in-flight attempt). */
+  async expired(n: NotificationRow, now: Date, lastCode = n.last_error_code, why?: string): Promise<void> {
+    const detail = `deadline ${n.deadline_at?.toISOString()} passed; last error ${lastCode ?? 'none'}${why ? `: ${why}` : ''}`;
     await this.db.transaction(async (tx) => {
-      const change = { status: S.EXPIRED, at: now, errorDetail: detail };
+      const change = { status: S.EXPIRED, at: now, errorCode: lastCode, errorDetail: detail };
       if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
         await this.events.insertMany(
-          [{ notificationId: n.id, at: now, type: S.EXPIRED, status: S.EXPIRED, errorCode: n.last_error_code, detail }],
+          [
+            {
+              notificationId: n.id,
+              at: now,
+              type: S.EXPIRED,
+              status: S.EXPIRED,
+              errorCode: lastCode,
+              detail,
+            },
+          ],
           tx,
         );
       }
     });
-    this.metrics.notifications.inc({ status: S.EXPIRED, reason: n.last_error_code ?? '' });
+    this.metrics.notifications.inc({ status: S.EXPIRED, reason: lastCode ?? '' });
   }
 
   /** A crash left this attempt in flight and the provider has no record of it: it was never sent. */
   async notSent(n: NotificationRow, attempt: AttemptRow, now: Date): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await this.attempts.finish(attempt.id, { status: AttemptStatus.NOT_SENT, errorCode: 'NOT_FOUND_AT_PROVIDER' }, now, tx);
+      await this.attempts.finish(
+        attempt.id,
+        { status: AttemptStatus.NOT_SENT, errorCode: 'NOT_FOUND_AT_PROVIDER' },
+        now,
+        tx,
+      );
       await this.events.insertMany(
-        [{ notificationId: n.id, at: now, type: HistoryEvent.RECOVERED_IN_FLIGHT, provider: attempt.provider, detail: 'provider has no such message; sending again' }],
+        [
+          {
+            notificationId: n.id,
+            at: now,
+            type: HistoryEvent.RECOVERED_IN_FLIGHT,
+            provider: attempt.provider,
+            detail: 'provider has no such message; sending again',
+          },
+        ],
         tx,
       );
     });

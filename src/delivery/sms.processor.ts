@@ -35,7 +35,10 @@ export class SmsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       return await this.delivery.deliver(job.data.notificationId);
     } catch (err) {
-      this.logger.warn({ notificationId: job.data.notificationId, err: (err as Error).message }, 'send will be retried');
+      this.logger.warn(
+        { notificationId: job.data.notificationId, err: (err as Error).message },
+        'send will be retried',
+      );
       throw err;
     }
   }

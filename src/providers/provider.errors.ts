@@ -15,21 +15,45 @@ export abstract class ProviderError extends Error {
 
 /** The number is bad or unreachable, or the recipient opted out: no retry anywhere, no breaker count. */
 export class PermanentRecipientError extends ProviderError {
-  override readonly name = 'PermanentRecipientError';
+  override readonly name: string = 'PermanentRecipientError';
   readonly kind = 'permanent' as const;
 }
 
 /** 5xx, timeouts, refused connections, open circuits: counts against the breaker; try the next provider. */
 export class TransientProviderError extends ProviderError {
-  override readonly name = 'TransientProviderError';
+  override readonly name: string = 'TransientProviderError';
   readonly kind = 'transient' as const;
 }
 
 /** 429 or SMPP throttling: back off and fail over; the message itself is fine. */
 export class RateLimitedError extends ProviderError {
-  override readonly name = 'RateLimitedError';
+  override readonly name: string = 'RateLimitedError';
   readonly kind = 'rate-limited' as const;
-  constructor(provider: ProviderName, code: string, detail: string, readonly retryAfterMs?: number) {
+  constructor(
+    provider: ProviderName,
+    code: string,
+    detail: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(provider, code, detail);
+  }
+}
+
+/**
+ * The provider did not answer in time. It may still have taken the message, so before anything is sent
+ * elsewhere the provider is asked (findSent); this type, not the code, is what triggers that question.
+ */
+export class ProviderTimeoutError extends TransientProviderError {
+  override readonly name: string = 'ProviderTimeoutError';
+  constructor(provider: ProviderName, detail: string) {
+    super(provider, 'TIMEOUT', detail);
+  }
+}
+
+/** The provider's breaker is open (or its half-open probe is already out): nothing was sent. */
+export class CircuitOpenError extends TransientProviderError {
+  override readonly name: string = 'CircuitOpenError';
+  constructor(provider: ProviderName) {
+    super(provider, 'CIRCUIT_OPEN', `${provider} circuit breaker is open`);
   }
 }

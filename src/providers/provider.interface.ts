@@ -26,12 +26,19 @@ export interface OutboundSms {
   /** E.164 */
   to: string;
   body: string;
+  /** As ingest computed it from the body: adapters pick Vonage type=unicode / SMPP data_coding 8 from it. */
+  encoding?: 'GSM-7' | 'UCS-2';
 }
 
 export interface SendResult {
   providerMessageId: string;
   /** Parts the provider split the message into, when it says. */
   segments?: number;
+  /**
+   * Every part's id where the provider gives one per part (Vonage, SMPP concatenation), first part first;
+   * `providerMessageId` is the first. Receipts for any part are correlated through these.
+   */
+  partIds?: string[];
 }
 
 export interface ProviderStatusReport {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { testDatabaseService } from '../../test/support/db';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { Database } from '../database/database.service';
+import { MessagePartsRepository } from '../delivery/message-parts.repository';
+import { MultipartReceipts } from '../delivery/multipart-receipts';
 import { SendRecorder } from '../delivery/send-recorder';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
@@ -27,7 +29,9 @@ describe('receipt correlation on PostgreSQL', () => {
     const events = new EventsRepository(db);
     const locks = new ReceiptsRepository();
     receipts = new ReceiptsService(db, locks, attempts, notifications, new ReceiptApplier(notifications, events, metrics), metrics);
-    recorder = new SendRecorder(db, notifications, attempts, events, new ContactsRepository(db), locks, receipts, metrics);
+    const parts = new MessagePartsRepository(db);
+    const multipart = new MultipartReceipts(parts, receipts, locks, events, metrics);
+    recorder = new SendRecorder(db, notifications, attempts, events, new ContactsRepository(db), locks, receipts, parts, multipart, metrics);
   });
   afterAll(() => db.onModuleDestroy());
 
@@ -60,7 +64,7 @@ describe('receipt correlation on PostgreSQL', () => {
 
   it('moves SENT to DELIVERED and ignores a later UNDELIVERED or a repeat', async () => {
     const a = await sentAlert();
-    await recorder.accepted(a.claimed, a.attempt, a.messageId, 1, new Date());
+    await recorder.accepted(a.claimed, a.attempt, { messageId: a.messageId, segments: 1 }, new Date());
     expect(await receipts.record(receipt(a.messageId, P.SENT, 'sent'))).toBe('applied');
     expect(await statusOf(a.id)).toBe('SENT');
     await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'));
@@ -73,7 +77,7 @@ describe('receipt correlation on PostgreSQL', () => {
     const a = await sentAlert();
     expect(await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'))).toBe('unmatched');
     expect(await statusOf(a.id)).toBe('SENDING');
-    await recorder.accepted(a.claimed, a.attempt, a.messageId, 1, new Date());
+    await recorder.accepted(a.claimed, a.attempt, { messageId: a.messageId, segments: 1 }, new Date());
     expect(await statusOf(a.id)).toBe('DELIVERED');
     const { rows } = await db.pool.query(`SELECT notification_id FROM receipts WHERE provider_message_id = $1`, [a.messageId]);
     expect(rows).toEqual([{ notification_id: a.id }]);
@@ -81,7 +85,7 @@ describe('receipt correlation on PostgreSQL', () => {
 
   it('out of order: UNDELIVERED then DELIVERED keeps the first final state', async () => {
     const a = await sentAlert();
-    await recorder.accepted(a.claimed, a.attempt, a.messageId, 1, new Date());
+    await recorder.accepted(a.claimed, a.attempt, { messageId: a.messageId, segments: 1 }, new Date());
     await receipts.record(receipt(a.messageId, P.UNDELIVERED, 'undelivered'));
     await receipts.record(receipt(a.messageId, P.SENT, 'sent'));
     expect(await statusOf(a.id)).toBe('UNDELIVERED');
@@ -101,7 +105,7 @@ describe('receipt correlation on PostgreSQL', () => {
     const alerts = await Promise.all(Array.from({ length: 20 }, () => sentAlert()));
     await Promise.all(
       alerts.flatMap((a) => [
-        recorder.accepted(a.claimed, a.attempt, a.messageId, 1, new Date()),
+        recorder.accepted(a.claimed, a.attempt, { messageId: a.messageId, segments: 1 }, new Date()),
         receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered')),
       ]),
     );

@@ -1,5 +1,11 @@
 import { ProviderMessageStatus } from '../provider.interface';
-import { PermanentRecipientError, ProviderError, RateLimitedError, TransientProviderError } from '../provider.errors';
+import {
+  PermanentRecipientError,
+  ProviderError,
+  ProviderTimeoutError,
+  RateLimitedError,
+  TransientProviderError,
+} from '../provider.errors';
 
 // Twilio error codes (https://www.twilio.com/docs/api/errors). The table in docs/providers.md mirrors this.
 const PERMANENT_RECIPIENT_CODES = new Set([
@@ -22,7 +28,8 @@ export function mapTwilioError(err: unknown): ProviderError {
   if (typeof e.status === 'number') {
     const code = typeof e.code === 'number' ? e.code : undefined;
     const label = code !== undefined ? String(code) : `HTTP_${e.status}`;
-    if (code !== undefined && PERMANENT_RECIPIENT_CODES.has(code)) return new PermanentRecipientError('twilio', label, detail);
+    if (code !== undefined && PERMANENT_RECIPIENT_CODES.has(code))
+      return new PermanentRecipientError('twilio', label, detail);
     if (e.status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) {
       return new RateLimitedError('twilio', label, detail);
     }
@@ -30,7 +37,9 @@ export function mapTwilioError(err: unknown): ProviderError {
   }
   // No HTTP status: the request did not complete (timeout, reset, refused).
   const code = typeof e.code === 'string' ? e.code : 'NETWORK';
-  return new TransientProviderError('twilio', code === 'ECONNABORTED' ? 'TIMEOUT' : code, detail);
+  // axios names its own timeout ECONNABORTED (ETIMEDOUT with clarifyTimeoutError): Twilio may have the message.
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new ProviderTimeoutError('twilio', detail);
+  return new TransientProviderError('twilio', code, detail);
 }
 
 /** Twilio message statuses onto ours; unknown words count as still in transit. */

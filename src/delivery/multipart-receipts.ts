@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { Queryable } from '../database/database.service';
+import { Metrics } from '../metrics/metrics.service';
+import { EventsRepository } from '../notifications/events.repository';
+import { HistoryEvent } from '../notifications/notification-status';
+import { ReceiptInput, ReceiptRow, ReceiptsRepository } from '../receipts/receipts.repository';
+import { ReceiptResult, ReceiptsService } from '../receipts/receipts.service';
+import { MessagePartsRepository } from './message-parts.repository';
+
+/**
+ * Receipts of providers that report each part of a long message separately (Vonage DLRs, SMPP
+ * deliver_sm). The first part's receipt decides the alert's status, through ReceiptsService like any
+ * other; a later part's receipt is kept in the alert's history ("part 2/3: delivered") and counted.
+ */
+@Injectable()
+export class MultipartReceipts {
+  constructor(
+    private readonly parts: MessagePartsRepository,
+    private readonly receipts: ReceiptsService,
+    private readonly stored: ReceiptsRepository,
+    private readonly events: EventsRepository,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async record(receipt: ReceiptInput): Promise<ReceiptResult | 'part'> {
+    const part = await this.parts.find(receipt.provider, receipt.providerMessageId);
+    if (!part || part.partNo <= 1) return this.receipts.record(receipt);
+    await this.events.insertMany([
+      {
+        notificationId: part.notificationId,
+        at: receipt.receivedAt,
+        type: HistoryEvent.RECEIPT,
+        provider: receipt.provider,
+        providerMessageId: receipt.providerMessageId,
+        errorCode: receipt.errorCode ?? null,
+        detail: `part ${part.partNo}/${part.parts}: ${receipt.providerStatus}`,
+      },
+    ]);
+    this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
+    return 'part';
+  }
+
+  /**
+   * In the transaction that records the parts: receipts for later parts that arrived before it (stored
+   * unmatched) are moved into the history. The first part's are applied by ReceiptsService.applyPending.
+   */
+  async claimEarlyParts(
+    provider: string,
+    partIds: string[],
+    notificationId: string,
+    tx: Queryable,
+  ): Promise<void> {
+    for (let i = 1; i < partIds.length; i++) {
+      await this.stored.lockMessage(provider, partIds[i], tx);
+      const early: ReceiptRow[] = await this.stored.claimUnmatched(provider, partIds[i], notificationId, tx);
+      await this.events.insertMany(
+        early.map((r) => ({
+          notificationId,
+          at: r.received_at,
+          type: HistoryEvent.RECEIPT,
+          provider,
+          providerMessageId: r.provider_message_id,
+          errorCode: r.error_code,
+          detail: `part ${i + 1}/${partIds.length}: ${r.provider_status}`,
+        })),
+        tx,
+      );
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { ProviderMessageStatus } from '../provider.interface';
+import {
+  PermanentRecipientError,
+  ProviderError,
+  ProviderTimeoutError,
+  RateLimitedError,
+  TransientProviderError,
+} from '../provider.errors';
+
+// Vonage SMS API messages[].status codes (https://developer.vonage.com/en/messaging/sms/guides/troubleshooting-sms).
+// The table in docs/providers.md mirrors these sets.
+const PERMANENT_RECIPIENT = new Set([
+  '6', // invalid message: the destination is unroutable / not a valid number
+  '7', // number barred (blocked, or the recipient opted out)
+  '33', // number de-activated
+]);
+const RATE_LIMITED = new Set([
+  '1', // throttled: more than the account's allowed messages per second
+]);
+// Everything else (2 missing param, 3 invalid param, 4 bad credentials, 5 internal error, 8 account barred,
+// 9 quota exceeded, 10 too many binds, 11 not enabled, 12 too long, 14 bad signature, 15 invalid sender,
+// 22, 23, 29 not whitelisted, 32) is about our account or request, not the cardholder's number: transient,
+// so the next provider is tried and the breaker counts it.
+
+export interface VonageMessageStatus {
+  status?: string;
+  errorText?: string;
+  messageId?: string;
+}
+
+/** A non-"0" messages[].status (the SDK throws MessageSendAllFailure with them) onto our typed errors. */
+export function mapVonageStatusCode(m: VonageMessageStatus): ProviderError {
+  const code = m.status ?? 'UNKNOWN';
+  const detail = (m.errorText ?? `status ${code}`).slice(0, 300);
+  if (PERMANENT_RECIPIENT.has(code)) return new PermanentRecipientError('vonage', code, detail);
+  if (RATE_LIMITED.has(code)) return new RateLimitedError('vonage', code, detail);
+  return new TransientProviderError('vonage', code, detail);
+}
+
+interface SdkError {
+  name?: string;
+  code?: unknown;
+  message?: string;
+  response?: {
+    status?: number;
+    messages?: VonageMessageStatus[];
+    headers?: { get?: (name: string) => string | null };
+  };
+}
+
+/** Maps anything the @vonage/sms SDK throws: status-code failures, HTTP errors (VetchError), transport errors. */
+export function mapVonageError(err: unknown): ProviderError {
+  const e = (err ?? {}) as SdkError;
+  const failed = e.response?.messages?.find((m) => m.status !== '0');
+  if (failed) return mapVonageStatusCode(failed);
+  const status = e.response?.status;
+  if (typeof status === 'number') {
+    const detail = `HTTP ${status}`;
+    if (status === 429) return new RateLimitedError('vonage', 'HTTP_429', detail, retryAfterMs(e));
+    return new TransientProviderError('vonage', `HTTP_${status}`, detail);
+  }
+  const detail = (e.message ?? String(err)).slice(0, 300);
+  // node-fetch aborts on the SDK's timeout: Vonage may have taken the message.
+  if (e.name === 'AbortError') return new ProviderTimeoutError('vonage', detail);
+  const code = typeof e.code === 'string' ? e.code : 'NETWORK';
+  return new TransientProviderError('vonage', code, detail);
+}
+
+function retryAfterMs(e: SdkError): number | undefined {
+  const seconds = Number(e.response?.headers?.get?.('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+/** DLR `status` onto ours. */
+export function mapVonageDlrStatus(status: string): ProviderMessageStatus {
+  switch (status) {
+    case 'delivered':
+      return ProviderMessageStatus.DELIVERED;
+    case 'expired':
+    case 'failed':
+      return ProviderMessageStatus.UNDELIVERED;
+    case 'rejected':
+      return ProviderMessageStatus.FAILED;
+    case 'accepted':
+    case 'buffered':
+      return ProviderMessageStatus.SENT;
+    default:
+      return ProviderMessageStatus.ACCEPTED;
+  }
+}
+
+/** Message Search `final-status` onto ours; no final status yet means still in transit. */
+export function mapVonageFinalStatus(finalStatus: string | undefined): ProviderMessageStatus {
+  switch (finalStatus) {
+    case 'DELIVRD':
+      return ProviderMessageStatus.DELIVERED;
+    case 'UNDELIV':
+    case 'EXPIRED':
+      return ProviderMessageStatus.UNDELIVERED;
+    case 'REJECTD':
+    case 'DELETED':
+      return ProviderMessageStatus.FAILED;
+    case undefined:
+    default:
+      return ProviderMessageStatus.SENT;
+  }
+}

@@ -1,0 +1,148 @@
+import { Pool } from 'pg';
+import { DevStack } from '../src/devstack/dev-stack';
+import { makeContact, makeTransaction } from '../src/devstack/sample-data';
+import { waitFor } from '../src/devstack/wait-for';
+import { startStack, stopStack, waitForStatuses } from './support/e2e';
+import {
+  ALL_PROVIDERS,
+  alertsByTx,
+  attemptsOf,
+  circuitStates,
+  historyOf,
+  publishContactsAndWait,
+  receivedBy,
+  waitForCircuit,
+} from './support/providers';
+
+// Breakers open after 3 calls with more than half failing and try again after 3 s; a throttled provider
+// is left alone by every dispatcher for 2 s.
+const env = {
+  PROVIDERS: ALL_PROVIDERS,
+  CIRCUIT_VOLUME_THRESHOLD: '3',
+  CIRCUIT_ERROR_THRESHOLD_PERCENT: '50',
+  CIRCUIT_RESET_MS: '3000',
+  PROVIDER_THROTTLE_BACKOFF_MS: '2000',
+};
+
+describe('resilient delivery: breakers, failover, throttling', () => {
+  const ctx: { stack?: DevStack; db?: Pool } = {};
+  let stack: DevStack;
+  let db: Pool;
+
+  beforeAll(async () => {
+    Object.assign(ctx, await startStack({ env }));
+    stack = ctx.stack!;
+    db = ctx.db!;
+  });
+  afterEach(() => stack.sandboxClient.clearFaults());
+  afterAll(() => stopStack(ctx));
+
+  async function publish(n: number) {
+    const contacts = Array.from({ length: n }, () => makeContact());
+    await publishContactsAndWait(stack, db, contacts);
+    const txns = contacts.map((c) => makeTransaction(c.cardholderId));
+    await stack.publishTransactions(txns);
+    return { contacts, ids: txns.map((t) => t.transactionId) };
+  }
+
+  async function expectOneSmsEach(phones: string[]) {
+    for (const phone of phones) expect(await receivedBy(stack, phone)).toHaveLength(1);
+  }
+
+  it('backs off throttling providers (429, ESME_RTHROTTLED) without opening breakers, and loses nothing', async () => {
+    await stack.sandboxClient.setFault('twilio', { mode: 'http429' });
+    await stack.sandboxClient.setFault('vonage', { mode: 'http429', errorStyle: 'body' });
+    await stack.sandboxClient.setFault('smpp', { smpp: { throttle: true } });
+    const { contacts, ids } = await publish(6);
+    const alerts = await waitForRequeued(db, ids, 2);
+
+    expect(await circuitStates(stack)).toEqual({ twilio: 0, vonage: 0, smpp: 0 });
+    const attempts = (await Promise.all(alerts.map((a) => attemptsOf(db, a.id)))).flat();
+    expect(new Set(attempts.map((a) => a.status))).toEqual(new Set(['RATE_LIMITED']));
+    expect(new Set(attempts.map((a) => a.error_code))).toEqual(new Set(['20429', '1', 'ESME_RTHROTTLED']));
+    // Backing off: retries within the back-off skipped every throttled provider without calling it.
+    const history = (await Promise.all(alerts.map((a) => historyOf(db, a.id)))).flat();
+    expect(history.some((e) => e.type === 'REQUEUED' && e.error_code === 'RATE_LIMIT')).toBe(true);
+
+    await stack.sandboxClient.clearFaults();
+    await waitForStatuses(db, ids, ['DELIVERED'], 90000);
+    await expectOneSmsEach(contacts.map((c) => c.phoneNumber));
+  });
+
+  it('fails over from a Twilio answering 500 once its breaker opens, and returns when it recovers', async () => {
+    await stack.sandboxClient.setFault('twilio', { mode: 'http500' });
+    // The breaker opens once failures are more than half of its rolling window (earlier tests' successes
+    // count too): alerts keep coming, each one failing over, until it does.
+    const first = { contacts: [] as ReturnType<typeof makeContact>[], ids: [] as string[] };
+    for (let round = 0; round < 10 && (await circuitStates(stack)).twilio !== 2; round++) {
+      const wave = await publish(3);
+      await waitForStatuses(db, wave.ids, ['DELIVERED']);
+      first.contacts.push(...wave.contacts);
+      first.ids.push(...wave.ids);
+    }
+    await waitForCircuit(stack, 'twilio', 2, 1000);
+    const second = await publish(4);
+    await waitForStatuses(db, second.ids, ['DELIVERED']);
+
+    const firstAlerts = await alertsByTx(db, first.ids);
+    const secondAlerts = await alertsByTx(db, second.ids);
+    expect(new Set([...firstAlerts, ...secondAlerts].map((a) => a.provider))).toEqual(new Set(['vonage']));
+    const firstHistory = await Promise.all(firstAlerts.map((a) => historyOf(db, a.id)));
+    expect(
+      firstHistory.some((h) => h.some((e) => e.type === 'CIRCUIT_OPEN' && e.provider === 'twilio')),
+    ).toBe(true);
+    for (const a of secondAlerts) {
+      // The open breaker skips Twilio: no attempt, and the history says why the alert went to Vonage.
+      expect((await attemptsOf(db, a.id)).map((x) => x.provider)).toEqual(['vonage']);
+      const types = (await historyOf(db, a.id)).map((e) => `${e.type}:${e.provider ?? ''}`);
+      expect(types).toEqual(
+        expect.arrayContaining(['CIRCUIT_OPEN:twilio', 'FAILOVER:vonage', 'DELIVERED:vonage']),
+      );
+    }
+    await expectOneSmsEach([...first.contacts, ...second.contacts].map((c) => c.phoneNumber));
+
+    await stack.sandboxClient.clearFaults();
+    await waitForCircuit(stack, 'twilio', 1);
+    const probe = await publish(1);
+    await waitForStatuses(db, probe.ids, ['DELIVERED']);
+    const [probeAlert] = await alertsByTx(db, probe.ids);
+    expect(probeAlert.provider).toBe('twilio');
+    const probeTypes = (await historyOf(db, probeAlert.id)).map((e) => e.type);
+    expect(probeTypes).toEqual(expect.arrayContaining(['CIRCUIT_HALF_OPEN', 'CIRCUIT_CLOSED']));
+    expect((await circuitStates(stack)).twilio).toBe(0);
+
+    const after = await publish(3);
+    await waitForStatuses(db, after.ids, ['DELIVERED']);
+    expect((await alertsByTx(db, after.ids)).map((a) => a.provider)).toEqual(['twilio', 'twilio', 'twilio']);
+  });
+
+  it('delivers through SMPP when Twilio and Vonage are both down', async () => {
+    await stack.sandboxClient.setFault('twilio', { mode: 'http500' });
+    await stack.sandboxClient.setFault('vonage', { mode: 'http500' });
+    const { contacts, ids } = await publish(5);
+    await waitForStatuses(db, ids, ['DELIVERED']);
+    expect((await alertsByTx(db, ids)).map((a) => a.provider)).toEqual(Array(5).fill('smpp'));
+    const smpp = await stack.sandboxClient.messages({ provider: 'smpp', to: contacts[0].phoneNumber });
+    expect(smpp).toHaveLength(1);
+    await expectOneSmsEach(contacts.map((c) => c.phoneNumber));
+  });
+});
+
+/** Waits until every alert has gone back to the queue at least `times` times; returns the alerts. */
+async function waitForRequeued(db: Pool, ids: string[], times: number) {
+  await waitFor(
+    `alerts requeued ${times} times`,
+    async () => {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM notifications n
+         WHERE n.transaction_id = ANY($1)
+           AND (SELECT count(*) FROM notification_events e WHERE e.notification_id = n.id AND e.type = 'REQUEUED') >= $2`,
+        [ids, times],
+      );
+      return rows[0].n === ids.length;
+    },
+    60000,
+    200,
+  );
+  return alertsByTx(db, ids);
+}

@@ -1,0 +1,103 @@
+import { Pool } from 'pg';
+import type { DevStack } from '../../src/devstack/dev-stack';
+import type { ContactEvent } from '../../src/devstack/sample-data';
+import { waitFor } from '../../src/devstack/wait-for';
+
+// Helpers for the resilience and provider end-to-end specs: breaker state from the dispatcher's metrics,
+// an alert's attempts and history, and what every sandbox provider received for a number.
+
+export const ALL_PROVIDERS = 'twilio,vonage,smpp';
+
+export async function publishContactsAndWait(
+  stack: DevStack,
+  db: Pool,
+  contacts: ContactEvent[],
+): Promise<void> {
+  await stack.publishContacts(contacts);
+  await waitFor('contacts projected', async () => {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`, [
+      contacts.map((c) => c.cardholderId),
+    ]);
+    return rows[0].n === contacts.length;
+  });
+}
+
+/** alertline_circuit_state per provider, as the dispatcher exports it (0 closed, 1 half-open, 2 open). */
+export async function circuitStates(stack: DevStack): Promise<Record<string, number>> {
+  const text = await (await fetch(`${stack.role('dispatcher').baseUrl}/metrics`)).text();
+  const states: Record<string, number> = {};
+  for (const m of text.matchAll(/^alertline_circuit_state\{provider="(\w+)"\} (\d+)/gm))
+    states[m[1]] = Number(m[2]);
+  return states;
+}
+
+export function waitForCircuit(stack: DevStack, provider: string, state: number, timeoutMs = 60000) {
+  return waitFor(
+    `${provider} circuit state ${state}`,
+    async () => (await circuitStates(stack))[provider] === state,
+    timeoutMs,
+    100,
+  );
+}
+
+export interface AlertRecord {
+  id: string;
+  status: string;
+  provider: string | null;
+  last_error_code: string | null;
+  last_error_detail: string | null;
+  segments: number | null;
+  encoding: string | null;
+  phone_e164: string;
+  body: string;
+}
+
+export async function alertsByTx(db: Pool, transactionIds: string[]): Promise<AlertRecord[]> {
+  const { rows } = await db.query<AlertRecord>(
+    `SELECT id, status, provider, last_error_code, last_error_detail, segments, encoding, phone_e164, body
+     FROM notifications WHERE transaction_id = ANY($1)`,
+    [transactionIds],
+  );
+  return rows;
+}
+
+export interface HistoryRow {
+  type: string;
+  provider: string | null;
+  error_code: string | null;
+  detail: string | null;
+}
+
+export async function historyOf(db: Pool, notificationId: string): Promise<HistoryRow[]> {
+  const { rows } = await db.query<HistoryRow>(
+    `SELECT type, provider, error_code, detail FROM notification_events WHERE notification_id = $1 ORDER BY id`,
+    [notificationId],
+  );
+  return rows;
+}
+
+export interface AttemptRecord {
+  provider: string;
+  status: string;
+  error_code: string | null;
+  segments: number | null;
+  provider_message_id: string | null;
+  part_message_ids: string[] | null;
+}
+
+export async function attemptsOf(db: Pool, notificationId: string): Promise<AttemptRecord[]> {
+  const { rows } = await db.query<AttemptRecord>(
+    `SELECT provider, status, error_code, segments, provider_message_id, part_message_ids
+     FROM delivery_attempts WHERE notification_id = $1 ORDER BY attempt_no`,
+    [notificationId],
+  );
+  return rows;
+}
+
+/** Every message any sandbox provider received for this number. */
+export async function receivedBy(stack: DevStack, phone: string) {
+  const all = await Promise.all(
+    ['twilio', 'vonage', 'smpp'].map((provider) => stack.sandboxClient.messages({ provider, to: phone })),
+  );
+  return all.flat();
+}
