@@ -19,7 +19,18 @@ export interface DevStackOptions {
   echoLogs?: boolean;
   /** The documented default ports, topics, groups and queue prefix (the demo), instead of isolated ones. */
   defaults?: boolean;
+  /**
+   * Processes per role (default 1). Extras share the namespace (consumer group, Bull queue), so they scale
+   * out; with several api processes each dispatcher sends its status callbacks to one of them in turn.
+   */
+  replicas?: Partial<Record<StackRole, number>>;
+  /** Node options for a process, e.g. `--cpu-prof` (index counts the replicas of a role from 0). */
+  nodeArgs?: (role: StackRole | 'sandbox', index: number) => string[];
+  /** Partitions of the topics the stack creates (default 3). */
+  partitions?: number;
 }
+
+const PORT_SETTING: Record<StackRole, string> = { api: 'API_PORT', ingest: 'INGEST_PORT', dispatcher: 'DISPATCHER_PORT' };
 
 /**
  * The whole pipeline as processes on loopback: sandbox, api, ingest and dispatcher, sharing one
@@ -27,7 +38,10 @@ export interface DevStackOptions {
  */
 export class DevStack {
   readonly sandbox: RoleProcess;
+  /** The first process of each role. */
   readonly roles = new Map<StackRole, RoleProcess>();
+  /** Every process of each role, the first one included. */
+  readonly replicas = new Map<StackRole, RoleProcess[]>();
   readonly sandboxClient: SandboxClient;
   readonly kafka: Kafka;
   private producer?: Producer;
@@ -36,13 +50,26 @@ export class DevStack {
     readonly namespace: string,
     readonly topics: Topics,
     readonly env: Record<string, string>,
-    ports: { sandbox: number; smpp: number; api: number; ingest: number; dispatcher: number },
-    roles: StackRole[],
+    ports: { sandbox: number; smpp: number },
+    rolePorts: Map<StackRole, number[]>,
     echo: boolean,
+    nodeArgs: NonNullable<DevStackOptions['nodeArgs']> = () => [],
   ) {
     this.kafka = kafkaFor(env.KAFKA_BROKERS.split(','));
-    this.sandbox = new RoleProcess('sandbox', ports.sandbox, env, echo);
-    for (const role of roles) this.roles.set(role, new RoleProcess(role, ports[role], env, echo));
+    this.sandbox = new RoleProcess('sandbox', ports.sandbox, env, echo, nodeArgs('sandbox', 0));
+    const apiUrls = (rolePorts.get('api') ?? []).map((p) => `http://127.0.0.1:${p}`);
+    for (const [role, rolePortList] of rolePorts) {
+      const processes = rolePortList.map((port, i) => {
+        const own: Record<string, string> = { [PORT_SETTING[role]]: String(port) };
+        // The Twilio signature covers the callback URL, so an api checks against its own URL and each
+        // dispatcher names one api as its callback target.
+        if (apiUrls.length > 1 && role === 'api') own.PUBLIC_BASE_URL = apiUrls[i];
+        if (apiUrls.length > 1 && role === 'dispatcher') own.PUBLIC_BASE_URL = apiUrls[i % apiUrls.length];
+        return new RoleProcess(role, port, i === 0 ? env : { ...env, ...own }, echo, nodeArgs(role, i));
+      });
+      this.roles.set(role, processes[0]);
+      this.replicas.set(role, processes);
+    }
     this.sandboxClient = new SandboxClient(this.sandbox.baseUrl);
   }
 
@@ -85,8 +112,14 @@ export class DevStack {
       SANDBOX_VONAGE_DLR_URL: `${apiUrl}/webhooks/vonage/dlr`,
       ...opts.env,
     };
-    const stack = new DevStack(ns, topics, env, ports, opts.roles ?? ['api', 'ingest', 'dispatcher'], !!opts.echoLogs);
-    await ensureTopics(stack.kafka, topics);
+    const rolePorts = new Map<StackRole, number[]>();
+    for (const role of opts.roles ?? ['api', 'ingest', 'dispatcher']) {
+      const list = [ports[role]];
+      for (let i = 1; i < (opts.replicas?.[role] ?? 1); i++) list.push(await freePort());
+      rolePorts.set(role, list);
+    }
+    const stack = new DevStack(ns, topics, env, ports, rolePorts, !!opts.echoLogs, opts.nodeArgs);
+    await ensureTopics(stack.kafka, topics, opts.partitions);
     return stack;
   }
 
@@ -104,12 +137,13 @@ export class DevStack {
     await this.sandbox.start();
     // api first: it runs the migrations the others then find done.
     if (this.roles.has('api')) await this.role('api').start();
-    await Promise.all([...this.roles.entries()].filter(([n]) => n !== 'api').map(([, r]) => r.start()));
+    const rest = [...this.replicas.values()].flat().filter((r) => r !== this.roles.get('api'));
+    await Promise.all(rest.map((r) => r.start()));
   }
 
   async stop(): Promise<void> {
     await this.producer?.disconnect();
-    await Promise.all([...this.roles.values()].map((r) => r.stop()));
+    await Promise.all([...this.replicas.values()].flat().map((r) => r.stop()));
     await this.sandbox.stop();
   }
 

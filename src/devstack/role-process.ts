@@ -16,6 +16,8 @@ export class RoleProcess {
     readonly port: number,
     private readonly env: Record<string, string>,
     private readonly echo = false,
+    /** Node options before the entry point, e.g. `--cpu-prof` (the benchmark's --profile). */
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   get baseUrl(): string {
@@ -28,7 +30,7 @@ export class RoleProcess {
 
   async start(readyTimeoutMs = 60000): Promise<void> {
     this.exitCode = null;
-    const child = spawn(process.execPath, [MAIN, this.role], {
+    const child = spawn(process.execPath, [...this.nodeArgs, MAIN, this.role], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,69 @@
+import { BenchUsageError, parseBenchArgs } from './bench.options';
+
+describe('bench command line', () => {
+  it('defaults to a 20k-event run as fast as possible, one process per role, no provider latency', () => {
+    expect(parseBenchArgs([])).toMatchObject({
+      events: 20000,
+      rate: 0,
+      providerLatencyMs: 0,
+      quick: false,
+      ingest: 1,
+      dispatchers: 1,
+      api: 1,
+      cardholders: 10000,
+      partitions: 3,
+      floor: true,
+      profile: false,
+    });
+  });
+
+  it('makes --quick a small run unless --events says otherwise', () => {
+    expect(parseBenchArgs(['--quick'])).toMatchObject({ quick: true, events: 2000, cardholders: 2000 });
+    expect(parseBenchArgs(['--quick', '--events', '500'])).toMatchObject({ events: 500, cardholders: 500 });
+  });
+
+  it('reads every option', () => {
+    const o = parseBenchArgs([
+      '--events=100_000',
+      '--rate',
+      '1000',
+      '--provider-latency',
+      '25',
+      '--json',
+      '/tmp/x.json',
+      '--ingest',
+      '2',
+      '--dispatchers',
+      '3',
+      '--api',
+      '2',
+      '--profile',
+      '--no-floor',
+      '--keep-db',
+      '--concurrency',
+      '80',
+    ]);
+    expect(o).toMatchObject({
+      events: 100000,
+      rate: 1000,
+      providerLatencyMs: 25,
+      json: '/tmp/x.json',
+      ingest: 2,
+      dispatchers: 3,
+      api: 2,
+      partitions: 6,
+      profile: true,
+      floor: false,
+      keepDatabase: true,
+      concurrency: 80,
+    });
+  });
+
+  it('rejects unknown options and numbers that are not whole and in range', () => {
+    expect(() => parseBenchArgs(['--evnets', '5'])).toThrow(/Unknown option/);
+    expect(() => parseBenchArgs(['--events', '0'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['--rate', '1.5'])).toThrow(/--rate must be a whole number/);
+    expect(() => parseBenchArgs(['--dispatchers', 'two'])).toThrow(BenchUsageError);
+    expect(() => parseBenchArgs(['--help'])).toThrow(/npm run bench/);
+  });
+});

@@ -1,0 +1,123 @@
+import type { Admin, Kafka } from 'kafkajs';
+import type { RoleProcess } from '../devstack/role-process';
+
+// One line a second while the benchmark runs, from the roles' own /metrics (cheap, and independent of the
+// database under test), and the consumer lag of the ingest group from the Kafka admin API.
+
+/** Sum of one Prometheus sample family whose labels include all of `labels`. */
+export function sumSamples(exposition: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  let total = 0;
+  for (const line of exposition.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== '{' && rest[0] !== ' ') continue;
+    const value = Number(rest.slice(rest.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value) && wanted.every((w) => rest.includes(`{${w}`) || rest.includes(`,${w}`)))
+      total += value;
+  }
+  return total;
+}
+
+export interface ProgressSample {
+  /** Seconds since the first publish. */
+  t: number;
+  published: number;
+  recorded: number;
+  sent: number;
+  delivered: number;
+  /** Messages published but not yet committed by the ingest group. */
+  lag: number;
+}
+
+export class LagReader {
+  private admin?: Admin;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly groupId: string,
+  ) {}
+
+  async lag(): Promise<number> {
+    if (!this.admin) {
+      this.admin = this.kafka.admin();
+      await this.admin.connect();
+    }
+    const [latest, committed] = await Promise.all([
+      this.admin.fetchTopicOffsets(this.topic),
+      this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
+    ]);
+    // A committed offset is the next one to read; -1 means nothing committed yet.
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+    return latest.reduce((sum, p) => {
+      const from = done.get(p.partition) ?? -1;
+      return sum + Math.max(0, Number(p.high) - (from < 0 ? Number(p.low) : from));
+    }, 0);
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect();
+  }
+}
+
+export class ProgressMonitor {
+  readonly samples: ProgressSample[] = [];
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly processes: () => RoleProcess[],
+    private readonly transactionsTopic: string,
+    private readonly published: () => number,
+    private readonly lagReader: LagReader,
+    private readonly print: (line: string) => void,
+  ) {}
+
+  start(originMs: number): void {
+    this.timer = setInterval(() => {
+      if (this.busy) return;
+      this.busy = true;
+      void this.sample(originMs).finally(() => (this.busy = false));
+    }, 1000);
+  }
+
+  last(): ProgressSample | undefined {
+    return this.samples[this.samples.length - 1];
+  }
+
+  async sample(originMs: number): Promise<ProgressSample> {
+    const pages = await Promise.all(this.processes().map((p) => scrape(p.baseUrl)));
+    const sum = (name: string, labels: Record<string, string>) =>
+      pages.reduce((s, page) => s + sumSamples(page, name, labels), 0);
+    const s: ProgressSample = {
+      t: Math.round((Date.now() - originMs) / 100) / 10,
+      published: this.published(),
+      recorded: sum('alertline_events_consumed_total', {
+        topic: this.transactionsTopic,
+        outcome: 'accepted',
+      }),
+      sent: sum('alertline_notifications_total', { status: 'SENT' }),
+      delivered: sum('alertline_notifications_total', { status: 'DELIVERED' }),
+      lag: await this.lagReader.lag().catch(() => NaN),
+    };
+    this.samples.push(s);
+    this.print(
+      `  ${s.t.toFixed(1).padStart(6)}s  published ${s.published}  recorded ${s.recorded}  sent ${s.sent}  delivered ${s.delivered}  lag ${s.lag}`,
+    );
+    return s;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+async function scrape(baseUrl: string): Promise<string> {
+  try {
+    const res = await fetch(`${baseUrl}/metrics`);
+    return res.ok ? await res.text() : '';
+  } catch {
+    return '';
+  }
+}

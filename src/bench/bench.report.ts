@@ -1,0 +1,274 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AlertTimes } from './bench.database';
+import type { BenchOptions } from './bench.options';
+import type { ProgressSample } from './bench.progress';
+import {
+  distribution,
+  Distribution,
+  limitingStage,
+  maxFinite,
+  perSecond,
+  ratePerSecond,
+  ratio,
+  stageRate,
+  StageRate,
+} from './bench.stats';
+import type { Verification } from './bench.verify';
+import type { ProfileSummary } from './cpu-profile';
+import type { FloorName, FloorResult } from './floor';
+import type { GroupUsage } from './proc-sampler';
+import type { PublishResult } from './bench.workload';
+
+export interface RunInputs {
+  options: BenchOptions;
+  runId: string;
+  database: string;
+  startedAt: string;
+  publish: PublishResult;
+  times: AlertTimes[];
+  attempts: { attempts: number; retried: number };
+  usage: GroupUsage[];
+  machineBusyCores: number;
+  progress: ProgressSample[];
+  floors?: Record<FloorName, FloorResult>;
+  verification: Verification;
+  profiles?: Array<{ process: string } & ProfileSummary>;
+}
+
+/** Which floor bounds which pipeline stage. */
+const STAGE_FLOORS: Array<{ stage: string; floor: FloorName }> = [
+  { stage: 'recorded', floor: 'kafkaConsume' },
+  { stage: 'recorded', floor: 'postgresInsert' },
+  { stage: 'sent', floor: 'bullJobs' },
+  { stage: 'sent', floor: 'httpSend' },
+];
+
+const STAGE_LABEL: Record<string, string> = {
+  published: 'published (bench producer)',
+  recorded: 'recorded (ingest)',
+  sent: 'sent (dispatcher)',
+  delivered: 'delivered (receipts, api)',
+};
+
+export type BenchResult = ReturnType<typeof buildResult>;
+
+export function buildResult(r: RunInputs) {
+  const origin = r.publish.firstAt;
+  const delivered = r.times.filter((t) => t.status === 'DELIVERED');
+  const lastDelivered = maxFinite(delivered.map((t) => t.final));
+  const statuses: Record<string, number> = {};
+  for (const t of r.times) statuses[t.status] = (statuses[t.status] ?? 0) + 1;
+  const stages: Array<StageRate & { doneAtSeconds: number }> = [
+    {
+      stage: 'published',
+      items: r.publish.published,
+      rate: ratePerSecond(r.publish.published, r.publish.firstAt, r.publish.lastAt),
+      doneAtSeconds: (r.publish.lastAt - origin) / 1000,
+    },
+    ...(
+      [
+        ['recorded', r.times.map((t) => t.received)],
+        ['sent', r.times.map((t) => t.accepted)],
+        ['delivered', delivered.map((t) => t.final)],
+      ] as Array<[string, number[]]>
+    ).map(([stage, times]) => ({
+      ...stageRate(stage, times),
+      doneAtSeconds: (maxFinite(times) - origin) / 1000,
+    })),
+  ];
+  const stageByName = new Map(stages.map((s) => [s.stage, s]));
+  const throughput = ratePerSecond(delivered.length, origin, lastDelivered);
+  const ratios = r.floors
+    ? STAGE_FLOORS.map(({ stage, floor }) => ({
+        stage,
+        floor,
+        pipelineRate: stageByName.get(stage)?.rate ?? 0,
+        floorRate: r.floors![floor].rate,
+        ratio: ratio(stageByName.get(stage)?.rate ?? 0, r.floors![floor].rate),
+      }))
+    : [];
+  const floorLimit = r.floors ? Object.entries(r.floors).sort((a, b) => a[1].rate - b[1].rate)[0] : undefined;
+  const latencyMs = {
+    recorded: distribution(r.times.map((t) => t.received - t.authorised)),
+    accepted: distribution(r.times.map((t) => t.accepted - t.authorised)),
+    delivered: distribution(delivered.map((t) => t.final - t.authorised)),
+  };
+  const resources = r.usage
+    .map((u) => ({ ...u, cpuMsPerAlert: delivered.length ? (u.cpuSeconds * 1000) / delivered.length : null }))
+    .sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+  const o = r.options;
+  return {
+    benchmark: 'alertline end to end',
+    startedAt: r.startedAt,
+    finishedAt: new Date().toISOString(),
+    host: { cpus: os.cpus().length, memoryMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
+    options: o,
+    runId: r.runId,
+    database: r.database,
+    events: o.events,
+    statuses,
+    attempts: r.attempts,
+    throughput: {
+      alertsPerSecond: throughput,
+      seconds: (lastDelivered - origin) / 1000,
+      definition: 'DELIVERED alerts per second from the first publish to the last DELIVERED',
+    },
+    stages,
+    limitingStage: limitingStage(stages)?.stage ?? null,
+    latencyMs,
+    resources,
+    machineBusyCores: r.machineBusyCores,
+    timeline: {
+      progress: r.progress,
+      perSecond: {
+        recorded: perSecond(
+          r.times.map((t) => t.received),
+          origin,
+        ),
+        sent: perSecond(
+          r.times.map((t) => t.accepted),
+          origin,
+        ),
+        delivered: perSecond(
+          delivered.map((t) => t.final),
+          origin,
+        ),
+      },
+    },
+    floor: r.floors ?? null,
+    ratios,
+    floorLimit: floorLimit ? { floor: floorLimit[0], rate: floorLimit[1].rate } : null,
+    throughputToFloor: floorLimit ? ratio(throughput, floorLimit[1].rate) : null,
+    goals: goals(o, throughput, latencyMs.accepted, floorLimit?.[1].rate),
+    verification: r.verification,
+    profiles: r.profiles ?? null,
+  };
+}
+
+function goals(
+  o: BenchOptions,
+  throughput: number,
+  accepted: Distribution | null,
+  floor: number | undefined,
+) {
+  const flatOut = o.rate === 0 && o.providerLatencyMs === 0;
+  return [
+    {
+      goal: '>= 2000 alerts/s sustained, provider latency 0',
+      applies: flatOut,
+      measured: throughput,
+      met: flatOut ? throughput >= 2000 : null,
+    },
+    {
+      goal: 'p99 authorisedAt -> accepted <= 150 ms at 1000 alerts/s',
+      applies: o.rate === 1000,
+      measured: accepted?.p99 ?? null,
+      met: o.rate === 1000 && accepted ? accepted.p99 <= 150 : null,
+    },
+    {
+      goal: 'throughput >= half the measured floor',
+      applies: flatOut && floor !== undefined,
+      measured: floor ? throughput / floor : null,
+      met: flatOut && floor ? throughput / floor >= 0.5 : null,
+    },
+  ];
+}
+
+const n0 = (x: number | null | undefined) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '-' : Math.round(x).toString();
+const n2 = (x: number | null | undefined) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(2);
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const fmt = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)];
+}
+
+export function printReport(res: BenchResult, log: (line: string) => void): void {
+  const o = res.options;
+  log('');
+  log(
+    `== ${res.events} events, ${o.rate ? `${o.rate}/s` : 'as fast as possible'}, provider latency ${o.providerLatencyMs} ms, ` +
+      `ingest x${o.ingest}, dispatcher x${o.dispatchers} (concurrency ${o.concurrency}), api x${o.api}`,
+  );
+  log(
+    `throughput  ${n0(res.throughput.alertsPerSecond)} alerts/s over ${n2(res.throughput.seconds)} s (first publish -> last DELIVERED)`,
+  );
+  log('');
+  const floorRows = (stage: string) => res.ratios.filter((x) => x.stage === stage);
+  const stageRows: string[][] = [];
+  for (const s of res.stages) {
+    const floors = floorRows(s.stage);
+    const first = floors[0];
+    stageRows.push([
+      STAGE_LABEL[s.stage] ?? s.stage,
+      n0(s.rate),
+      n2(s.doneAtSeconds),
+      first ? res.floor![first.floor].what : '',
+      first ? n0(first.floorRate) : '',
+      first ? n2(first.ratio) : '',
+    ]);
+    for (const f of floors.slice(1))
+      stageRows.push(['', '', '', res.floor![f.floor].what, n0(f.floorRate), n2(f.ratio)]);
+  }
+  table(['stage', 'rate/s', 'done at s', 'floor', 'floor/s', 'pipeline/floor'], stageRows).forEach((l) =>
+    log(l),
+  );
+  log(
+    `limiting stage: ${res.limitingStage ?? '-'}${res.floorLimit ? `; slowest floor: ${res.floorLimit.floor} ${n0(res.floorLimit.rate)}/s, throughput/floor ${n2(res.throughputToFloor)}` : ''}`,
+  );
+  log('');
+  const lat = Object.entries(res.latencyMs).map(([k, d]) => [
+    `authorisedAt -> ${k}`,
+    n0(d?.p50),
+    n0(d?.p95),
+    n0(d?.p99),
+    n0(d?.max),
+  ]);
+  table(['latency (ms)', 'p50', 'p95', 'p99', 'max'], lat).forEach((l) => log(l));
+  log('');
+  const res2 = res.resources.map((u) => [
+    u.group,
+    String(u.processes),
+    n2(u.cpuSeconds),
+    n2(u.cpuMsPerAlert),
+    n0(u.peakRssMb),
+    n0(u.peakRssTotalMb),
+  ]);
+  table(['process', 'n', 'cpu s', 'cpu ms/alert', 'peak rss MB', 'sum rss MB'], res2).forEach((l) => log(l));
+  log(
+    `machine: ${n2(res.machineBusyCores)} of ${res.host.cpus} cores busy on average (everything on the machine)`,
+  );
+  for (const p of res.profiles ?? []) {
+    log('');
+    log(
+      `profile ${p.process} (${p.busyMs} ms busy${p.windowed ? ' in the measured window' : ''}): ${p.packages
+        .slice(0, 6)
+        .map((x) => `${x.name} ${x.percent}%`)
+        .join(', ')}`,
+    );
+    for (const f of p.functions.slice(0, 8)) log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+  }
+  log('');
+  for (const g of res.goals.filter((x) => x.applies))
+    log(`goal: ${g.goal}: ${n2(g.measured)} -> ${g.met ? 'met' : 'NOT met'}`);
+  const v = res.verification;
+  log(
+    v.ok
+      ? `verified: ${v.delivered}/${v.expected} DELIVERED, ${v.sandboxMessages} sandbox messages, each alert exactly once`
+      : `VERIFICATION FAILED: ${v.problems.join('; ')}`,
+  );
+}
+
+export function defaultJsonPath(root: string, startedAt: string): string {
+  return path.join(root, 'bench-results', `${startedAt.replace(/[:.]/g, '-')}.json`);
+}
+
+export function writeJson(res: BenchResult, file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(res, null, 2)}\n`);
+}

@@ -1,0 +1,247 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AppConfig } from '../config/app-config';
+import { DevStack, StackRole } from '../devstack/dev-stack';
+import type { RoleProcess } from '../devstack/role-process';
+import { waitFor } from '../devstack/wait-for';
+import { deleteKafkaState, deleteRedisKeys } from './bench.cleanup';
+import { BenchDatabase } from './bench.database';
+import type { BenchOptions } from './bench.options';
+import { LagReader, ProgressMonitor } from './bench.progress';
+import { buildResult, BenchResult, RunInputs } from './bench.report';
+import { verifyExactlyOnce } from './bench.verify';
+import { publishContacts, PublishResult, TransactionPublisher } from './bench.workload';
+import { summariseDir } from './cpu-profile';
+import { measureFloors } from './floor';
+import { ProcSampler } from './proc-sampler';
+
+const ROLES: StackRole[] = ['api', 'ingest', 'dispatcher'];
+// The sandbox's /sandbox/messages answers at most this many; above it only the totals are compared.
+const LISTABLE_MESSAGES = 200_000;
+// kafkajs partitionsConsumedConcurrently in the ingest (src/kafka/batch-consumer.ts).
+const INGEST_PARTITIONS_AT_ONCE = 3;
+const INGEST_CHUNK = 500;
+
+const hrtimeUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** One benchmark run: a fresh database and namespace, the stack, the load, the readings, the floor. */
+export class BenchRun {
+  readonly runId = `bench${randomBytes(3).toString('hex')}`;
+  private readonly startedAt = new Date().toISOString();
+  private readonly profileDir?: string;
+
+  constructor(
+    private readonly o: BenchOptions,
+    private readonly root: string,
+    private readonly adminUrl: string,
+    private readonly log: (line: string) => void,
+  ) {
+    if (o.profile)
+      this.profileDir = path.join(root, 'bench-results', 'profiles', this.startedAt.replace(/[:.]/g, '-'));
+  }
+
+  async run(): Promise<BenchResult> {
+    const db = await BenchDatabase.create(this.adminUrl, `alertline_${this.runId}`);
+    this.log(
+      `== run ${this.runId}: database ${db.name}${this.profileDir ? `, profiles in ${this.profileDir}` : ''}`,
+    );
+    let stack: DevStack | undefined;
+    try {
+      stack = await DevStack.create({
+        databaseUrl: db.url,
+        namespace: this.runId,
+        env: this.roleEnv(),
+        replicas: { api: this.o.api, ingest: this.o.ingest, dispatcher: this.o.dispatchers },
+        partitions: this.o.partitions,
+        echoLogs: this.o.echo,
+        nodeArgs: (role, i) => this.nodeArgs(role, i),
+      });
+      this.log(
+        `== starting sandbox, api x${this.o.api}, ingest x${this.o.ingest}, dispatcher x${this.o.dispatchers}`,
+      );
+      await stack.start();
+      return await this.measure(stack, db);
+    } finally {
+      await stack?.stop();
+      if (stack) await this.cleanup(stack).catch((err: Error) => this.log(`cleanup: ${err.message}`));
+      await db.drop(this.o.keepDatabase);
+    }
+  }
+
+  private roleEnv(): Record<string, string> {
+    return {
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      PROVIDERS: 'twilio',
+      // The benchmark measures what the pipeline can do; the per-provider contract limit would cap it.
+      PROVIDER_RATE_LIMITS: 'twilio:1000000',
+      DISPATCHER_CONCURRENCY: String(this.o.concurrency),
+      SANDBOX_LATENCY_MS: String(this.o.providerLatencyMs),
+      SANDBOX_RECEIPT_DELAY_MS: String(this.o.receiptDelayMs),
+      SANDBOX_STORE_LIMIT: String(Math.min(5_000_000, Math.max(200_000, 2 * this.o.events + 10_000))),
+    };
+  }
+
+  private nodeArgs(role: StackRole | 'sandbox', i: number): string[] {
+    if (!this.profileDir) return [];
+    const dir = path.join(this.profileDir, `${role}-${i}`);
+    mkdirSync(dir, { recursive: true });
+    return ['--require', path.join(__dirname, 'profile-exit.js'), '--cpu-prof', `--cpu-prof-dir=${dir}`];
+  }
+
+  private async measure(stack: DevStack, db: BenchDatabase): Promise<BenchResult> {
+    const o = this.o;
+    this.log(`== creating ${o.cardholders} cardholders (en-GB and zh-CN)`);
+    await publishContacts(stack, o.cardholders);
+    await waitFor(
+      'contacts to be projected',
+      async () => (await db.count('contacts')) >= o.cardholders,
+      120_000 + o.cardholders * 10,
+      250,
+    );
+
+    const roleProcesses = () => ROLES.flatMap((r) => stack.replicas.get(r) ?? []);
+    const sampler = new ProcSampler(
+      () => [
+        ...ROLES.flatMap((r) => (stack.replicas.get(r) ?? []).map((p) => ({ group: r, pid: p.pid }))),
+        { group: 'sandbox', pid: stack.sandbox.pid },
+        { group: 'bench (this process)', pid: process.pid },
+      ],
+      db.name,
+    );
+    const lag = new LagReader(stack.kafka, stack.topics.transactions, stack.env.KAFKA_GROUP_ID);
+    const publisher = new TransactionPublisher(stack, this.runId, o.cardholders);
+    const monitor = new ProgressMonitor(
+      roleProcesses,
+      stack.topics.transactions,
+      () => publisher.published,
+      lag,
+      this.log,
+    );
+    this.log(`== publishing ${o.events} transactions ${o.rate ? `at ${o.rate}/s` : 'as fast as possible'}`);
+    sampler.start();
+    const windowStart = hrtimeUs();
+    const origin = Date.now();
+    monitor.start(origin);
+    let publish: PublishResult;
+    try {
+      publish = await publisher.run(o.events, o.rate);
+      this.log(
+        `   published ${publish.published} in ${((publish.lastAt - publish.firstAt) / 1000).toFixed(2)} s`,
+      );
+      await this.untilSettled(db, monitor, origin);
+    } finally {
+      monitor.stop();
+      await lag.close();
+    }
+    const usage = sampler.stop();
+    const windowEnd = hrtimeUs();
+    await monitor.sample(origin).catch(() => undefined);
+
+    const [times, attempts, texts] = await Promise.all([db.alertTimes(), db.attempts(), db.alertTexts()]);
+    const count = await stack.sandboxClient.count('twilio');
+    const messages =
+      count <= LISTABLE_MESSAGES ? await stack.sandboxClient.messages({ provider: 'twilio' }) : null;
+    const ids = Array.from({ length: o.events }, (_, i) => `${this.runId}-tx-${i}`);
+    const verification = verifyExactlyOnce(ids, texts, { messages, count });
+
+    // The roles stop (and write their profiles) before the floor is measured on a quiet machine.
+    await Promise.all(roleProcesses().map((p: RoleProcess) => p.stop()));
+    const floors = o.floor ? await this.floors(stack, db) : undefined;
+    await stack.sandbox.stop();
+
+    const inputs: RunInputs = {
+      options: o,
+      runId: this.runId,
+      database: db.name,
+      startedAt: this.startedAt,
+      publish,
+      times,
+      attempts,
+      usage,
+      machineBusyCores: sampler.machineBusyCores(os.cpus().length),
+      progress: monitor.samples,
+      floors,
+      verification,
+      profiles: this.profileDir ? summariseDir(this.profileDir, [windowStart, windowEnd]) : undefined,
+    };
+    return buildResult(inputs);
+  }
+
+  /** Until every alert reached a final status, or nothing moved for --stall-seconds. */
+  private async untilSettled(db: BenchDatabase, monitor: ProgressMonitor, origin: number): Promise<void> {
+    let lastMove = Date.now();
+    let lastTotal = -1;
+    let lastDbCheck = 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 250));
+      const s = monitor.last();
+      const total = s ? s.recorded + s.sent + s.delivered : 0;
+      if (total !== lastTotal) {
+        lastTotal = total;
+        lastMove = Date.now();
+      }
+      // The database decides (alerts can also end FAILED or EXPIRED, which the progress line does not count).
+      if ((s && s.delivered >= this.o.events) || Date.now() - lastDbCheck > 5000) {
+        lastDbCheck = Date.now();
+        if ((await db.finalCount()) >= this.o.events) return;
+      }
+      if (Date.now() - lastMove > this.o.stallSeconds * 1000) {
+        this.log(
+          `!! nothing moved for ${this.o.stallSeconds} s after ${((Date.now() - origin) / 1000).toFixed(0)} s: stopping`,
+        );
+        return;
+      }
+    }
+  }
+
+  private async floors(stack: DevStack, db: BenchDatabase) {
+    this.log('== infrastructure floor (each alone, same machine)');
+    const config = AppConfig.fromEnv({ ...process.env, ...stack.env });
+    return measureFloors(
+      {
+        items: this.o.events,
+        ingestProcesses: this.o.ingest,
+        dispatchers: this.o.dispatchers,
+        concurrency: this.o.concurrency,
+        ingestConcurrency: INGEST_PARTITIONS_AT_ONCE,
+        kafka: {
+          brokers: config.get('KAFKA_BROKERS'),
+          topic: stack.topics.transactions,
+          groupId: `${this.runId}-floor`,
+        },
+        pg: { url: db.url, batch: INGEST_CHUNK },
+        bull: {
+          redisUrl: config.get('REDIS_URL'),
+          prefix: this.floorPrefix,
+          queue: 'sms',
+          batch: INGEST_CHUNK,
+        },
+        http: {
+          baseUrl: stack.sandbox.baseUrl,
+          accountSid: config.get('TWILIO_ACCOUNT_SID'),
+          authToken: config.get('TWILIO_AUTH_TOKEN'),
+          from: config.get('TWILIO_FROM'),
+          timeoutMs: config.get('PROVIDER_TIMEOUT_MS'),
+        },
+      },
+      this.log,
+    );
+  }
+
+  private get floorPrefix(): string {
+    return `alertline-${this.runId}-floor`;
+  }
+
+  private async cleanup(stack: DevStack): Promise<void> {
+    const t = stack.topics;
+    await deleteKafkaState(
+      stack.kafka,
+      [t.transactions, `${t.transactions}.dlq`, t.contacts, `${t.contacts}.dlq`],
+      [stack.env.KAFKA_GROUP_ID, stack.env.KAFKA_CONTACTS_GROUP_ID, `${this.runId}-floor`],
+    );
+    const redisUrl = AppConfig.fromEnv({ ...process.env, ...stack.env }).get('REDIS_URL');
+    await deleteRedisKeys(redisUrl, [stack.env.QUEUE_PREFIX, this.floorPrefix]);
+  }
+}
