@@ -157,6 +157,10 @@ export const configSchema = z.object({
   UPSTREAM_LATE_SECONDS: positiveInt.default(120),
   // Transaction ids listed per category in a reconciliation report (the counts are always exact).
   RECONCILIATION_LIST_LIMIT: z.coerce.number().int().min(0).max(1000000).default(1000),
+  // Supervisor resends cost an SMS each (OWASP API4): at most this many per alert and per API key in an hour
+  // (a window opened by the first resend), counted in Redis so the limit holds across api processes.
+  RESEND_LIMIT_PER_HOUR: positiveInt.max(1000).default(3),
+  RESEND_LIMIT_PER_PRINCIPAL_PER_HOUR: positiveInt.max(100000).default(100),
 });
 
 export type AppConfigValues = z.infer<typeof configSchema>;

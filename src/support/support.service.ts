@@ -3,7 +3,7 @@ import type { Role } from '../auth/principal';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
-import type { SearchQuery } from './notifications.controller';
+import type { SearchQuery } from './search.query';
 import { attemptView, eventView, notificationView } from './notification.view';
 
 @Injectable()
@@ -29,7 +29,14 @@ export class SupportService {
   async detail(id: string, role: Role) {
     const n = await this.notifications.findById(id);
     if (!n) return null;
-    const [attempts, events] = await Promise.all([this.attempts.forNotification(id), this.events.forNotification(id)]);
-    return { ...notificationView(n, role), attempts: attempts.map(attemptView), timeline: events.map(eventView) };
+    const [attempts, events] = await Promise.all([
+      this.attempts.forNotification(id),
+      this.events.forNotification(id),
+    ]);
+    return {
+      ...notificationView(n, role),
+      attempts: attempts.map(attemptView),
+      timeline: events.map(eventView),
+    };
   }
 }

@@ -1,0 +1,57 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openApiDocument } from './openapi.document';
+
+// Beside this file when run from source; dist/support/ has no copy (tsc copies no assets), so the built
+// process reads the one in src/support/.
+const PAGE_PATHS = [
+  join(__dirname, 'console.html'),
+  join(__dirname, '..', '..', 'src', 'support', 'console.html'),
+];
+
+/** The page and a Content-Security-Policy that allows exactly its own inline script and style, nothing else. */
+export function loadConsolePage(paths = PAGE_PATHS): { html: string; csp: string } {
+  const path = paths.find((p) => existsSync(p));
+  if (!path) throw new Error(`support console page not found (looked in ${paths.join(', ')})`);
+  const html = readFileSync(path, 'utf8');
+  const hashes = (tag: string) =>
+    [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))]
+      .map((m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`)
+      .join(' ');
+  const csp = [
+    "default-src 'none'",
+    `script-src ${hashes('script')}`,
+    `style-src ${hashes('style')}`,
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return { html, csp };
+}
+
+/** GET /openapi.json and GET /console: public, they carry no alert data (the console asks /v1 for that). */
+@Controller()
+export class ConsoleController {
+  private readonly document = openApiDocument();
+  private readonly page = loadConsolePage();
+
+  @Get('openapi.json')
+  openapi(): Record<string, unknown> {
+    return this.document;
+  }
+
+  @Get('console')
+  @Header('Cache-Control', 'no-store')
+  @Header('X-Content-Type-Options', 'nosniff')
+  @Header('Referrer-Policy', 'no-referrer')
+  console(@Res({ passthrough: true }) res: Response): string {
+    res.setHeader('Content-Type', 'text/html; charset=utf-8');
+    res.setHeader('Content-Security-Policy', this.page.csp);
+    return this.page.html;
+  }
+}

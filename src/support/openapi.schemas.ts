@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { AttemptStatus } from '../notifications/notification.types';
+import { NotificationStatus, SkipReason } from '../notifications/notification-status';
+import { CATEGORIES } from '../reconciliation/reconciliation.report';
+
+// Response shapes of the api role, as zod schemas only so that z.toJSONSchema writes the OpenAPI
+// components; openapi.spec.ts checks their fields against what notification.view.ts really returns.
+const dateTime = z.string().meta({ format: 'date-time' });
+const text = z.string().nullable();
+
+export const notificationViewSchema = z
+  .object({
+    id: z.uuid(),
+    transactionId: z.string(),
+    eventId: z.string(),
+    cardholderId: z.string(),
+    cardLast4: z.string().regex(/^\d{4}$/),
+    amountMinor: z.int().min(0).describe('amount in the currency minor units'),
+    currency: z.string().length(3),
+    merchantName: z.string(),
+    merchantCity: text,
+    channel: text,
+    authorisedAt: dateTime,
+    receivedAt: dateTime,
+    status: z.enum(NotificationStatus),
+    skipReason: z.enum(SkipReason).nullable(),
+    overdue: z.boolean().describe('SENT with no final receipt past the receipt SLA'),
+    phone: text.describe('E.164; masked for the support role, whole for supervisors'),
+    contactVersion: z.int().nullable(),
+    locale: text,
+    text: text.describe('the SMS text as sent'),
+    segments: z.int().nullable(),
+    encoding: text,
+    provider: text,
+    providerMessageId: text,
+    lastErrorCode: text,
+    lastErrorDetail: text,
+    deadlineAt: dateTime.nullable(),
+    acceptedAt: dateTime.nullable(),
+    finalAt: dateTime.nullable(),
+    updatedAt: dateTime,
+  })
+  .meta({ description: 'One alert: one per transactionId, ever.' });
+
+export const attemptSchema = z
+  .object({
+    attemptNo: z.int().min(1),
+    provider: z.string(),
+    status: z.enum(AttemptStatus),
+    providerMessageId: text,
+    errorCode: text,
+    errorDetail: text,
+    segments: z.int().nullable(),
+    startedAt: dateTime,
+    finishedAt: dateTime.nullable(),
+  })
+  .meta({ description: 'One call to a provider; IN_FLIGHT until the provider answered.' });
+
+export const timelineEventSchema = z.object({
+  at: dateTime,
+  type: z
+    .string()
+    .describe('a status it moved to, or a history event such as RECEIPT, FAILOVER, RESEND_REQUESTED'),
+  status: z.enum(NotificationStatus).nullable(),
+  provider: text,
+  providerMessageId: text,
+  errorCode: text,
+  detail: text,
+});
+
+export const notificationDetailSchema = notificationViewSchema
+  .extend({ attempts: z.array(attemptSchema), timeline: z.array(timelineEventSchema) })
+  .meta({ description: 'The alert, its attempts and its event timeline.' });
+
+export const searchResultSchema = z
+  .object({ items: z.array(notificationViewSchema) })
+  .meta({ description: 'Newest authorisation first.' });
+
+const idList = z
+  .object({ count: z.int().min(0), transactionIds: z.array(z.string()) })
+  .meta({ description: 'The exact count and at most listLimit of the ids.' });
+
+export const reconciliationReportSchema = z.object({
+  window: z.object({ from: dateTime, to: dateTime }),
+  listed: z.int(),
+  distinct: z.int(),
+  duplicates: z.int(),
+  invalid: z.int(),
+  listLimit: z.int(),
+  truncated: z.boolean(),
+  skippedByReason: z.record(z.string(), idList),
+  unexpected: idList,
+  outsideWindow: idList,
+  elapsedMs: z.number(),
+  ...Object.fromEntries(CATEGORIES.map((c) => [c, idList])),
+});
+
+export const reconciliationRequestSchema = z
+  .object({ from: dateTime, to: dateTime, transactionIds: z.array(z.string().max(200)) })
+  .meta({ description: 'JSON form, for short lists (100 kB body limit).' });
+
+export const sessionSchema = z
+  .object({
+    principal: z.string().describe('key-<fingerprint>, never the key'),
+    role: z.enum(['support', 'supervisor']),
+  })
+  .meta({ description: 'The principal and role of the presented API key.' });
+
+export const errorSchema = z.object({
+  statusCode: z.int(),
+  error: z.string().optional(),
+  message: z.union([z.string(), z.array(z.string())]).describe('400 lists every failing field'),
+});
+
+/** The names under components/schemas; a shape used inside another is written there as a $ref. */
+export const COMPONENTS = {
+  Notification: notificationViewSchema,
+  Attempt: attemptSchema,
+  TimelineEvent: timelineEventSchema,
+  NotificationDetail: notificationDetailSchema,
+  NotificationList: searchResultSchema,
+  IdList: idList,
+  ReconciliationReport: reconciliationReportSchema,
+  ReconciliationRequest: reconciliationRequestSchema,
+  Session: sessionSchema,
+  Error: errorSchema,
+} satisfies Record<string, z.ZodType>;
+export type ComponentName = keyof typeof COMPONENTS;
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) for every shape above, referring to each other by $ref. */
+export function componentSchemas(): Record<string, object> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas: out } = z.toJSONSchema(registry, { uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(
+    Object.entries(out).map(([id, { $schema: _s, $id: _i, ...schema }]) => [id, schema as object]),
+  );
+}

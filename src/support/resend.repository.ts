@@ -1,0 +1,46 @@
+import { Injectable } from '@nestjs/common';
+import { Queryable } from '../database/database.service';
+import { NotificationStatus } from '../notifications/notification-status';
+import { NotificationRow } from '../notifications/notification.types';
+
+export interface ResendTo {
+  phoneE164: string;
+  contactVersion: number;
+  deadlineAt: Date;
+  now: Date;
+}
+
+/** The SQL of a supervisor resend: the one sanctioned backward move of an alert's status. */
+@Injectable()
+export class ResendRepository {
+  /** Holds the alert for the rest of the transaction, so a receipt or a second resend waits for this one. */
+  async lock(id: string, db: Queryable): Promise<NotificationRow | null> {
+    const { rows } = await db.query<NotificationRow>(`SELECT * FROM notifications WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  /**
+   * Back to QUEUED from one of `from`, towards the contact's current number with a new deadline. What the
+   * previous round left on the row (provider, message id, error, overdue flag, final time) is cleared: the
+   * attempts and the timeline keep that history, and the row describes the round in progress.
+   */
+  async requeueForResend(
+    id: string,
+    from: readonly NotificationStatus[],
+    to: ResendTo,
+    db: Queryable,
+  ): Promise<NotificationRow | null> {
+    const { rows } = await db.query<NotificationRow>(
+      `UPDATE notifications SET status = 'QUEUED', phone_e164 = $3, contact_version = $4, deadline_at = $5,
+              provider = NULL, provider_message_id = NULL, last_error_code = NULL, last_error_detail = NULL,
+              overdue = false, lease_until = NULL, accepted_at = NULL, final_at = NULL, status_checked_at = NULL,
+              updated_at = $6
+       WHERE id = $1 AND status = ANY($2)
+       RETURNING *`,
+      [id, from, to.phoneE164, to.contactVersion, to.deadlineAt, to.now],
+    );
+    return rows[0] ?? null;
+  }
+}
