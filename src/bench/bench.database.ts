@@ -18,6 +18,36 @@ export interface AlertText {
   body: string | null;
 }
 
+/** Work the database did, from PostgreSQL's cumulative statistics (WAL is the whole server's). */
+export interface DbActivity {
+  commits: number;
+  rollbacks: number;
+  walRecords: number;
+  walBytes: number;
+  /** Rows inserted / updated (HOT updates: no index touched) / deleted, per table. */
+  tables: Record<string, { inserted: number; updated: number; hotUpdated: number; deleted: number }>;
+}
+
+export function activitySince(before: DbActivity, after: DbActivity): DbActivity {
+  const tables: DbActivity['tables'] = {};
+  for (const [name, t] of Object.entries(after.tables)) {
+    const b = before.tables[name] ?? { inserted: 0, updated: 0, hotUpdated: 0, deleted: 0 };
+    tables[name] = {
+      inserted: t.inserted - b.inserted,
+      updated: t.updated - b.updated,
+      hotUpdated: t.hotUpdated - b.hotUpdated,
+      deleted: t.deleted - b.deleted,
+    };
+  }
+  return {
+    commits: after.commits - before.commits,
+    rollbacks: after.rollbacks - before.rollbacks,
+    walRecords: after.walRecords - before.walRecords,
+    walBytes: after.walBytes - before.walBytes,
+    tables,
+  };
+}
+
 /**
  * A database of its own for one benchmark run (created fresh, migrated, dropped at the end), so the
  * figures are not skewed by other runs' rows, and the readings the benchmark takes from it.
@@ -83,6 +113,38 @@ export class BenchDatabase {
        FROM (SELECT count(*) AS n FROM delivery_attempts GROUP BY notification_id) a`,
     );
     return rows[0];
+  }
+
+  async activity(): Promise<DbActivity> {
+    const [db, wal, tables] = await Promise.all([
+      this.pool.query<{ commits: string; rollbacks: string }>(
+        `SELECT xact_commit AS commits, xact_rollback AS rollbacks FROM pg_stat_database WHERE datname = current_database()`,
+      ),
+      this.pool.query<{ records: string; bytes: string }>(
+        `SELECT wal_records AS records, wal_bytes AS bytes FROM pg_stat_wal`,
+      ),
+      this.pool.query<{ name: string; ins: string; upd: string; hot: string; del: string }>(
+        `SELECT relname AS name, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot, n_tup_del AS del
+         FROM pg_stat_user_tables`,
+      ),
+    ]);
+    return {
+      commits: Number(db.rows[0]?.commits ?? 0),
+      rollbacks: Number(db.rows[0]?.rollbacks ?? 0),
+      walRecords: Number(wal.rows[0]?.records ?? 0),
+      walBytes: Number(wal.rows[0]?.bytes ?? 0),
+      tables: Object.fromEntries(
+        tables.rows.map((t) => [
+          t.name,
+          {
+            inserted: Number(t.ins),
+            updated: Number(t.upd),
+            hotUpdated: Number(t.hot),
+            deleted: Number(t.del),
+          },
+        ]),
+      ),
+    };
   }
 
   async drop(keep: boolean): Promise<void> {

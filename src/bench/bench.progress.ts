@@ -87,11 +87,12 @@ export class ProgressMonitor {
   }
 
   async sample(originMs: number): Promise<ProgressSample> {
+    const at = Date.now();
     const pages = await Promise.all(this.processes().map((p) => scrape(p.baseUrl)));
     const sum = (name: string, labels: Record<string, string>) =>
       pages.reduce((s, page) => s + sumSamples(page, name, labels), 0);
     const s: ProgressSample = {
-      t: Math.round((Date.now() - originMs) / 100) / 10,
+      t: Math.round((at - originMs) / 100) / 10,
       published: this.published(),
       recorded: sum('alertline_events_consumed_total', {
         topic: this.transactionsTopic,

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AlertTimes } from './bench.database';
+import type { AlertTimes, DbActivity } from './bench.database';
 import type { BenchOptions } from './bench.options';
 import type { ProgressSample } from './bench.progress';
 import {
@@ -34,6 +34,7 @@ export interface RunInputs {
   progress: ProgressSample[];
   floors?: Record<FloorName, FloorResult>;
   verification: Verification;
+  databaseActivity: DbActivity;
   profiles?: Array<{ process: string } & ProfileSummary>;
 }
 
@@ -120,6 +121,7 @@ export function buildResult(r: RunInputs) {
     latencyMs,
     resources,
     machineBusyCores: r.machineBusyCores,
+    postgres: postgresWork(r.databaseActivity, delivered.length),
     timeline: {
       progress: r.progress,
       perSecond: {
@@ -144,6 +146,27 @@ export function buildResult(r: RunInputs) {
     goals: goals(o, throughput, latencyMs.accepted, floorLimit?.[1].rate),
     verification: r.verification,
     profiles: r.profiles ?? null,
+  };
+}
+
+/** The database's work per delivered alert: transactions, WAL and row changes per table. */
+function postgresWork(a: DbActivity, alerts: number) {
+  const per = (n: number) => (alerts ? n / alerts : null);
+  return {
+    ...a,
+    perAlert: {
+      commits: per(a.commits),
+      walBytes: per(a.walBytes),
+      rows: Object.fromEntries(
+        Object.entries(a.tables)
+          // contacts are the setup's (their statistics may be reported late, inside the window).
+          .filter(([name, t]) => name !== 'contacts' && t.inserted + t.updated + t.deleted > 0)
+          .map(([name, t]) => [
+            name,
+            { inserted: per(t.inserted), updated: per(t.updated), hotUpdated: per(t.hotUpdated) },
+          ]),
+      ),
+    },
   };
 }
 
@@ -242,6 +265,13 @@ export function printReport(res: BenchResult, log: (line: string) => void): void
   table(['process', 'n', 'cpu s', 'cpu ms/alert', 'peak rss MB', 'sum rss MB'], res2).forEach((l) => log(l));
   log(
     `machine: ${n2(res.machineBusyCores)} of ${res.host.cpus} cores busy on average (everything on the machine)`,
+  );
+  const pg = res.postgres.perAlert;
+  const rows = Object.entries(pg.rows).map(
+    ([t, r]) => `${t} +${n2(r.inserted)} ~${n2(r.updated)} (hot ${n2(r.hotUpdated)})`,
+  );
+  log(
+    `postgres per alert: ${n2(pg.commits)} commits, ${n0(pg.walBytes)} WAL bytes (server-wide); rows: ${rows.join(', ')}`,
   );
   for (const p of res.profiles ?? []) {
     log('');

@@ -7,7 +7,7 @@ import { DevStack, StackRole } from '../devstack/dev-stack';
 import type { RoleProcess } from '../devstack/role-process';
 import { waitFor } from '../devstack/wait-for';
 import { deleteKafkaState, deleteRedisKeys } from './bench.cleanup';
-import { BenchDatabase } from './bench.database';
+import { activitySince, BenchDatabase } from './bench.database';
 import type { BenchOptions } from './bench.options';
 import { LagReader, ProgressMonitor } from './bench.progress';
 import { buildResult, BenchResult, RunInputs } from './bench.report';
@@ -120,6 +120,7 @@ export class BenchRun {
       this.log,
     );
     this.log(`== publishing ${o.events} transactions ${o.rate ? `at ${o.rate}/s` : 'as fast as possible'}`);
+    const dbBefore = await db.activity();
     sampler.start();
     const windowStart = hrtimeUs();
     const origin = Date.now();
@@ -148,6 +149,8 @@ export class BenchRun {
 
     // The roles stop (and write their profiles) before the floor is measured on a quiet machine.
     await Promise.all(roleProcesses().map((p: RoleProcess) => p.stop()));
+    // Read once the roles' backends have exited: they report their statistics on the way out.
+    const database = activitySince(dbBefore, await db.activity());
     const floors = o.floor ? await this.floors(stack, db) : undefined;
     await stack.sandbox.stop();
 
@@ -164,6 +167,7 @@ export class BenchRun {
       progress: monitor.samples,
       floors,
       verification,
+      databaseActivity: database,
       profiles: this.profileDir ? summariseDir(this.profileDir, [windowStart, windowEnd]) : undefined,
     };
     return buildResult(inputs);
@@ -212,6 +216,8 @@ export class BenchRun {
           groupId: `${this.runId}-floor`,
         },
         pg: { url: db.url, batch: INGEST_CHUNK },
+        database: db.name,
+        sandboxPid: stack.sandbox.pid,
         bull: {
           redisUrl: config.get('REDIS_URL'),
           prefix: this.floorPrefix,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { waitFor } from '../devstack/wait-for';
 import { ratePerSecond } from './bench.stats';
 import type { FloorJob, FloorProgress } from './floor.types';
+import { ProcSampler } from './proc-sampler';
 
 // The infrastructure floor: what Kafka, PostgreSQL, Bull/Redis and HTTP to the sandbox do on this machine
 // with no pipeline code in between, each measured alone, in worker processes shaped like the roles.
@@ -16,6 +17,8 @@ export interface FloorResult {
   rate: number;
   processes: number;
   concurrency: number;
+  /** CPU milliseconds per item of the worker processes and the services they drove, while measuring. */
+  cpuMsPerItem: Record<string, number>;
 }
 
 export interface FloorContext {
@@ -30,6 +33,9 @@ export interface FloorContext {
   pg: NonNullable<FloorJob['pg']>;
   bull: NonNullable<FloorJob['bull']>;
   http: NonNullable<FloorJob['http']>;
+  /** The run's database (its backends count as postgres) and the sandbox's pid (for the HTTP floor). */
+  database: string;
+  sandboxPid?: number;
 }
 
 const WORKER = path.join(__dirname, 'floor.worker.js');
@@ -58,6 +64,10 @@ class FloorWorker {
     this.done.catch(() => undefined);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   stop(): void {
     // A worker that already finished may have closed the channel: nothing to stop then.
     if (this.child.connected) this.child.send('stop', () => undefined);
@@ -78,10 +88,16 @@ interface Measure {
   target: number;
   /** The clock starts when this worker started (the producer), else at the first counted worker's start. */
   clockFrom?: FloorWorker;
+  /** Other processes whose CPU belongs to this floor (the sandbox for HTTP). */
+  also?: Array<{ group: string; pid: number | undefined }>;
+  database: string;
 }
 
 /** Runs the workers until the counted ones reach `target` items (or all finish), then stops them. */
 async function measure(what: string, m: Measure): Promise<FloorResult> {
+  const workers = () => m.workers.map((w) => ({ group: 'workers', pid: w.pid }));
+  const sampler = new ProcSampler(() => [...workers(), ...(m.also ?? [])], m.database);
+  sampler.start();
   try {
     const total = () => m.countOn.reduce((s, w) => s + w.latest.items, 0);
     const finished = () => m.countOn.every((w) => w.latest.type === 'done');
@@ -93,6 +109,7 @@ async function measure(what: string, m: Measure): Promise<FloorResult> {
     ]);
     for (const w of m.workers) w.stop();
     await Promise.all(m.workers.map((w) => w.done));
+    const usage = sampler.stop();
     const counted = m.countOn.map((w) => w.latest);
     const begin =
       m.clockFrom?.latest.startedAt ?? Math.min(...counted.map((r) => r.startedAt).filter((t) => t > 0));
@@ -105,8 +122,14 @@ async function measure(what: string, m: Measure): Promise<FloorResult> {
       rate: ratePerSecond(items, begin, end),
       processes: m.countOn.length,
       concurrency: 0,
+      cpuMsPerItem: Object.fromEntries(
+        usage
+          .filter((u) => u.cpuSeconds > 0)
+          .map((u) => [u.group, (u.cpuSeconds * 1000) / Math.max(1, items)]),
+      ),
     };
   } finally {
+    sampler.stop();
     for (const w of m.workers) w.stop();
     await Promise.all(m.workers.map((w) => w.exit()));
   }
@@ -121,74 +144,65 @@ export async function measureFloors(
   const out = {} as Record<FloorName, FloorResult>;
   const note = (name: FloorName, r: FloorResult, concurrency: number) => {
     out[name] = { ...r, concurrency };
-    log(`  floor ${r.what}: ${Math.round(r.rate)}/s (${r.items} in ${r.seconds.toFixed(2)} s)`);
+    const cpu = Object.entries(r.cpuMsPerItem).map(([g, ms]) => `${g} ${ms.toFixed(3)}`);
+    log(
+      `  floor ${r.what}: ${Math.round(r.rate)}/s (${r.items} in ${r.seconds.toFixed(2)} s; cpu ms/item: ${cpu.join(', ')})`,
+    );
   };
 
-  const consumers = Array.from(
-    { length: ctx.ingestProcesses },
-    () =>
-      new FloorWorker({
-        mode: 'kafka-consume',
-        items: 0,
-        concurrency: ctx.ingestConcurrency,
-        kafka: ctx.kafka,
-      }),
+  const common = { database: ctx.database, target: ctx.items };
+  const connections = ctx.ingestProcesses * ctx.ingestConcurrency;
+  const worker = (mode: FloorJob['mode'], items: number, concurrency: number) =>
+    new FloorWorker({
+      mode,
+      items,
+      concurrency,
+      kafka: ctx.kafka,
+      pg: ctx.pg,
+      bull: ctx.bull,
+      http: ctx.http,
+    });
+
+  const consumers = Array.from({ length: ctx.ingestProcesses }, () =>
+    worker('kafka-consume', 0, ctx.ingestConcurrency),
   );
   const kafka = await measure('kafka consume (eachBatch, no work)', {
+    ...common,
     workers: consumers,
     countOn: consumers,
-    target: ctx.items,
   });
   note('kafkaConsume', kafka, ctx.ingestConcurrency);
 
-  const connections = ctx.ingestProcesses * ctx.ingestConcurrency;
-  const inserter = new FloorWorker({
-    mode: 'pg-insert',
-    items: ctx.items,
-    concurrency: connections,
-    pg: ctx.pg,
-  });
-  const pg = await measure(`postgres insert (UNNEST, ${ctx.pg.batch} rows/statement/tx)`, {
-    workers: [inserter],
-    countOn: [inserter],
-    target: ctx.items,
-  });
-  note('postgresInsert', pg, connections);
+  const inserter = worker('pg-insert', ctx.items, connections);
+  const pgWhat = `postgres insert (UNNEST, ${ctx.pg.batch} rows/statement/tx)`;
+  note(
+    'postgresInsert',
+    await measure(pgWhat, { ...common, workers: [inserter], countOn: [inserter] }),
+    connections,
+  );
 
-  const processors = Array.from(
-    { length: ctx.dispatchers },
-    () => new FloorWorker({ mode: 'bull-process', items: 0, concurrency: ctx.concurrency, bull: ctx.bull }),
+  const processors = Array.from({ length: ctx.dispatchers }, () =>
+    worker('bull-process', 0, ctx.concurrency),
   );
   // Processors first, so the time runs from the first add to the last job done.
   await Promise.all(processors.map((p) => p.ready));
-  const adder = new FloorWorker({
-    mode: 'bull-add',
-    items: ctx.items,
-    concurrency: connections,
-    bull: ctx.bull,
-  });
+  const adder = worker('bull-add', ctx.items, connections);
   const bull = await measure('bull addBulk + no-op process', {
+    ...common,
     workers: [...processors, adder],
     countOn: processors,
-    target: ctx.items,
     clockFrom: adder,
   });
   note('bullJobs', bull, ctx.concurrency);
 
-  const senders = Array.from(
-    { length: ctx.dispatchers },
-    (_, i) =>
-      new FloorWorker({
-        mode: 'http-send',
-        items: share(ctx.items, ctx.dispatchers, i),
-        concurrency: ctx.concurrency,
-        http: ctx.http,
-      }),
+  const senders = Array.from({ length: ctx.dispatchers }, (_, i) =>
+    worker('http-send', share(ctx.items, ctx.dispatchers, i), ctx.concurrency),
   );
   const http = await measure('http round trips (twilio SDK -> sandbox)', {
+    ...common,
     workers: senders,
     countOn: senders,
-    target: ctx.items,
+    also: [{ group: 'sandbox', pid: ctx.sandboxPid }],
   });
   note('httpSend', http, ctx.concurrency);
   return out;
