@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { DevStack } from '../src/devstack/dev-stack';
-import { ContactEvent, makeContact, makeTransaction, ukMobile } from '../src/devstack/sample-data';
+import { makeContact, makeTransaction, ukMobile } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
 import { notificationByTx, timelineTypes } from './support/db';
 import {
@@ -30,29 +30,27 @@ describe('support API end to end (resend, OpenAPI document, console)', () => {
     await stopStack(ctx);
   });
 
-  /** Publishes one transaction for the contact and waits for its alert to reach `status`; returns its id. */
-  async function alertEndingAs(
-    contact: ContactEvent,
-    status: string,
-  ): Promise<{ id: string; transactionId: string }> {
+  /**
+   * A new cardholder and one transaction whose alert ends DELIVERED, or UNDELIVERED through the sandbox's
+   * undelivered receipt (the fault is cleared again unless `keepFault`).
+   */
+  async function alertEndingAs(status: 'DELIVERED' | 'UNDELIVERED', keepFault = false) {
+    const contact = makeContact();
+    await publishContactsAndWait(stack, db, [contact]);
+    if (status === 'UNDELIVERED') await stack.sandboxClient.setFault('twilio', UNDELIVERED_RECEIPT);
     const txn = makeTransaction(contact.cardholderId);
     await stack.publishTransactions([txn]);
     await waitForStatuses(db, [txn.transactionId], [status]);
-    return {
-      id: (await notificationByTx(db, txn.transactionId))!.id as string,
-      transactionId: txn.transactionId,
-    };
+    if (!keepFault) await stack.sandboxClient.clearFaults();
+    const id = (await notificationByTx(db, txn.transactionId))!.id as string;
+    return { contact, id, transactionId: txn.transactionId };
   }
 
   const resend = (id: string, key = SUPERVISOR_KEY) =>
     api(stack, `/v1/notifications/${id}/resend`, key, { method: 'POST' });
 
   it('lets a supervisor resend an UNDELIVERED alert: a second SMS, DELIVERED, RESEND_REQUESTED in the timeline', async () => {
-    const contact = makeContact();
-    await publishContactsAndWait(stack, db, [contact]);
-    await stack.sandboxClient.setFault('twilio', UNDELIVERED_RECEIPT);
-    const alert = await alertEndingAs(contact, 'UNDELIVERED');
-    await stack.sandboxClient.clearFaults();
+    const { contact, ...alert } = await alertEndingAs('UNDELIVERED');
 
     const res = await resend(alert.id);
     expect(res.status).toBe(202);
@@ -91,11 +89,7 @@ describe('support API end to end (resend, OpenAPI document, console)', () => {
   });
 
   it('sends the resend to the contact’s current number', async () => {
-    const contact = makeContact();
-    await publishContactsAndWait(stack, db, [contact]);
-    await stack.sandboxClient.setFault('twilio', UNDELIVERED_RECEIPT);
-    const alert = await alertEndingAs(contact, 'UNDELIVERED');
-    await stack.sandboxClient.clearFaults();
+    const { contact, ...alert } = await alertEndingAs('UNDELIVERED');
     const moved = { ...contact, phoneNumber: ukMobile(Math.floor(Math.random() * 88_999_999)), version: 2 };
     await stack.publishContacts([moved]);
     await waitFor('the new number projected', async () => {
@@ -115,9 +109,7 @@ describe('support API end to end (resend, OpenAPI document, console)', () => {
   });
 
   it('refuses the support role (403, audited) and a DELIVERED alert (409 naming its status)', async () => {
-    const contact = makeContact();
-    await publishContactsAndWait(stack, db, [contact]);
-    const alert = await alertEndingAs(contact, 'DELIVERED');
+    const { contact, ...alert } = await alertEndingAs('DELIVERED');
 
     const bySupport = await resend(alert.id, SUPPORT_KEY);
     expect(bySupport.status).toBe(403);
@@ -143,10 +135,7 @@ describe('support API end to end (resend, OpenAPI document, console)', () => {
   });
 
   it('stops the fourth resend of one alert within the hour with 429 and Retry-After', async () => {
-    const contact = makeContact();
-    await publishContactsAndWait(stack, db, [contact]);
-    await stack.sandboxClient.setFault('twilio', UNDELIVERED_RECEIPT);
-    const alert = await alertEndingAs(contact, 'UNDELIVERED');
+    const { contact, ...alert } = await alertEndingAs('UNDELIVERED', true);
     for (let i = 1; i <= 3; i++) {
       expect(await resend(alert.id)).toMatchObject({ status: 202 });
       await waitFor(

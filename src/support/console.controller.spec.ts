@@ -15,6 +15,12 @@ describe('support console page', () => {
     expect(csp).toContain("connect-src 'self'");
   });
 
+  it('is served as one page with its style and script inlined', () => {
+    expect(html).not.toContain('/* console.css */');
+    expect(html).not.toContain('/* console.js */');
+    expect(html).toContain("const RESENDABLE = ['FAILED', 'UNDELIVERED', 'EXPIRED'];");
+  });
+
   it('is self-contained and never renders data as markup', () => {
     expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
     expect(html).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
@@ -24,6 +30,6 @@ describe('support console page', () => {
   });
 
   it('fails loudly when the page is missing', () => {
-    expect(() => loadConsolePage(['/nonexistent/console.html'])).toThrow(/support console page not found/);
+    expect(() => loadConsolePage(['/nonexistent'])).toThrow(/support console page not found/);
   });
 });

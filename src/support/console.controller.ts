@@ -6,17 +6,18 @@ import { join } from 'node:path';
 import { openApiDocument } from './openapi.document';
 
 // Beside this file when run from source; dist/support/ has no copy (tsc copies no assets), so the built
-// process reads the one in src/support/.
-const PAGE_PATHS = [
-  join(__dirname, 'console.html'),
-  join(__dirname, '..', '..', 'src', 'support', 'console.html'),
-];
+// process reads the ones in src/support/. Kept as three files to edit, served as one self-contained page.
+const PAGE_DIRS = [__dirname, join(__dirname, '..', '..', 'src', 'support')];
 
 /** The page and a Content-Security-Policy that allows exactly its own inline script and style, nothing else. */
-export function loadConsolePage(paths = PAGE_PATHS): { html: string; csp: string } {
-  const path = paths.find((p) => existsSync(p));
-  if (!path) throw new Error(`support console page not found (looked in ${paths.join(', ')})`);
-  const html = readFileSync(path, 'utf8');
+export function loadConsolePage(dirs = PAGE_DIRS): { html: string; csp: string } {
+  const dir = dirs.find((d) => existsSync(join(d, 'console.html')));
+  if (!dir) throw new Error(`support console page not found (looked in ${dirs.join(', ')})`);
+  const read = (file: string) => readFileSync(join(dir, file), 'utf8');
+  // Replacer functions, so that `$&` and the like in the sources are not read as replacement patterns.
+  const html = read('console.html')
+    .replace('/* console.css */', () => read('console.css'))
+    .replace('/* console.js */', () => read('console.js'));
   const hashes = (tag: string) =>
     [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))]
       .map((m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`)

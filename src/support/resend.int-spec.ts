@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Bull from 'bull';
 import pino from 'pino';
 import { testDatabaseService } from '../../test/support/db';
+import { newNotification } from '../../test/support/notification-fixture';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { ContactsRepository } from '../contacts/contacts.repository';
@@ -88,37 +89,16 @@ describe('supervisor resend on PostgreSQL and Redis', () => {
     ids.push(id);
     const at = new Date(Date.now() - 3600_000);
     await db.transaction(async (tx) => {
-      await notifications.insertMany(
-        [
-          {
-            id,
-            transactionId: `resend-${id}`,
-            eventId: `e-${id}`,
-            cardholderId,
-            cardId: 'card',
-            cardLast4: '1234',
-            amountMinor: 100,
-            currency: 'GBP',
-            merchantName: 'M',
-            merchantCity: null,
-            channel: null,
-            authorisedAt: at,
-            receivedAt: at,
-            status: S.QUEUED,
-            skipReason: null,
-            phoneE164: '+447700900123',
-            contactVersion: 4,
-            locale: 'en',
-            body: 'hello',
-            segments: 1,
-            encoding: 'GSM-7',
-            deadlineAt: at,
-            sourcePartition: 0,
-            sourceOffset: '0',
-          },
-        ],
-        tx,
-      );
+      const fixture = newNotification({
+        id,
+        cardholderId,
+        authorisedAt: at,
+        receivedAt: at,
+        phoneE164: '+447700900123',
+        contactVersion: 4,
+        deadlineAt: at,
+      });
+      await notifications.insertMany([fixture], tx);
       const change = { status, provider: 'twilio', providerMessageId: `SM${id}`, errorCode: '30003', at };
       await notifications.transition(id, [S.QUEUED], change, tx);
     });

@@ -1,0 +1,240 @@
+'use strict';
+// Everything the API returns is put on the page as text nodes (textContent), never as markup.
+const KEY = 'alertline.apiKey';
+const RESENDABLE = ['FAILED', 'UNDELIVERED', 'EXPIRED'];
+const $ = (id) => document.getElementById(id);
+let role = null;
+let openId = null;
+
+function el(tag, cls, ...children) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  for (const c of children) node.append(c instanceof Node ? c : String(c ?? ''));
+  return node;
+}
+function show(box, kind, text) {
+  box.hidden = !text;
+  box.className = 'msg ' + kind;
+  box.textContent = text || '';
+}
+function when(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+function amount(n) {
+  try {
+    const digits = new Intl.NumberFormat('en', {
+      style: 'currency',
+      currency: n.currency,
+    }).resolvedOptions().maximumFractionDigits;
+    return `${n.currency} ${(n.amountMinor / 10 ** digits).toFixed(digits)}`;
+  } catch {
+    return `${n.currency} ${n.amountMinor} (minor units)`;
+  }
+}
+function badge(n) {
+  const b = el('span', null, el('span', 'badge ' + n.status, n.status));
+  if (n.overdue) b.append(el('span', 'badge OVERDUE', 'OVERDUE'));
+  return b;
+}
+function row(cells, cls) {
+  const tr = el('tr', cls);
+  for (const c of cells) tr.append(c instanceof HTMLTableCellElement ? c : el('td', null, c));
+  return tr;
+}
+function localInput(date) {
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+}
+
+async function call(method, path) {
+  const key = sessionStorage.getItem(KEY);
+  if (!key) throw new Error('Paste your API key first.');
+  const res = await fetch(path, {
+    method,
+    headers: { authorization: 'Bearer ' + key },
+    cache: 'no-store',
+  });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    const text = Array.isArray(body?.message) ? body.message.join('; ') : body?.message || res.statusText;
+    // A 429's message already says when to try again (the Retry-After value).
+    throw new Error(`${res.status}: ${text}`);
+  }
+  return body;
+}
+
+async function useKey(key) {
+  if (key) sessionStorage.setItem(KEY, key);
+  role = null;
+  $('who').textContent = '';
+  if (!sessionStorage.getItem(KEY)) return;
+  try {
+    const me = await call('GET', '/v1/session');
+    role = me.role;
+    $('who').textContent = `${me.principal} · ${me.role}`;
+  } catch (err) {
+    $('who').textContent = err.message;
+  }
+}
+
+function syncMode() {
+  const windowed = $('mode').value !== 'transactionId';
+  for (const l of document.querySelectorAll('.window')) l.hidden = !windowed;
+}
+
+async function search() {
+  const q = new URLSearchParams({ [$('mode').value]: $('value').value.trim() });
+  if ($('mode').value !== 'transactionId') {
+    q.set('from', new Date($('from').value).toISOString());
+    q.set('to', new Date($('to').value).toISOString());
+  }
+  show($('searchMsg'), 'info', 'Searching…');
+  try {
+    const { items } = await call('GET', '/v1/notifications?' + q.toString());
+    show($('searchMsg'), 'info', items.length ? '' : 'No alert matches.');
+    $('results').hidden = items.length === 0;
+    $('resultsTitle').textContent = `Results (${items.length})`;
+    $('rows').replaceChildren(
+      ...items.map((n) => {
+        const tr = row(
+          [
+            badge(n),
+            n.skipReason,
+            el('span', 'mono', n.transactionId),
+            el('td', 'nowrap', '•• ' + n.cardLast4),
+            el('td', 'nowrap', amount(n)),
+            n.merchantName,
+            n.provider,
+            el('span', 'mono', n.phone),
+            el('td', 'nowrap', when(n.authorisedAt)),
+            el('td', 'nowrap', when(n.updatedAt)),
+          ],
+          'pick',
+        );
+        tr.dataset.id = n.id;
+        tr.addEventListener('click', () => void openAlert(n.id));
+        return tr;
+      }),
+    );
+    if (items.length === 1) await openAlert(items[0].id);
+  } catch (err) {
+    show($('searchMsg'), 'error', err.message);
+  }
+}
+
+async function openAlert(id) {
+  openId = id;
+  for (const tr of $('rows').children) tr.classList.toggle('open', tr.dataset.id === id);
+  try {
+    render(await call('GET', '/v1/notifications/' + encodeURIComponent(id)));
+  } catch (err) {
+    $('detail').hidden = false;
+    show($('detailMsg'), 'error', err.message);
+  }
+}
+
+function render(n) {
+  $('detail').hidden = false;
+  $('detailTitle').replaceChildren('Alert ', el('span', 'mono', n.id), ' ', badge(n));
+  const facts = [
+    ['Transaction', n.transactionId],
+    ['Cardholder', n.cardholderId],
+    ['Card', '•• ' + n.cardLast4],
+    ['Amount', amount(n)],
+    ['Merchant', [n.merchantName, n.merchantCity].filter(Boolean).join(', ')],
+    ['Channel', n.channel],
+    ['Phone', n.phone],
+    ['Contact version', n.contactVersion],
+    ['Skip reason', n.skipReason],
+    ['Provider', n.provider],
+    ['Message id', n.providerMessageId],
+    ['Last error', [n.lastErrorCode, n.lastErrorDetail].filter(Boolean).join(' ')],
+    ['Authorised', when(n.authorisedAt)],
+    ['Received', when(n.receivedAt)],
+    ['Deadline', when(n.deadlineAt)],
+    ['Final', when(n.finalAt)],
+    ['Text', n.text],
+  ];
+  // The SMS text gets a row of its own; the other facts sit four to a row.
+  $('facts').replaceChildren(
+    ...facts.flatMap(([k, v]) => [el('dt', null, k), el('dd', k === 'Text' ? 'wide' : null, v ?? '')]),
+  );
+  $('attempts').replaceChildren(
+    ...n.attempts.map((a) =>
+      row([
+        a.attemptNo,
+        a.provider,
+        a.status,
+        el('span', 'mono', a.providerMessageId),
+        [a.errorCode, a.errorDetail].filter(Boolean).join(' '),
+        when(a.startedAt),
+        when(a.finishedAt),
+      ]),
+    ),
+  );
+  if (n.attempts.length === 0) $('attempts').append(row([el('span', 'muted', 'none')]));
+  $('timeline').replaceChildren(
+    ...n.timeline.map((e) =>
+      row([when(e.at), el('strong', null, e.type), e.status, e.provider, e.errorCode, e.detail]),
+    ),
+  );
+  const resend = $('resend');
+  resend.hidden = role !== 'supervisor';
+  resend.disabled = !RESENDABLE.includes(n.status);
+  resend.title = resend.disabled
+    ? `Only ${RESENDABLE.join(', ')} alerts can be resent`
+    : 'Send this alert again';
+}
+
+async function resend() {
+  if (!openId || !confirm('Send this alert to the cardholder again?')) return;
+  $('resend').disabled = true;
+  try {
+    const n = await call('POST', `/v1/notifications/${encodeURIComponent(openId)}/resend`);
+    show($('detailMsg'), 'ok', `Queued again (${n.status}); it is sent to the contact's current number.`);
+  } catch (err) {
+    show($('detailMsg'), 'error', err.message);
+  }
+  await openAlert(openId);
+}
+
+// A link may carry #key=...&transactionId=... (or cardholderId/cardLast4 with from/to): taken once, then
+// removed from the address bar so the key stays in this tab's sessionStorage only.
+async function fromFragment() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  await useKey(p.get('key'));
+  for (const mode of ['transactionId', 'cardholderId', 'cardLast4']) {
+    if (!p.get(mode)) continue;
+    $('mode').value = mode;
+    $('value').value = p.get(mode);
+    if (p.get('from')) $('from').value = localInput(new Date(p.get('from')));
+    if (p.get('to')) $('to').value = localInput(new Date(p.get('to')));
+    syncMode();
+    await search();
+    break;
+  }
+}
+
+$('from').value = localInput(new Date(Date.now() - 7 * 86400000));
+$('to').value = localInput(new Date(Date.now() + 3600000));
+syncMode();
+$('mode').addEventListener('change', syncMode);
+$('keyForm').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void useKey($('key').value.trim());
+  $('key').value = '';
+});
+$('forget').addEventListener('click', () => {
+  sessionStorage.removeItem(KEY);
+  void useKey(null);
+});
+$('searchForm').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void search();
+});
+$('resend').addEventListener('click', () => void resend());
+$('refresh').addEventListener('click', () => openId && void openAlert(openId));
+void fromFragment();
