@@ -61,8 +61,16 @@ export class LagReader {
   }
 }
 
+// How long a progress line waits for the roles' /metrics; a role whose event loop is busy answers later
+// and its line shows the last figures it gave.
+const LINE_WAIT_MS = 900;
+
 export class ProgressMonitor {
   readonly samples: ProgressSample[] = [];
+  /** Response times of each role's /metrics, ms: a busy (blocked) event loop shows here. */
+  readonly responseMs = new Map<string, number[]>();
+  private readonly pages = new Map<RoleProcess, string>();
+  private readonly inFlight = new Map<RoleProcess, Promise<void>>();
   private timer?: NodeJS.Timeout;
   private busy = false;
 
@@ -86,14 +94,17 @@ export class ProgressMonitor {
     return this.samples[this.samples.length - 1];
   }
 
-  async sample(originMs: number): Promise<ProgressSample> {
+  async sample(originMs: number, waitMs = LINE_WAIT_MS): Promise<ProgressSample> {
     const at = Date.now();
-    const pages = await Promise.all(this.processes().map((p) => scrape(p.baseUrl)));
+    const published = this.published();
+    const processes = this.processes();
+    await Promise.race([Promise.all(processes.map((p) => this.refresh(p))), sleep(waitMs)]);
+    const pages = processes.map((p) => this.pages.get(p) ?? '');
     const sum = (name: string, labels: Record<string, string>) =>
       pages.reduce((s, page) => s + sumSamples(page, name, labels), 0);
     const s: ProgressSample = {
       t: Math.round((at - originMs) / 100) / 10,
-      published: this.published(),
+      published,
       recorded: sum('alertline_events_consumed_total', {
         topic: this.transactionsTopic,
         outcome: 'accepted',
@@ -109,10 +120,30 @@ export class ProgressMonitor {
     return s;
   }
 
+  /** One scrape at a time per process; a slow one keeps running and updates the figures when it answers. */
+  private refresh(p: RoleProcess): Promise<void> {
+    let pending = this.inFlight.get(p);
+    if (!pending) {
+      const started = Date.now();
+      pending = scrape(p.baseUrl)
+        .then((page) => {
+          if (page) this.pages.set(p, page);
+          const times = this.responseMs.get(p.role) ?? [];
+          times.push(Date.now() - started);
+          this.responseMs.set(p.role, times);
+        })
+        .finally(() => this.inFlight.delete(p));
+      this.inFlight.set(p, pending);
+    }
+    return pending;
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function scrape(baseUrl: string): Promise<string> {
   try {

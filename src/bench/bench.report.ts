@@ -32,6 +32,8 @@ export interface RunInputs {
   usage: GroupUsage[];
   machineBusyCores: number;
   progress: ProgressSample[];
+  /** Each role's /metrics response times during the run. */
+  metricsResponseMs: Map<string, number[]>;
   floors?: Record<FloorName, FloorResult>;
   verification: Verification;
   databaseActivity: DbActivity;
@@ -121,6 +123,10 @@ export function buildResult(r: RunInputs) {
     latencyMs,
     resources,
     machineBusyCores: r.machineBusyCores,
+    // A role that answers /metrics late had its event loop blocked (long synchronous work) for that long.
+    metricsResponseMs: Object.fromEntries(
+      [...r.metricsResponseMs].map(([role, t]) => [role, distribution(t)]),
+    ),
     postgres: postgresWork(r.databaseActivity, delivered.length),
     timeline: {
       progress: r.progress,
@@ -266,6 +272,10 @@ export function printReport(res: BenchResult, log: (line: string) => void): void
   log(
     `machine: ${n2(res.machineBusyCores)} of ${res.host.cpus} cores busy on average (everything on the machine)`,
   );
+  const busy = Object.entries(res.metricsResponseMs).map(
+    ([role, d]) => `${role} p50 ${n0(d?.p50)} p99 ${n0(d?.p99)} max ${n0(d?.max)}`,
+  );
+  log(`/metrics response ms (event-loop stalls): ${busy.join('; ')}`);
   const pg = res.postgres.perAlert;
   const rows = Object.entries(pg.rows).map(
     ([t, r]) => `${t} +${n2(r.inserted)} ~${n2(r.updated)} (hot ${n2(r.hotUpdated)})`,
@@ -281,7 +291,10 @@ export function printReport(res: BenchResult, log: (line: string) => void): void
         .map((x) => `${x.name} ${x.percent}%`)
         .join(', ')}`,
     );
+    log('  self time:');
     for (const f of p.functions.slice(0, 8)) log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
+    log('  by the nearest Alertline function on the stack:');
+    for (const f of p.appFrames.slice(0, 6)) log(`  ${String(f.percent).padStart(5)}%  ${f.name}`);
   }
   log('');
   for (const g of res.goals.filter((x) => x.applies))

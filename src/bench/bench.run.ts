@@ -138,7 +138,8 @@ export class BenchRun {
     }
     const usage = sampler.stop();
     const windowEnd = hrtimeUs();
-    await monitor.sample(origin).catch(() => undefined);
+    // The last line waits for every role, so it shows the final figures.
+    await monitor.sample(origin, 30_000).catch(() => undefined);
 
     const [times, attempts, texts] = await Promise.all([db.alertTimes(), db.attempts(), db.alertTexts()]);
     const count = await stack.sandboxClient.count('twilio');
@@ -165,6 +166,7 @@ export class BenchRun {
       usage,
       machineBusyCores: sampler.machineBusyCores(os.cpus().length),
       progress: monitor.samples,
+      metricsResponseMs: monitor.responseMs,
       floors,
       verification,
       databaseActivity: database,

@@ -5,9 +5,13 @@ const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionNam
 // Samples every 1000 us from t=1000: ids 2,2,3,4,5,2,3 (the last sample has no duration after it).
 const profile: CpuProfile = {
   nodes: [
-    { id: 1, callFrame: frame('(root)') },
+    { id: 1, callFrame: frame('(root)'), children: [3, 4, 5] },
     { id: 2, callFrame: frame('parse', 'file:///app/node_modules/pg-protocol/dist/parser.js', 9) },
-    { id: 3, callFrame: frame('handleChunk', 'file:///app/dist/ingest/ingest.service.js', 40) },
+    {
+      id: 3,
+      callFrame: frame('handleChunk', 'file:///app/dist/ingest/ingest.service.js', 40),
+      children: [2],
+    },
     { id: 4, callFrame: frame('(idle)') },
     { id: 5, callFrame: frame('(garbage collector)') },
   ],
@@ -28,6 +32,13 @@ describe('cpu profile summary', () => {
       { name: 'pg-protocol', ms: 3, percent: 60 },
       { name: 'alertline', ms: 1, percent: 20 },
       { name: '(garbage collector)', ms: 1, percent: 20 },
+    ]);
+  });
+
+  it('charges library time to the nearest Alertline function on the stack', () => {
+    expect(summariseProfile(profile, 'x.cpuprofile').appFrames).toEqual([
+      { name: 'handleChunk dist/ingest/ingest.service.js:41', ms: 4, percent: 80 },
+      { name: '(no Alertline frame)', ms: 1, percent: 20 },
     ]);
   });
 

@@ -9,6 +9,7 @@ export interface CpuProfile {
   nodes: Array<{
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
+    children?: number[];
   }>;
   startTime: number;
   endTime: number;
@@ -31,6 +32,11 @@ export interface ProfileSummary {
   windowed: boolean;
   functions: SelfTime[];
   packages: SelfTime[];
+  /**
+   * Each sample charged to the nearest Alertline function on its stack (library and native time included):
+   * which of our code paths the time is spent for.
+   */
+  appFrames: SelfTime[];
 }
 
 /** `node_modules/pg/lib/client.js` -> `pg`; node's own code -> `node`; ours -> `alertline`. */
@@ -62,11 +68,13 @@ export function summariseProfile(
   windowUs?: [number, number],
 ): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const appFrameOf = nearestAppFrames(profile);
   const inWindow = (t: number) => !windowUs || (t >= windowUs[0] && t <= windowUs[1]);
   // Keep the whole profile when the window misses it entirely (clocks not comparable): better than nothing.
   const windowed = !!windowUs && windowUs[0] < profile.endTime && windowUs[1] > profile.startTime;
   const fnTime = new Map<string, number>();
   const pkgTime = new Map<string, number>();
+  const appTime = new Map<string, number>();
   let sampled = 0;
   let idle = 0;
   let t = profile.startTime;
@@ -86,6 +94,8 @@ export function summariseProfile(
     fnTime.set(name, (fnTime.get(name) ?? 0) + dt);
     const pkg = frame.functionName === '(garbage collector)' ? '(garbage collector)' : packageOf(frame.url);
     pkgTime.set(pkg, (pkgTime.get(pkg) ?? 0) + dt);
+    const app = appFrameOf.get(profile.samples[i]) ?? '(no Alertline frame)';
+    appTime.set(app, (appTime.get(app) ?? 0) + dt);
   }
   const busy = sampled - idle;
   const rank = (m: Map<string, number>): SelfTime[] =>
@@ -104,7 +114,38 @@ export function summariseProfile(
     windowed,
     functions: rank(fnTime),
     packages: rank(pkgTime),
+    appFrames: rank(appTime),
   };
+}
+
+/** For every node, the name of the nearest frame (itself or an ancestor) in Alertline's own code. */
+function nearestAppFrames(profile: CpuProfile): Map<number, string> {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const found = new Map<number, string>();
+  const resolve = (id: number): string | undefined => {
+    const path: number[] = [];
+    let at: number | undefined = id;
+    let name: string | undefined;
+    while (at !== undefined) {
+      if (found.has(at)) {
+        name = found.get(at);
+        break;
+      }
+      path.push(at);
+      const frame = byId.get(at);
+      if (frame && packageOf(frame.url) === 'alertline') {
+        name = frameName(frame);
+        break;
+      }
+      at = parent.get(at);
+    }
+    for (const p of path) if (name !== undefined) found.set(p, name);
+    return name;
+  };
+  for (const n of profile.nodes) resolve(n.id);
+  return found;
 }
 
 /** Every .cpuprofile under `dir` (one sub-directory per role process), summarised. */
