@@ -64,15 +64,15 @@ export class BatchConsumer {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const { batch } = payload;
     const ctx = { topic: batch.topic, partition: batch.partition };
     for (let i = 0; i < batch.messages.length; i += this.options.chunkSize) {
-      if (!isRunning() || isStale()) return;
+      if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + this.options.chunkSize);
       await this.handler(chunk, ctx);
-      resolveOffset(chunk[chunk.length - 1].offset);
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+      payload.resolveOffset(chunk[chunk.length - 1].offset);
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
     }
   }
 

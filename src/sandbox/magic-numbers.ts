@@ -47,6 +47,18 @@ export function magicRejection(to: string): MagicRejection | undefined {
 
 export const MAGIC_NUMBERS = Object.keys(MAGIC).map((digits) => `+${digits}`);
 
+/** A magic recipient, or one listed in the provider's `permanentNumbers` fault (refused as not a mobile). */
+export function recipientRejection(
+  to: string,
+  permanentNumbers?: readonly string[],
+): MagicRejection | undefined {
+  const key = phoneKey(to);
+  return (
+    magicRejection(to) ??
+    (permanentNumbers?.some((n) => phoneKey(n) === key) ? MAGIC['15005550009'] : undefined)
+  );
+}
+
 /** E.164-shaped (leading + optional, as Vonage takes digits only): 7 to 15 digits, no leading 0. */
 export function isPlausibleNumber(to: string): boolean {
   return /^\+?[1-9]\d{6,14}$/.test(to);

@@ -23,6 +23,11 @@ export const faultSchema = z
      * HTTP 200 with messages[].status "5" or "1"). Twilio has only `http`.
      */
     errorStyle: z.enum(['http', 'body']).default('http'),
+    /**
+     * Recipients this provider refuses as permanently undeliverable (answered as `+15005550009`, "not a
+     * mobile"), for numbers real enough to pass Alertline's own mobile check. Added for the resilience tests.
+     */
+    permanentNumbers: z.array(z.string().min(1).max(32)).max(1000).optional(),
     smpp: z
       .object({
         refuseBind: z.boolean().default(false),
@@ -63,7 +68,7 @@ export function parseFault(input: unknown): FaultState {
   return parseControl(faultSchema, input);
 }
 
-export const NO_FAULT: FaultState = Object.freeze(parseFault({})) as FaultState;
+export const NO_FAULT: FaultState = Object.freeze(parseFault({}));
 
 /**
  * Fault state per provider plus the global latency, read on every provider request (an O(1) lookup).
@@ -127,6 +132,7 @@ function isDefaultFault(f: FaultState): boolean {
     f.receiptErrorCode === undefined &&
     f.latencyMs === undefined &&
     f.errorStyle === 'http' &&
+    !f.permanentNumbers?.length &&
     !f.smpp.refuseBind &&
     !f.smpp.dropSession &&
     !f.smpp.throttle

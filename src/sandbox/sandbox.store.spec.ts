@@ -95,9 +95,6 @@ describe('SandboxStore', () => {
 
 describe('sandbox ids', () => {
   it('have each vendor shape and do not repeat', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { twilioSid, vonageMessageId, smppMessageId } =
-      require('./sandbox.ids') as typeof import('./sandbox.ids');
     const sids = new Set(Array.from({ length: 5000 }, () => twilioSid()));
     expect(sids.size).toBe(5000);
     for (const sid of [...sids].slice(0, 50)) expect(sid).toMatch(/^SM[0-9a-f]{32}$/);

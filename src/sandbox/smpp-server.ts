@@ -3,7 +3,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { AppConfig } from '../config/app-config';
 import { ReadinessRegistry } from '../health/readiness.registry';
-import { isPlausibleNumber, magicRejection } from './magic-numbers';
+import { isPlausibleNumber, recipientRejection } from './magic-numbers';
 import { FaultState, ReceiptOutcome, SandboxFaults } from './sandbox.faults';
 import { smppMessageId } from './sandbox.ids';
 import { SandboxMetrics } from './sandbox.metrics';
@@ -168,7 +168,9 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy {
     if (fault.mode === 'http429' || fault.smpp.throttle)
       return respond(SMPP_STATUS.ESME_RTHROTTLED, 'fault_throttle');
     const to = pdu.destination_addr ?? '';
-    if (!isPlausibleNumber(to) || magicRejection(to)) return respond(SMPP_STATUS.ESME_RINVDSTADR, 'rejected');
+    if (!isPlausibleNumber(to) || recipientRejection(to, fault.permanentNumbers)) {
+      return respond(SMPP_STATUS.ESME_RINVDSTADR, 'rejected');
+    }
 
     const partId = smppMessageId();
     session.send(pdu.response({ message_id: partId }));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import twilio from 'twilio';
 import { AppConfig } from '../config/app-config';
-import { isPlausibleNumber, magicRejection } from './magic-numbers';
+import { isPlausibleNumber, magicRejection, recipientRejection } from './magic-numbers';
 import { ReceiptOutcome, SandboxFaults } from './sandbox.faults';
 import { twilioSid } from './sandbox.ids';
 import { SandboxMetrics } from './sandbox.metrics';
@@ -156,7 +156,7 @@ export class TwilioApiService {
     }
     const base = `/${API_VERSION}/Accounts/${this.accountSid}/Messages.json`;
     const uri = (extra: Record<string, string>) =>
-      `${base}?${new URLSearchParams({ ...filters, PageSize: String(pageSize), ...extra })}`;
+      `${base}?${new URLSearchParams({ ...filters, PageSize: String(pageSize), ...extra }).toString()}`;
     const start = page * pageSize;
     const next =
       found.length > pageSize
@@ -200,7 +200,7 @@ export class TwilioApiService {
   ): TwilioReply | undefined {
     if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
     if (!isPlausibleNumber(to)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
-    const magic = magicRejection(to);
+    const magic = recipientRejection(to, this.faults.get('twilio').permanentNumbers);
     if (magic) return twilioError(400, magic.twilio.code, magic.twilio.message);
     if (!from && !serviceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
     if (from && magicRejection(from)?.twilio.code === 21211) {

@@ -1,7 +1,7 @@
 // Integration spec: the sandbox in-process, driven by the real SDK over real sockets.
 import type * as VonageSms from '@vonage/sms';
 import { verifyVonageSignature } from './vonage-signature';
-import { SMS, SMSFailure } from '@vonage/sms';
+import { SMSFailure } from '@vonage/sms';
 import {
   VONAGE,
   ZH_200,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { isPlausibleNumber, magicRejection } from './magic-numbers';
+import { isPlausibleNumber, recipientRejection } from './magic-numbers';
 import { ReceiptOutcome, SandboxFaults } from './sandbox.faults';
 import { vonageMessageId } from './sandbox.ids';
 import { SandboxMetrics } from './sandbox.metrics';
@@ -88,7 +88,7 @@ export class VonageApiService {
     }
     if (type !== 'text' && type !== 'unicode') return this.reject('3', `Invalid type param: ${type}`);
     if (!isPlausibleNumber(to)) return this.reject('3', 'Invalid to param');
-    const magic = magicRejection(to);
+    const magic = recipientRejection(to, this.faults.get('vonage').permanentNumbers);
     if (magic) return this.reject(magic.vonage.status, magic.vonage.errorText);
     if (callback !== undefined && !/^https?:\/\/\S+$/.test(callback))
       return this.reject('23', 'Invalid callback url');
@@ -98,7 +98,7 @@ export class VonageApiService {
     const { encoding, segments } = countSegments(text, type === 'unicode');
     const partIds = Array.from({ length: segments }, () => vonageMessageId());
     const fault = this.faults.get('vonage');
-    const reportRequested = !['false', '0'].includes(String(params['status-report-req'] ?? 'true'));
+    const reportRequested = !['false', '0'].includes(String((params['status-report-req'] as string | boolean | undefined) ?? 'true'));
     const message = this.store.add({
       provider: 'vonage',
       id: partIds[0],

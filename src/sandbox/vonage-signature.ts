@@ -15,7 +15,8 @@ export function vonageSignatureBase(params: Params): string {
   for (const key of Object.keys(params).sort()) {
     const value = params[key];
     if (key === 'sig' || value === undefined || value === null) continue;
-    base += `&${key}=${String(value).replace(/[&=]/g, '_')}`;
+    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    base += `&${key}=${text.replace(/[&=]/g, '_')}`;
   }
   return base;
 }

@@ -62,5 +62,5 @@ export async function api(stack: DevStack, path: string, key = SUPPORT_KEY, init
     headers: { authorization: `Bearer ${key}`, ...(init.headers ?? {}) },
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as any) : null };
+  return { status: res.status, body: text ? (JSON.parse(text)) : null };
 }

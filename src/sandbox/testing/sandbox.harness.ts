@@ -2,18 +2,14 @@
 // the real SDKs over real sockets.
 import http from 'node:http';
 import net from 'node:net';
-import path from 'node:path';
-import type * as VonageSms from '@vonage/sms';
 import twilio from 'twilio';
-import RestException from 'twilio/lib/base/RestException';
 import { NestFactory } from '@nestjs/core';
-import { SMS, SMSFailure } from '@vonage/sms';
+import { SMS } from '@vonage/sms';
 import { AppModule } from '../../app/app.module';
 import { createLogger } from '../../common/logger';
 import { AppConfig } from '../../config/app-config';
 import { SandboxRequestClient } from '../../providers/twilio/twilio.request-client';
 import { smpp, SmppPdu, SmppSession } from '../smpp-types';
-import { verifyVonageSignature } from '../vonage-signature';
 
 export const SID = 'AC0123456789abcdef0123456789abcdef';
 export const TOKEN = 'int-test-auth-token';
