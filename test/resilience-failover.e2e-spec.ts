@@ -45,6 +45,17 @@ describe('resilient delivery: breakers, failover, throttling', () => {
     return { contacts, ids: txns.map((t) => t.transactionId) };
   }
 
+  /** Alerts to valid mobiles that `provider` refuses as not a mobile; `down` answer 500 meanwhile. */
+  async function publishBadNumbers(provider: string, down: string[], n: number) {
+    const contacts = Array.from({ length: n }, () => makeContact());
+    for (const p of down) await stack.sandboxClient.setFault(p, { mode: 'http500' });
+    await stack.sandboxClient.setFault(provider, { permanentNumbers: contacts.map((c) => c.phoneNumber) });
+    await publishContactsAndWait(stack, db, contacts);
+    const txns = contacts.map((c) => makeTransaction(c.cardholderId));
+    await stack.publishTransactions(txns);
+    return { contacts, ids: txns.map((t) => t.transactionId) };
+  }
+
   async function expectOneSmsEach(phones: string[]) {
     for (const phone of phones) expect(await receivedBy(stack, phone)).toHaveLength(1);
   }
@@ -68,6 +79,39 @@ describe('resilient delivery: breakers, failover, throttling', () => {
     await waitForStatuses(db, ids, ['DELIVERED'], 90000);
     await expectOneSmsEach(contacts.map((c) => c.phoneNumber));
   });
+
+  it.each([
+    { provider: 'twilio', down: [], code: '21614' },
+    { provider: 'vonage', down: ['twilio'], code: '6' },
+    { provider: 'smpp', down: ['twilio', 'vonage'], code: 'ESME_RINVDSTADR' },
+  ])(
+    'a permanent recipient error at $provider ($code): FAILED at once, breaker closed, contact flagged',
+    async ({ provider, down, code }) => {
+      const { contacts, ids } = await publishBadNumbers(provider, down, 4);
+      await waitForStatuses(db, ids, ['FAILED']);
+      for (const alert of await alertsByTx(db, ids)) {
+        expect(alert.last_error_code).toBe(code);
+        const attempts = await attemptsOf(db, alert.id);
+        // No retry and no other provider after the permanent answer.
+        expect(attempts[attempts.length - 1]).toMatchObject({
+          provider,
+          status: 'REJECTED',
+          error_code: code,
+        });
+        expect(attempts.filter((a) => a.provider === provider)).toHaveLength(1);
+        expect((await historyOf(db, alert.id)).filter((e) => e.type === 'REQUEUED')).toHaveLength(0);
+      }
+      // Four refusals in a row, above the volume threshold: the breaker still counts them as answers.
+      expect((await circuitStates(stack))[provider]).toBe(0);
+      const { rows } = await db.query<{ flagged_reason: string }>(
+        `SELECT flagged_reason FROM contacts WHERE cardholder_id = ANY($1)`,
+        [contacts.map((c) => c.cardholderId)],
+      );
+      expect(rows.map((r) => r.flagged_reason)).toEqual(
+        Array(4).fill(expect.stringContaining(`${provider} ${code}`)),
+      );
+    },
+  );
 
   it('fails over from a Twilio answering 500 once its breaker opens, and returns when it recovers', async () => {
     await stack.sandboxClient.setFault('twilio', { mode: 'http500' });

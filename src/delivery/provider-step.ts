@@ -45,7 +45,7 @@ export class ProviderStep {
     const pass = this.breakers.admit(provider.name);
     if (!pass) {
       // Skipped without an attempt: the breaker is open (or its one trial request is already out).
-      const err = new CircuitOpenError(provider.name);
+      const err = new CircuitOpenError(provider.name, this.breakers.lastFailure(provider.name));
       trail.note(HistoryEvent.CIRCUIT_OPEN, provider.name, `${provider.name} circuit open: skipped`);
       trail.failed(provider.name, err);
       return err;

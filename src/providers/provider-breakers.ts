@@ -36,6 +36,8 @@ export class ProviderBreakers implements OnModuleDestroy {
   // A half-open breaker lets one request through; this keeps every other send from recording an attempt
   // that the breaker would then refuse.
   private readonly probing = new Set<ProviderName>();
+  // What made the breaker open, for the history and the reason an alert could not be sent.
+  private readonly lastFailures = new Map<ProviderName, string>();
   private readonly lateAnswerMs: number;
 
   constructor(
@@ -55,6 +57,7 @@ export class ProviderBreakers implements OnModuleDestroy {
         errorFilter: (err: unknown) =>
           err instanceof PermanentRecipientError || err instanceof RateLimitedError,
       });
+      breaker.on('failure', (err: unknown) => this.lastFailures.set(name, describe(err)));
       breaker.on('open', () => this.changed(name, 'open'));
       breaker.on('halfOpen', () => this.changed(name, 'half-open'));
       breaker.on('close', () => this.changed(name, 'closed'));
@@ -67,6 +70,10 @@ export class ProviderBreakers implements OnModuleDestroy {
     const breaker = this.breaker(provider);
     if (breaker.opened) return 'open';
     return breaker.halfOpen ? 'half-open' : 'closed';
+  }
+
+  lastFailure(provider: ProviderName): string | undefined {
+    return this.lastFailures.get(provider);
   }
 
   /** Null when the provider must be skipped: its breaker is open, or half-open with the probe already out. */
@@ -99,7 +106,7 @@ export class ProviderBreakers implements OnModuleDestroy {
     } catch (err) {
       if (err instanceof ProviderError) throw err;
       const code = (err as { code?: unknown }).code;
-      if (code === 'EOPENBREAKER') throw new CircuitOpenError(provider);
+      if (code === 'EOPENBREAKER') throw new CircuitOpenError(provider, this.lastFailure(provider));
       if (code === 'ETIMEDOUT' && inner) return this.lateAnswer(provider, inner);
       throw err;
     }
@@ -135,4 +142,10 @@ export class ProviderBreakers implements OnModuleDestroy {
     if (!breaker) throw new Error(`no circuit breaker for provider ${provider}`);
     return breaker;
   }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ProviderError) return `${err.code}: ${err.message}`.slice(0, 120);
+  const e = err as { code?: unknown; message?: unknown };
+  return `${typeof e.code === 'string' ? e.code : 'ERROR'}: ${String(e.message ?? err)}`.slice(0, 120);
 }

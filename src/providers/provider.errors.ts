@@ -53,7 +53,11 @@ export class ProviderTimeoutError extends TransientProviderError {
 /** The provider's breaker is open (or its half-open probe is already out): nothing was sent. */
 export class CircuitOpenError extends TransientProviderError {
   override readonly name: string = 'CircuitOpenError';
-  constructor(provider: ProviderName) {
-    super(provider, 'CIRCUIT_OPEN', `${provider} circuit breaker is open`);
+  constructor(provider: ProviderName, lastFailure?: string) {
+    super(
+      provider,
+      'CIRCUIT_OPEN',
+      `${provider} circuit breaker is open${lastFailure ? ` (last failure ${lastFailure})` : ''}`,
+    );
   }
 }

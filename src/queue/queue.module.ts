@@ -4,7 +4,7 @@ import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { AppConfig } from '../config/app-config';
 import { ReadinessRegistry } from '../health/readiness.registry';
-import { BACKOFF_STRATEGY, retryDelay } from './retry-backoff';
+import { BACKOFF_STRATEGY, bullRetryDelay } from './retry-backoff';
 import { SMS_QUEUE } from './sms-queue';
 import { SmsQueue } from './sms-queue.service';
 
@@ -20,7 +20,7 @@ import { SmsQueue } from './sms-queue.service';
     }),
     BullModule.registerQueue({
       name: SMS_QUEUE,
-      settings: { backoffStrategies: { [BACKOFF_STRATEGY]: retryDelay } },
+      settings: { backoffStrategies: { [BACKOFF_STRATEGY]: bullRetryDelay } },
     }),
   ],
   providers: [SmsQueue],

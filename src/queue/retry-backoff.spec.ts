@@ -1,5 +1,5 @@
 import { AllProvidersFailedError, InFlightUnknownError, LeaseHeldError } from '../delivery/delivery.errors';
-import { retryDelay } from './retry-backoff';
+import { bullRetryDelay, retryDelay } from './retry-backoff';
 
 const now = Date.parse('2026-11-22T12:00:00Z');
 const far = new Date(now + 3600_000);
@@ -25,5 +25,12 @@ describe('retryDelay', () => {
 
   it('asks again about an unknown in-flight attempt no sooner than 2 s', () => {
     expect(retryDelay(1, new InFlightUnknownError('twilio', new Error('x')), now, () => 0)).toBe(2000);
+  });
+
+  it('as Bull calls it (attemptsMade, err, null options) still caps at the deadline and the lease', () => {
+    const call = bullRetryDelay as unknown as (attempts: number, err: unknown, options: null) => number;
+    const soon = new AllProvidersFailedError('HTTP_500', new Date(Date.now() + 1000), false);
+    expect(call(10, soon, null)).toBeLessThanOrEqual(1050);
+    expect(call(1, new LeaseHeldError(new Date(Date.now() + 2000)), null)).toBeLessThanOrEqual(2250);
   });
 });

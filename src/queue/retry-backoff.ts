@@ -20,3 +20,11 @@ export function retryDelay(attemptsMade: number, err: unknown, now = Date.now(),
   if (err instanceof InFlightUnknownError) return Math.max(delay, 2000);
   return delay;
 }
+
+/**
+ * The strategy as Bull calls it: `(attemptsMade, err, strategyOptions)`. Bull's third argument (null
+ * without backoff options) must not land in `now`: `deadline - null` would schedule retries decades out.
+ */
+export function bullRetryDelay(attemptsMade: number, err: unknown): number {
+  return retryDelay(attemptsMade, err);
+}

@@ -1,0 +1,120 @@
+import { Pool } from 'pg';
+import { DevStack } from '../src/devstack/dev-stack';
+import { makeContact, makeTransaction } from '../src/devstack/sample-data';
+import { waitFor } from '../src/devstack/wait-for';
+import { startStack, stopStack, waitForStatuses } from './support/e2e';
+import {
+  ALL_PROVIDERS,
+  alertsByTx,
+  attemptsOf,
+  historyOf,
+  publishContactsAndWait,
+  receivedBy,
+} from './support/providers';
+
+// Alerts get 30 s to go out; a provider call gives up after 1.5 s, and after a timeout the provider is
+// asked (findSent) before anything else is tried.
+const env = {
+  PROVIDERS: ALL_PROVIDERS,
+  ALERT_DEADLINE_SECONDS: '30',
+  CIRCUIT_VOLUME_THRESHOLD: '3',
+  CIRCUIT_RESET_MS: '2000',
+  PROVIDER_TIMEOUT_MS: '1500',
+  CIRCUIT_TIMEOUT_MS: '2500',
+  PROVIDER_LOOKUP_GRACE_MS: '500',
+};
+
+describe('resilient delivery: retries until the deadline, no blind second send', () => {
+  const ctx: { stack?: DevStack; db?: Pool } = {};
+  let stack: DevStack;
+  let db: Pool;
+
+  beforeAll(async () => {
+    Object.assign(ctx, await startStack({ env }));
+    stack = ctx.stack!;
+    db = ctx.db!;
+  });
+  afterEach(() => stack.sandboxClient.clearFaults());
+  afterAll(() => stopStack(ctx));
+
+  async function publish(n: number) {
+    const contacts = Array.from({ length: n }, () => makeContact());
+    await publishContactsAndWait(stack, db, contacts);
+    const txns = contacts.map((c) => makeTransaction(c.cardholderId));
+    await stack.publishTransactions(txns);
+    return { phones: contacts.map((c) => c.phoneNumber), ids: txns.map((t) => t.transactionId) };
+  }
+
+  async function everyProviderDown() {
+    for (const provider of ['twilio', 'vonage', 'smpp'])
+      await stack.sandboxClient.setFault(provider, { mode: 'http500' });
+  }
+
+  async function requeuedAtLeast(ids: string[], times: number) {
+    await waitFor(
+      `every alert requeued ${times} times`,
+      async () => {
+        const alerts = await alertsByTx(db, ids);
+        const counts = await Promise.all(
+          alerts.map(async (a) => (await historyOf(db, a.id)).filter((e) => e.type === 'REQUEUED').length),
+        );
+        return alerts.length === ids.length && counts.every((c) => c >= times);
+      },
+      60000,
+      200,
+    );
+  }
+
+  it('keeps alerts waiting while every provider is down and delivers each exactly once after recovery', async () => {
+    await everyProviderDown();
+    const { phones, ids } = await publish(8);
+    await requeuedAtLeast(ids, 2);
+    const waiting = await alertsByTx(db, ids);
+    expect(waiting.every((a) => ['QUEUED', 'SENDING'].includes(a.status))).toBe(true);
+
+    await stack.sandboxClient.clearFaults();
+    await waitForStatuses(db, ids, ['DELIVERED'], 90000);
+    for (const phone of phones) expect(await receivedBy(stack, phone)).toHaveLength(1);
+  });
+
+  it('expires an alert with its reason once the deadline passes', async () => {
+    await everyProviderDown();
+    const { phones, ids } = await publish(2);
+    await waitForStatuses(db, ids, ['EXPIRED'], 120000);
+    for (const alert of await alertsByTx(db, ids)) {
+      expect(alert.last_error_code).toMatch(/^(HTTP_500|20500|5|ESME_RSYSERR|CIRCUIT_OPEN)$/);
+      expect(alert.last_error_detail).toContain('deadline');
+      expect(alert.last_error_detail).toMatch(/HTTP_500|20500|ESME_RSYSERR/);
+      const history = await historyOf(db, alert.id);
+      expect(history[history.length - 1]).toMatchObject({
+        type: 'EXPIRED',
+        error_code: alert.last_error_code,
+      });
+      expect(history.filter((e) => e.type === 'REQUEUED').length).toBeGreaterThanOrEqual(2);
+    }
+    for (const phone of phones) expect(await receivedBy(stack, phone)).toHaveLength(0);
+  });
+
+  it('asks a provider that timed out before sending anywhere else, and never sends the alert twice', async () => {
+    // Twilio takes the message but answers (and answers lookups) only after the client gave up.
+    await stack.sandboxClient.setFault('twilio', { mode: 'slow', latencyMs: 2500 });
+    const { phones, ids } = await publish(1);
+    const [alert] = await waitFor('the unconfirmed attempt to be requeued', async () => {
+      const alerts = await alertsByTx(db, ids);
+      const history = alerts[0] ? await historyOf(db, alerts[0].id) : [];
+      return history.some((e) => e.type === 'REQUEUED') ? alerts : undefined;
+    });
+    // While Twilio cannot say whether it has the message, nothing goes to Vonage or SMPP.
+    expect((await attemptsOf(db, alert.id)).map((a) => `${a.provider}:${a.status}`)).toEqual([
+      'twilio:IN_FLIGHT',
+    ]);
+
+    await stack.sandboxClient.clearFaults();
+    await waitForStatuses(db, ids, ['DELIVERED']);
+    expect((await attemptsOf(db, alert.id)).map((a) => `${a.provider}:${a.status}`)).toEqual([
+      'twilio:ACCEPTED',
+    ]);
+    expect((await historyOf(db, alert.id)).map((e) => e.type)).toContain('RECOVERED_IN_FLIGHT');
+    expect(await receivedBy(stack, phones[0])).toHaveLength(1);
+  });
+});
