@@ -15,7 +15,7 @@ export function vonageSignatureBase(params: Params): string {
   for (const key of Object.keys(params).sort()) {
     const value = params[key];
     if (key === 'sig' || value === undefined || value === null) continue;
-    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
     base += `&${key}=${text.replace(/[&=]/g, '_')}`;
   }
   return base;
