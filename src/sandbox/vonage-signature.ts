@@ -10,13 +10,18 @@ type Params = Record<string, unknown>;
  * The string Vonage signs: every parameter but `sig`, keys sorted, each as `&key=value` with `&` and `=` in
  * values replaced by `_` (the same as @vonage/sms's `verifySignature`). Missing values are left out.
  */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
 export function vonageSignatureBase(params: Params): string {
   let base = '';
   for (const key of Object.keys(params).sort()) {
     const value = params[key];
     if (key === 'sig' || value === undefined || value === null) continue;
-    const text = typeof value === 'object' ? JSON.stringify(value) : String(value as string | number | boolean);
-    base += `&${key}=${text.replace(/[&=]/g, '_')}`;
+    base += `&${key}=${asText(value).replace(/[&=]/g, '_')}`;
   }
   return base;
 }
