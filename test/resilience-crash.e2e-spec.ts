@@ -2,8 +2,8 @@ import { Pool } from 'pg';
 import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
-import { startStack, stopStack, waitForStatuses } from './support/e2e';
-import { ALL_PROVIDERS, historyOf, publishContactsAndWait, receivedBy } from './support/providers';
+import { publishContactsAndWait, startStack, stopStack, waitForStatuses } from './support/e2e';
+import { ALL_PROVIDERS, historyOf, receivedBy } from './support/providers';
 
 describe('dispatcher killed with SIGKILL in the middle of sends', () => {
   const ctx: { stack?: DevStack; db?: Pool } = {};

@@ -2,14 +2,13 @@ import { Pool } from 'pg';
 import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
-import { startStack, stopStack, waitForStatuses } from './support/e2e';
+import { publishContactsAndWait, startStack, stopStack, waitForStatuses } from './support/e2e';
 import {
   ALL_PROVIDERS,
   alertsByTx,
   attemptsOf,
   circuitStates,
   historyOf,
-  publishContactsAndWait,
   receivedBy,
   waitForCircuit,
 } from './support/providers';

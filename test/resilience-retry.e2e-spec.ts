@@ -2,15 +2,8 @@ import { Pool } from 'pg';
 import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
-import { startStack, stopStack, waitForStatuses } from './support/e2e';
-import {
-  ALL_PROVIDERS,
-  alertsByTx,
-  attemptsOf,
-  historyOf,
-  publishContactsAndWait,
-  receivedBy,
-} from './support/providers';
+import { publishContactsAndWait, startStack, stopStack, waitForStatuses } from './support/e2e';
+import { ALL_PROVIDERS, alertsByTx, attemptsOf, historyOf, receivedBy } from './support/providers';
 
 // Alerts get 30 s to go out; a provider call gives up after 1.5 s, and after a timeout the provider is
 // asked (findSent) before anything else is tried.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { DevStack } from '../devstack/dev-stack';
 import { waitFor } from '../devstack/wait-for';
+import { CircuitWatcher, DEMO_BREAKER_ENV, OutageSamples } from './demo-outage';
 import { demoScenarios, Scenario } from './demo-scenarios';
 
 // `npm run demo [-- --once]`: the whole pipeline on this machine, from a fresh clone.
@@ -26,8 +27,12 @@ async function main(): Promise<number> {
   const infra = spawnSync('bash', [path.join(root, 'deploy/infra.sh'), 'up'], { stdio: 'inherit' });
   if (infra.status !== 0) throw new Error('infrastructure did not start (see above)');
 
-  log('== starting roles: sandbox, api, ingest, dispatcher');
-  const stack = await DevStack.create({ databaseUrl, defaults: true, env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  log('== starting roles: sandbox, api, ingest, dispatcher (providers twilio, vonage, smpp)');
+  const stack = await DevStack.create({
+    databaseUrl,
+    defaults: true,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PROVIDERS: 'twilio,vonage,smpp', ...DEMO_BREAKER_ENV },
+  });
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
   const stopAll = async () => {
     await stack.stop();
@@ -36,18 +41,23 @@ async function main(): Promise<number> {
   try {
     await stack.start();
     const { contacts, scenarios } = demoScenarios();
-    log(`== publishing ${contacts.length} cardholder contacts`);
-    await stack.publishContacts(contacts);
+    const outage = new OutageSamples(8);
+    const allContacts = [...contacts, ...outage.contacts];
+    log(`== publishing ${allContacts.length} cardholder contacts`);
+    await stack.publishContacts(allContacts);
     await waitFor('contacts to be projected', async () => {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`, [
-        contacts.map((c) => c.cardholderId),
-      ]);
-      return rows[0].n === contacts.length;
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`,
+        [allContacts.map((c) => c.cardholderId)],
+      );
+      return rows[0].n === allContacts.length;
     });
-    log(`== publishing ${scenarios.length} card transactions`);
-    await stack.publishTransactions(scenarios.map((s) => s.transaction));
-    const rows = await follow(db, scenarios);
-    const ok = printTable(scenarios, rows);
+    const rows = new Map<string, Row>();
+    log(`== an ordinary day: publishing ${scenarios.length} card transactions`);
+    await publishAndFollow(stack, db, scenarios, rows);
+    const outageScenarios = await runOutage(stack, db, outage, rows);
+    const ok = printTable([...scenarios, ...outageScenarios], rows);
+    await printProviderCounts(stack);
     if (once) {
       await stopAll();
       return ok ? 0 : 1;
@@ -62,6 +72,67 @@ async function main(): Promise<number> {
   }
 }
 
+/**
+ * Twilio fails mid-run (the sandbox answers HTTP 500): alerts fail over to Vonage until Twilio's breaker
+ * opens, then skip Twilio altogether; Twilio recovers, its breaker goes half-open, one alert tries it and
+ * the breaker closes, and traffic is back on Twilio. Breaker changes are printed as the dispatcher's
+ * /metrics shows them.
+ */
+async function runOutage(
+  stack: DevStack,
+  db: Pool,
+  outage: OutageSamples,
+  rows: Map<string, Row>,
+): Promise<Scenario[]> {
+  const watcher = new CircuitWatcher(`${stack.role('dispatcher').baseUrl}/metrics`, log);
+  const played: Scenario[] = [];
+  const play = async (batch: Scenario[]) => {
+    played.push(...batch);
+    await publishAndFollow(stack, db, batch, rows);
+  };
+  watcher.start();
+  try {
+    log('== Twilio outage: the sandbox now answers every Twilio request with HTTP 500');
+    watcher.mark();
+    await stack.sandboxClient.setFault('twilio', { mode: 'http500' });
+    for (let wave = 1; wave <= 4 && watcher.state('twilio') !== 'open'; wave++) {
+      await play([1, 2, 3].map(() => outage.alert(`outage wave ${wave}: fails over`, 'vonage')));
+      await watcher.waitFor('twilio', 'open', 500);
+    }
+    log(`   twilio breaker ${watcher.state('twilio')} ${watcher.elapsed} after the outage began`);
+    await play([1, 2].map(() => outage.alert('outage, breaker open: skips Twilio', 'vonage')));
+
+    log('== Twilio recovers: the fault is cleared; the breaker tries Twilio again after its reset time');
+    watcher.mark();
+    await stack.sandboxClient.clearFaults();
+    await watcher.waitFor('twilio', 'half-open', 30000);
+    await play([outage.alert('recovery: trial request', 'twilio')]);
+    await watcher.waitFor('twilio', 'closed', 10000);
+    log(`   twilio breaker ${watcher.state('twilio')} ${watcher.elapsed} after Twilio recovered`);
+    await play([1, 2].map(() => outage.alert('after recovery: back on Twilio', 'twilio')));
+    return played;
+  } finally {
+    watcher.stop();
+  }
+}
+
+async function publishAndFollow(
+  stack: DevStack,
+  db: Pool,
+  scenarios: Scenario[],
+  rows: Map<string, Row>,
+): Promise<void> {
+  await stack.publishTransactions(scenarios.map((s) => s.transaction));
+  for (const [id, row] of await follow(db, scenarios)) rows.set(id, row);
+}
+
+async function printProviderCounts(stack: DevStack): Promise<void> {
+  const counts = await Promise.all(
+    ['twilio', 'vonage', 'smpp'].map(async (p) => `${p} ${await stack.sandboxClient.count(p)}`),
+  );
+  log(`messages the sandbox providers received: ${counts.join(', ')}`);
+}
+
 function matches(s: Scenario, r: Row | undefined): boolean {
   if (!r || r.status !== s.expected.status) return false;
   if (s.expected.reason && r.skip_reason !== s.expected.reason) return false;
@@ -74,7 +145,10 @@ async function follow(db: Pool, scenarios: Scenario[]): Promise<Map<string, Row>
   let lastLine = '';
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    const { rows: found } = await db.query<Row>(`SELECT * FROM notifications WHERE transaction_id = ANY($1)`, [ids]);
+    const { rows: found } = await db.query<Row>(
+      `SELECT * FROM notifications WHERE transaction_id = ANY($1)`,
+      [ids],
+    );
     rows = new Map(found.map((r) => [r.transaction_id, r]));
     const counts = new Map<string, number>();
     for (const r of rows.values()) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
@@ -91,7 +165,8 @@ function printTable(scenarios: Scenario[], rows: Map<string, Row>): boolean {
   const header = ['scenario', 'expected', 'actual', 'provider', 'to provider', 'to final', 'ok'];
   const table = scenarios.map((s) => {
     const r = rows.get(s.transaction.transactionId);
-    const ms = (d: Date | null | undefined) => (d && r ? `${d.getTime() - r.authorised_at.getTime()} ms` : '-');
+    const ms = (d: Date | null | undefined) =>
+      d && r ? `${d.getTime() - r.authorised_at.getTime()} ms` : '-';
     return [
       s.name,
       [s.expected.status, s.expected.reason].filter(Boolean).join(' '),
@@ -117,9 +192,13 @@ function printTable(scenarios: Scenario[], rows: Map<string, Row>): boolean {
 function printUrls(stack: DevStack): void {
   log('');
   log('The stack is up (Ctrl-C stops it):');
-  log(`  support API        ${stack.apiUrl}/v1/notifications?transactionId=...  (Authorization: Bearer support-demo-key)`);
+  log(
+    `  support API        ${stack.apiUrl}/v1/notifications?transactionId=...  (Authorization: Bearer support-demo-key)`,
+  );
   log(`  support console    ${stack.apiUrl}/console`);
-  log(`  metrics            ${stack.apiUrl}/metrics, ${stack.role('ingest').baseUrl}/metrics, ${stack.role('dispatcher').baseUrl}/metrics`);
+  log(
+    `  metrics            ${stack.apiUrl}/metrics, ${stack.role('ingest').baseUrl}/metrics, ${stack.role('dispatcher').baseUrl}/metrics`,
+  );
   log(`  sandbox messages   ${stack.sandbox.baseUrl}/sandbox/messages`);
 }
 

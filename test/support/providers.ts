@@ -1,26 +1,11 @@
 import { Pool } from 'pg';
 import type { DevStack } from '../../src/devstack/dev-stack';
-import type { ContactEvent } from '../../src/devstack/sample-data';
 import { waitFor } from '../../src/devstack/wait-for';
 
 // Helpers for the resilience and provider end-to-end specs: breaker state from the dispatcher's metrics,
 // an alert's attempts and history, and what every sandbox provider received for a number.
 
 export const ALL_PROVIDERS = 'twilio,vonage,smpp';
-
-export async function publishContactsAndWait(
-  stack: DevStack,
-  db: Pool,
-  contacts: ContactEvent[],
-): Promise<void> {
-  await stack.publishContacts(contacts);
-  await waitFor('contacts projected', async () => {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`, [
-      contacts.map((c) => c.cardholderId),
-    ]);
-    return rows[0].n === contacts.length;
-  });
-}
 
 /** alertline_circuit_state per provider, as the dispatcher exports it (0 closed, 1 half-open, 2 open). */
 export async function circuitStates(stack: DevStack): Promise<Record<string, number>> {

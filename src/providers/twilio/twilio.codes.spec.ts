@@ -1,4 +1,9 @@
-import { PermanentRecipientError, RateLimitedError, TransientProviderError } from '../provider.errors';
+import {
+  PermanentRecipientError,
+  ProviderTimeoutError,
+  RateLimitedError,
+  TransientProviderError,
+} from '../provider.errors';
 import { ProviderMessageStatus } from '../provider.interface';
 import { mapTwilioError, mapTwilioStatus } from './twilio.codes';
 
@@ -15,10 +20,14 @@ describe('twilio code mapping', () => {
   it('5xx, unknown 4xx and transport errors are transient', () => {
     expect(mapTwilioError({ status: 503 })).toMatchObject({ code: 'HTTP_503', kind: 'transient' });
     expect(mapTwilioError({ status: 401, code: 20003 })).toBeInstanceOf(TransientProviderError);
-    expect(mapTwilioError({ code: 'ECONNABORTED', message: 'timeout of 500ms exceeded' })).toMatchObject({
-      code: 'TIMEOUT',
+    expect(mapTwilioError({ status: 400, code: 21408 })).toBeInstanceOf(TransientProviderError);
+    expect(mapTwilioError({ code: 'ECONNABORTED', message: 'timeout of 500ms exceeded' })).toBeInstanceOf(
+      ProviderTimeoutError,
+    );
+    expect(mapTwilioError({ code: 'ECONNREFUSED' })).toMatchObject({
+      code: 'ECONNREFUSED',
+      kind: 'transient',
     });
-    expect(mapTwilioError({ code: 'ECONNREFUSED' })).toMatchObject({ code: 'ECONNREFUSED', kind: 'transient' });
   });
   it('maps statuses', () => {
     expect(mapTwilioStatus('delivered')).toBe(ProviderMessageStatus.DELIVERED);

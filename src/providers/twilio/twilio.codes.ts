@@ -11,7 +11,6 @@ import {
 const PERMANENT_RECIPIENT_CODES = new Set([
   21211, // invalid 'To' number
   21214, // 'To' number cannot be reached
-  21408, // permission to send to this region not enabled
   21610, // recipient replied STOP (unsubscribed)
   21612, // 'To' number not reachable through this route
   21614, // 'To' is not a mobile number
@@ -20,6 +19,9 @@ const PERMANENT_RECIPIENT_CODES = new Set([
   30006, // landline or unreachable carrier
 ]);
 const RATE_LIMIT_CODES = new Set([20429, 14107, 30022]);
+// Everything else, e.g. 21408 (our account may not send to that region), 20003 (authentication), 21606 (bad
+// From), is about our account or request, not the cardholder's number: transient, so another provider is
+// tried and the contact is not flagged.
 
 /** Maps an error thrown by the twilio SDK (RestException, or a transport error) onto our typed errors. */
 export function mapTwilioError(err: unknown): ProviderError {

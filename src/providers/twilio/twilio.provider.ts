@@ -54,7 +54,11 @@ export class TwilioProvider implements SmsProvider {
         (m) => m.body === sms.body && (m.dateCreated?.getTime() ?? 0) >= since.getTime() - LOOKUP_SKEW_MS,
       );
       return match
-        ? { providerMessageId: match.sid, status: mapTwilioStatus(match.status), providerStatus: match.status }
+        ? {
+            providerMessageId: match.sid,
+            status: mapTwilioStatus(match.status),
+            providerStatus: match.status,
+          }
         : null;
     } catch (err) {
       throw mapTwilioError(err);
