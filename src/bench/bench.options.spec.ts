@@ -42,6 +42,9 @@ describe('bench command line', () => {
       '--keep-db',
       '--concurrency',
       '80',
+      '--set',
+      'DATABASE_POOL_MAX=20',
+      '--set=LOG_LEVEL=info',
     ]);
     expect(o).toMatchObject({
       events: 100000,
@@ -56,6 +59,7 @@ describe('bench command line', () => {
       floor: false,
       keepDatabase: true,
       concurrency: 80,
+      settings: { DATABASE_POOL_MAX: '20', LOG_LEVEL: 'info' },
     });
   });
 
@@ -65,5 +69,6 @@ describe('bench command line', () => {
     expect(() => parseBenchArgs(['--rate', '1.5'])).toThrow(/--rate must be a whole number/);
     expect(() => parseBenchArgs(['--dispatchers', 'two'])).toThrow(BenchUsageError);
     expect(() => parseBenchArgs(['--help'])).toThrow(/npm run bench/);
+    expect(() => parseBenchArgs(['--set', 'pool=3'])).toThrow(/KEY=VALUE/);
   });
 });

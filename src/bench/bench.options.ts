@@ -22,6 +22,8 @@ export interface BenchOptions {
   /** Give up when no alert moved for this long. */
   stallSeconds: number;
   echo: boolean;
+  /** Extra settings for every role process (`--set KEY=VALUE`), e.g. to try a pool size. */
+  settings: Record<string, string>;
 }
 
 export const USAGE = `npm run bench -- [options]
@@ -39,6 +41,7 @@ export const USAGE = `npm run bench -- [options]
   --no-floor            skip the infrastructure floor measurements
   --keep-db             keep the run's database (dropped by default)
   --stall-seconds S     give up when nothing moves for S seconds (default 60)
+  --set KEY=VALUE       a setting for every role process (repeatable), e.g. --set DATABASE_POOL_MAX=20
   --echo                show the roles' logs`;
 
 export class BenchUsageError extends Error {}
@@ -67,6 +70,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       'keep-db': { type: 'boolean', default: false },
       'stall-seconds': { type: 'string' },
       echo: { type: 'boolean', default: false },
+      set: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   });
@@ -92,7 +96,17 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     keepDatabase: values['keep-db'],
     stallSeconds: whole('stall-seconds', values['stall-seconds'], 60, 1),
     echo: values.echo,
+    settings: Object.fromEntries(values.set.map(setting)),
   };
+}
+
+function setting(raw: string): [string, string] {
+  const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(raw);
+  if (!m)
+    throw new BenchUsageError(
+      `--set takes KEY=VALUE with an upper-case setting name, not "${raw}"\n\n${USAGE}`,
+    );
+  return [m[1], m[2]];
 }
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {

@@ -31,6 +31,8 @@ export interface RunInputs {
   attempts: { attempts: number; retried: number };
   usage: GroupUsage[];
   machineBusyCores: number;
+  /** How long resources were sampled (first publish to settled). */
+  windowSeconds: number;
   progress: ProgressSample[];
   /** Each role's /metrics response times during the run. */
   metricsResponseMs: Map<string, number[]>;
@@ -123,6 +125,9 @@ export function buildResult(r: RunInputs) {
     latencyMs,
     resources,
     machineBusyCores: r.machineBusyCores,
+    // What the measured processes used on average; the rest of machineBusyCores is other work on the machine.
+    measuredCores:
+      r.windowSeconds > 0 ? r.usage.reduce((s, u) => s + u.cpuSeconds, 0) / r.windowSeconds : null,
     // A role that answers /metrics late had its event loop blocked (long synchronous work) for that long.
     metricsResponseMs: Object.fromEntries(
       [...r.metricsResponseMs].map(([role, t]) => [role, distribution(t)]),
@@ -270,7 +275,8 @@ export function printReport(res: BenchResult, log: (line: string) => void): void
   ]);
   table(['process', 'n', 'cpu s', 'cpu ms/alert', 'peak rss MB', 'sum rss MB'], res2).forEach((l) => log(l));
   log(
-    `machine: ${n2(res.machineBusyCores)} of ${res.host.cpus} cores busy on average (everything on the machine)`,
+    `machine: ${n2(res.machineBusyCores)} of ${res.host.cpus} cores busy on average, ${n2(res.measuredCores)} of them ` +
+      `by the processes above (the rest is other work on this machine)`,
   );
   const busy = Object.entries(res.metricsResponseMs).map(
     ([role, d]) => `${role} p50 ${n0(d?.p50)} p99 ${n0(d?.p99)} max ${n0(d?.max)}`,

@@ -80,6 +80,7 @@ export class BenchRun {
       SANDBOX_LATENCY_MS: String(this.o.providerLatencyMs),
       SANDBOX_RECEIPT_DELAY_MS: String(this.o.receiptDelayMs),
       SANDBOX_STORE_LIMIT: String(Math.min(5_000_000, Math.max(200_000, 2 * this.o.events + 10_000))),
+      ...this.o.settings,
     };
   }
 
@@ -165,6 +166,7 @@ export class BenchRun {
       attempts,
       usage,
       machineBusyCores: sampler.machineBusyCores(os.cpus().length),
+      windowSeconds: sampler.elapsedSeconds(),
       progress: monitor.samples,
       metricsResponseMs: monitor.responseMs,
       floors,

@@ -81,6 +81,7 @@ export class ProcSampler {
   private readonly ignored = new Set<number>();
   private timer?: NodeJS.Timeout;
   private startedAt = 0;
+  private stoppedAt = 0;
   private machineStart?: { busy: number; total: number };
   private machineEnd?: { busy: number; total: number };
 
@@ -103,6 +104,7 @@ export class ProcSampler {
   stop(): GroupUsage[] {
     if (this.timer) clearInterval(this.timer);
     this.sample(false);
+    this.stoppedAt = Date.now();
     this.machineEnd = parseMachineStat(read('/proc/stat') ?? 'cpu 0 0 0 0 0 0 0 0');
     const groups = new Map<string, GroupUsage>();
     for (const t of this.tracked.values()) {
@@ -113,6 +115,11 @@ export class ProcSampler {
       groups.set(t.group, g);
     }
     return [...groups.values()];
+  }
+
+  /** Length of the sampled window. */
+  elapsedSeconds(): number {
+    return ((this.stoppedAt || Date.now()) - this.startedAt) / 1000;
   }
 
   /** Cores the whole machine kept busy on average during the window (other users included). */
