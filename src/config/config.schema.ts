@@ -47,7 +47,7 @@ export const configSchema = z.object({
   BANK_NAME: z.string().min(1).max(30).default('Alertline Bank'),
   BANK_PHONE: z.string().min(1).max(30).default('+44 20 7946 0000'),
 
-  PROVIDERS: list.pipe(z.array(z.enum(PROVIDER_NAMES)).min(1)).default(['twilio']),
+  PROVIDERS: list.pipe(z.array(z.enum(PROVIDER_NAMES)).min(1)).default(['twilio', 'vonage', 'smpp']),
   DISPATCHER_CONCURRENCY: positiveInt.max(1000).default(50),
   PROVIDER_TIMEOUT_MS: positiveInt.max(120000).default(5000),
   // How long a dispatcher owns an alert it is sending; a crashed dispatcher's alerts are taken over after it.
