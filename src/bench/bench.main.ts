@@ -21,6 +21,12 @@ async function main(): Promise<number> {
   if (infra.status !== 0) throw new Error('infrastructure did not start (see above)');
 
   const run = new BenchRun(options, root, adminUrl, log);
+  process.once('SIGINT', () => {
+    log(
+      '!! interrupted: stopping, cleaning up and reporting what was measured (Ctrl-C again to quit at once)',
+    );
+    run.interrupt();
+  });
   const result = await run.run();
   printReport(result, log);
   const file = path.resolve(options.json ?? defaultJsonPath(root, result.startedAt));

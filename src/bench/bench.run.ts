@@ -31,6 +31,8 @@ export class BenchRun {
   readonly runId = `bench${randomBytes(3).toString('hex')}`;
   private readonly startedAt = new Date().toISOString();
   private readonly profileDir?: string;
+  private interrupted = false;
+  private publisher?: TransactionPublisher;
 
   constructor(
     private readonly o: BenchOptions,
@@ -40,6 +42,12 @@ export class BenchRun {
   ) {
     if (o.profile)
       this.profileDir = path.join(root, 'bench-results', 'profiles', this.startedAt.replace(/[:.]/g, '-'));
+  }
+
+  /** Ctrl-C: stop publishing and waiting, skip the floor, and still clean up and report what happened. */
+  interrupt(): void {
+    this.interrupted = true;
+    if (this.publisher) this.publisher.stopped = true;
   }
 
   async run(): Promise<BenchResult> {
@@ -113,6 +121,7 @@ export class BenchRun {
     );
     const lag = new LagReader(stack.kafka, stack.topics.transactions, stack.env.KAFKA_GROUP_ID);
     const publisher = new TransactionPublisher(stack, this.runId, o.cardholders);
+    this.publisher = publisher;
     const monitor = new ProgressMonitor(
       roleProcesses,
       stack.topics.transactions,
@@ -153,7 +162,7 @@ export class BenchRun {
     await Promise.all(roleProcesses().map((p: RoleProcess) => p.stop()));
     // Read once the roles' backends have exited: they report their statistics on the way out.
     const database = activitySince(dbBefore, await db.activity());
-    const floors = o.floor ? await this.floors(stack, db) : undefined;
+    const floors = o.floor && !this.interrupted ? await this.floors(stack, db) : undefined;
     await stack.sandbox.stop();
 
     const inputs: RunInputs = {
@@ -182,7 +191,7 @@ export class BenchRun {
     let lastMove = Date.now();
     let lastTotal = -1;
     let lastDbCheck = 0;
-    for (;;) {
+    while (!this.interrupted) {
       await new Promise((r) => setTimeout(r, 250));
       const s = monitor.last();
       const total = s ? s.recorded + s.sent + s.delivered : 0;

@@ -72,6 +72,8 @@ export interface PublishResult {
 
 export class TransactionPublisher {
   published = 0;
+  /** Set by an interrupt: stop after the batch in flight. */
+  stopped = false;
 
   constructor(
     private readonly stack: DevStack,
@@ -89,7 +91,7 @@ export class TransactionPublisher {
 
   private async paced(events: number, rate: number, startedAt: number): Promise<void> {
     let next = 0;
-    while (next < events) {
+    while (next < events && !this.stopped) {
       const due = Math.min(events, Math.floor(((Date.now() - startedAt) * rate) / 1000) + 1);
       if (due > next) {
         const count = Math.min(due - next, RATE_MAX_BATCH);
@@ -104,7 +106,7 @@ export class TransactionPublisher {
   private async flatOut(events: number): Promise<void> {
     let next = 0;
     const worker = async () => {
-      while (next < events) {
+      while (next < events && !this.stopped) {
         const start = next;
         const count = Math.min(FAST_BATCH, events - start);
         next += count;
