@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
@@ -99,7 +100,7 @@ describe('long and Chinese alerts through every provider; Vonage specifics', () 
         body: JSON.stringify(body),
       });
     const dlr = {
-      messageId: 'ABCDEF0123456789',
+      messageId: randomBytes(8).toString('hex').toUpperCase(),
       status: 'delivered',
       'err-code': '0',
       msisdn: '447911123456',
