@@ -21,6 +21,7 @@ const env = {
   CIRCUIT_ERROR_THRESHOLD_PERCENT: '50',
   CIRCUIT_RESET_MS: '3000',
   PROVIDER_THROTTLE_BACKOFF_MS: '2000',
+  SMPP_RECONNECT_MAX_MS: '1000',
 };
 
 describe('resilient delivery: breakers, failover, throttling', () => {
@@ -167,6 +168,24 @@ describe('resilient delivery: breakers, failover, throttling', () => {
     expect((await alertsByTx(db, ids)).map((a) => a.provider)).toEqual(Array(5).fill('smpp'));
     const smpp = await stack.sandboxClient.messages({ provider: 'smpp', to: contacts[0].phoneNumber });
     expect(smpp).toHaveLength(1);
+    await expectOneSmsEach(contacts.map((c) => c.phoneNumber));
+  });
+
+  it('rebinds SMPP after a dropped session and refused connections, and SMPP delivers again', async () => {
+    await stack.sandboxClient.setFault('twilio', { mode: 'http500' });
+    await stack.sandboxClient.setFault('vonage', { mode: 'http500' });
+    await stack.sandboxClient.setFault('smpp', { smpp: { dropSession: true } });
+    const { contacts, ids } = await publish(2);
+    await waitForRequeued(db, ids, 1);
+    // The SMSC closes every session and refuses new ones: the dispatcher reports SMPP not ready.
+    await stack.sandboxClient.setFault('smpp', { mode: 'refuse' });
+    const ready = () => fetch(`${stack.role('dispatcher').baseUrl}/health/ready`).then((r) => r.status);
+    await waitFor('the dispatcher to report smpp unbound', async () => (await ready()) === 503);
+
+    await stack.sandboxClient.setFault('smpp', {});
+    await waitFor('smpp bound again', async () => (await ready()) === 200);
+    await waitForStatuses(db, ids, ['DELIVERED']);
+    expect((await alertsByTx(db, ids)).map((a) => a.provider)).toEqual(['smpp', 'smpp']);
     await expectOneSmsEach(contacts.map((c) => c.phoneNumber));
   });
 });
