@@ -1,7 +1,7 @@
 import type { ReceiptOutcome } from './sandbox.faults';
 import type { StoredMessage } from './sandbox.store';
 import { MESSAGE_STATE, SmppMessageBody } from './smpp-types';
-import { countSegments } from './sms-segments';
+import { countSegments } from '../rendering/sms-segments';
 
 // Pure SMPP helpers for the sandbox SMSC: message decoding, concatenation, reassembly, receipt text.
 

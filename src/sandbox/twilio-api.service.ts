@@ -7,7 +7,7 @@ import { twilioSid } from './sandbox.ids';
 import { SandboxMetrics } from './sandbox.metrics';
 import { SandboxStore, StoredMessage } from './sandbox.store';
 import { ReceiptSender } from './receipt-sender';
-import { countSegments } from './sms-segments';
+import { countSegments } from '../rendering/sms-segments';
 import { TimerWheel } from './timer-wheel';
 import {
   API_VERSION,

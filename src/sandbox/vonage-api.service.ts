@@ -7,7 +7,7 @@ import { vonageMessageId } from './sandbox.ids';
 import { SandboxMetrics } from './sandbox.metrics';
 import { phoneKey, SandboxStore, StoredMessage } from './sandbox.store';
 import { ReceiptSender } from './receipt-sender';
-import { countSegments } from './sms-segments';
+import { countSegments } from '../rendering/sms-segments';
 import { TimerWheel } from './timer-wheel';
 import {
   basicCredentials,
