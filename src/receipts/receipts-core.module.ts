@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { NotificationsModule } from '../notifications/notifications.module';
+import { IntermediateReceiptsWriter } from './intermediate-receipts.writer';
 import { ReceiptApplier } from './receipt-applier';
 import { ReceiptsRepository } from './receipts.repository';
 import { ReceiptsService } from './receipts.service';
@@ -8,7 +9,7 @@ import { ReceiptsService } from './receipts.service';
 @Global()
 @Module({
   imports: [NotificationsModule],
-  providers: [ReceiptsRepository, ReceiptApplier, ReceiptsService],
+  providers: [ReceiptsRepository, ReceiptApplier, ReceiptsService, IntermediateReceiptsWriter],
   exports: [ReceiptsService, ReceiptsRepository],
 })
 export class ReceiptsCoreModule {}

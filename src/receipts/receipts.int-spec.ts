@@ -11,6 +11,7 @@ import { EventsRepository } from '../notifications/events.repository';
 import { NotificationStatus } from '../notifications/notification-status';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderMessageStatus as P } from '../providers/provider.interface';
+import { IntermediateReceiptsWriter } from './intermediate-receipts.writer';
 import { ReceiptApplier } from './receipt-applier';
 import { ReceiptsRepository } from './receipts.repository';
 import { ReceiptsService } from './receipts.service';
@@ -28,7 +29,7 @@ describe('receipt correlation on PostgreSQL', () => {
     const attempts = new AttemptsRepository(db);
     const events = new EventsRepository(db);
     const locks = new ReceiptsRepository();
-    receipts = new ReceiptsService(db, locks, attempts, notifications, new ReceiptApplier(notifications, events, metrics), metrics);
+    receipts = new ReceiptsService(db, locks, attempts, notifications, new ReceiptApplier(notifications, events, metrics), metrics, new IntermediateReceiptsWriter(db));
     const parts = new MessagePartsRepository(db);
     const multipart = new MultipartReceipts(parts, receipts, locks, events, metrics);
     recorder = new SendRecorder(db, notifications, attempts, events, new ContactsRepository(db), locks, receipts, parts, multipart, metrics);
@@ -65,7 +66,9 @@ describe('receipt correlation on PostgreSQL', () => {
   it('moves SENT to DELIVERED and ignores a later UNDELIVERED or a repeat', async () => {
     const a = await sentAlert();
     await recorder.accepted(a.claimed, a.attempt, { messageId: a.messageId, segments: 1 }, new Date());
-    expect(await receipts.record(receipt(a.messageId, P.SENT, 'sent'))).toBe('applied');
+    expect(await receipts.record(receipt(a.messageId, P.SENT, 'sent'))).toBe('recorded');
+    const { rows } = await db.pool.query(`SELECT notification_id FROM receipts WHERE provider_message_id = $1`, [a.messageId]);
+    expect(rows).toEqual([{ notification_id: a.id }]);
     expect(await statusOf(a.id)).toBe('SENT');
     await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'));
     await receipts.record(receipt(a.messageId, P.UNDELIVERED, 'undelivered'));

@@ -58,6 +58,7 @@ export class ReceiptsRepository {
     const { rows } = await db.query<ReceiptRow>(
       `UPDATE receipts SET notification_id = $3
        WHERE provider = $1 AND provider_message_id = $2 AND notification_id IS NULL
+         AND status IN ('DELIVERED', 'UNDELIVERED', 'FAILED')
        RETURNING *`,
       [provider, providerMessageId, notificationId],
     );

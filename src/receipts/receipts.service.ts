@@ -3,10 +3,12 @@ import { Database, Queryable } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
+import { FINAL_PROVIDER_STATUSES } from '../providers/provider.interface';
+import { IntermediateReceiptsWriter } from './intermediate-receipts.writer';
 import { ReceiptApplier } from './receipt-applier';
 import { ReceiptInput, ReceiptsRepository } from './receipts.repository';
 
-export type ReceiptResult = 'applied' | 'unmatched';
+export type ReceiptResult = 'applied' | 'unmatched' | 'recorded';
 
 /** Correlates receipts from every provider with the attempt that produced the message. */
 @Injectable()
@@ -18,9 +20,15 @@ export class ReceiptsService {
     private readonly notifications: NotificationsRepository,
     private readonly applier: ReceiptApplier,
     private readonly metrics: Metrics,
+    private readonly intermediate: IntermediateReceiptsWriter,
   ) {}
 
   async record(receipt: ReceiptInput): Promise<ReceiptResult> {
+    if (!FINAL_PROVIDER_STATUSES.has(receipt.status)) {
+      await this.intermediate.write(receipt);
+      this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
+      return 'recorded';
+    }
     return this.db.transaction(async (tx) => {
       await this.receipts.lockMessage(receipt.provider, receipt.providerMessageId, tx);
       const attempt = await this.attempts.byProviderMessage(receipt.provider, receipt.providerMessageId, tx);

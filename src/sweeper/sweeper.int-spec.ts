@@ -20,6 +20,7 @@ import { ProviderRoute } from '../providers/provider-route';
 import { SmsQueue } from '../queue/sms-queue.service';
 import { ReceiptApplier } from '../receipts/receipt-applier';
 import { ReceiptsRepository } from '../receipts/receipts.repository';
+import { IntermediateReceiptsWriter } from '../receipts/intermediate-receipts.writer';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { ReceiptDeadlines } from './receipt-deadlines';
 import { SmsJobs } from './sms-jobs';
@@ -58,6 +59,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
   const metrics = new Metrics();
   const provider = new ScriptedProvider();
   const config = AppConfig.fromEnv({
+    PROVIDERS: 'twilio',
     SWEEP_QUEUED_GRACE_MS: '10000',
     RECEIPT_SLA_SECONDS: '300',
     SWEEP_RECHECK_SECONDS: '300',
@@ -86,6 +88,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
       notifications,
       applier,
       metrics,
+      new IntermediateReceiptsWriter(db),
     );
     repository = new SweeperRepository(db);
     const route = new ProviderRoute(config, [provider]);
