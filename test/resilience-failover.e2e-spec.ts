@@ -1,14 +1,15 @@
 import { Pool } from 'pg';
-import { DevStack } from '../src/devstack/dev-stack';
-import { makeContact, makeTransaction } from '../src/devstack/sample-data';
+import { makeContact } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
-import { publishContactsAndWait, startStack, stopStack, waitForStatuses } from './support/e2e';
+import { waitForStatuses } from './support/e2e';
 import {
-  ALL_PROVIDERS,
   alertsByTx,
+  ALL_PROVIDERS,
   attemptsOf,
   circuitStates,
   historyOf,
+  providerStack,
+  publishAlerts,
   receivedBy,
   waitForCircuit,
 } from './support/providers';
@@ -25,58 +26,39 @@ const env = {
 };
 
 describe('resilient delivery: breakers, failover, throttling', () => {
-  const ctx: { stack?: DevStack; db?: Pool } = {};
-  let stack: DevStack;
-  let db: Pool;
+  const t = providerStack(env);
 
-  beforeAll(async () => {
-    Object.assign(ctx, await startStack({ env }));
-    stack = ctx.stack!;
-    db = ctx.db!;
-  });
-  afterEach(() => stack.sandboxClient.clearFaults());
-  afterAll(() => stopStack(ctx));
-
-  async function publish(n: number) {
-    const contacts = Array.from({ length: n }, () => makeContact());
-    await publishContactsAndWait(stack, db, contacts);
-    const txns = contacts.map((c) => makeTransaction(c.cardholderId));
-    await stack.publishTransactions(txns);
-    return { contacts, ids: txns.map((t) => t.transactionId) };
-  }
+  const publish = (n: number) => publishAlerts(t.stack, t.db, n);
 
   /** Alerts to valid mobiles that `provider` refuses as not a mobile; `down` answer 500 meanwhile. */
   async function publishBadNumbers(provider: string, down: string[], n: number) {
     const contacts = Array.from({ length: n }, () => makeContact());
-    for (const p of down) await stack.sandboxClient.setFault(p, { mode: 'http500' });
-    await stack.sandboxClient.setFault(provider, { permanentNumbers: contacts.map((c) => c.phoneNumber) });
-    await publishContactsAndWait(stack, db, contacts);
-    const txns = contacts.map((c) => makeTransaction(c.cardholderId));
-    await stack.publishTransactions(txns);
-    return { contacts, ids: txns.map((t) => t.transactionId) };
+    for (const p of down) await t.stack.sandboxClient.setFault(p, { mode: 'http500' });
+    await t.stack.sandboxClient.setFault(provider, { permanentNumbers: contacts.map((c) => c.phoneNumber) });
+    return publishAlerts(t.stack, t.db, contacts);
   }
 
   async function expectOneSmsEach(phones: string[]) {
-    for (const phone of phones) expect(await receivedBy(stack, phone)).toHaveLength(1);
+    for (const phone of phones) expect(await receivedBy(t.stack, phone)).toHaveLength(1);
   }
 
   it('backs off throttling providers (429, ESME_RTHROTTLED) without opening breakers, and loses nothing', async () => {
-    await stack.sandboxClient.setFault('twilio', { mode: 'http429' });
-    await stack.sandboxClient.setFault('vonage', { mode: 'http429', errorStyle: 'body' });
-    await stack.sandboxClient.setFault('smpp', { smpp: { throttle: true } });
+    await t.stack.sandboxClient.setFault('twilio', { mode: 'http429' });
+    await t.stack.sandboxClient.setFault('vonage', { mode: 'http429', errorStyle: 'body' });
+    await t.stack.sandboxClient.setFault('smpp', { smpp: { throttle: true } });
     const { contacts, ids } = await publish(6);
-    const alerts = await waitForRequeued(db, ids, 2);
+    const alerts = await waitForRequeued(t.db, ids, 2);
 
-    expect(await circuitStates(stack)).toEqual({ twilio: 0, vonage: 0, smpp: 0 });
-    const attempts = (await Promise.all(alerts.map((a) => attemptsOf(db, a.id)))).flat();
+    expect(await circuitStates(t.stack)).toEqual({ twilio: 0, vonage: 0, smpp: 0 });
+    const attempts = (await Promise.all(alerts.map((a) => attemptsOf(t.db, a.id)))).flat();
     expect(new Set(attempts.map((a) => a.status))).toEqual(new Set(['RATE_LIMITED']));
     expect(new Set(attempts.map((a) => a.error_code))).toEqual(new Set(['20429', '1', 'ESME_RTHROTTLED']));
     // Backing off: retries within the back-off skipped every throttled provider without calling it.
-    const history = (await Promise.all(alerts.map((a) => historyOf(db, a.id)))).flat();
+    const history = (await Promise.all(alerts.map((a) => historyOf(t.db, a.id)))).flat();
     expect(history.some((e) => e.type === 'REQUEUED' && e.error_code === 'RATE_LIMIT')).toBe(true);
 
-    await stack.sandboxClient.clearFaults();
-    await waitForStatuses(db, ids, ['DELIVERED'], 90000);
+    await t.stack.sandboxClient.clearFaults();
+    await waitForStatuses(t.db, ids, ['DELIVERED'], 90000);
     await expectOneSmsEach(contacts.map((c) => c.phoneNumber));
   });
 
@@ -88,10 +70,10 @@ describe('resilient delivery: breakers, failover, throttling', () => {
     'a permanent recipient error at $provider ($code): FAILED at once, breaker closed, contact flagged',
     async ({ provider, down, code }) => {
       const { contacts, ids } = await publishBadNumbers(provider, down, 4);
-      await waitForStatuses(db, ids, ['FAILED']);
-      for (const alert of await alertsByTx(db, ids)) {
+      await waitForStatuses(t.db, ids, ['FAILED']);
+      for (const alert of await alertsByTx(t.db, ids)) {
         expect(alert.last_error_code).toBe(code);
-        const attempts = await attemptsOf(db, alert.id);
+        const attempts = await attemptsOf(t.db, alert.id);
         // No retry and no other provider after the permanent answer.
         expect(attempts[attempts.length - 1]).toMatchObject({
           provider,
@@ -99,11 +81,11 @@ describe('resilient delivery: breakers, failover, throttling', () => {
           error_code: code,
         });
         expect(attempts.filter((a) => a.provider === provider)).toHaveLength(1);
-        expect((await historyOf(db, alert.id)).filter((e) => e.type === 'REQUEUED')).toHaveLength(0);
+        expect((await historyOf(t.db, alert.id)).filter((e) => e.type === 'REQUEUED')).toHaveLength(0);
       }
       // Four refusals in a row, above the volume threshold: the breaker still counts them as answers.
-      expect((await circuitStates(stack))[provider]).toBe(0);
-      const { rows } = await db.query<{ flagged_reason: string }>(
+      expect((await circuitStates(t.stack))[provider]).toBe(0);
+      const { rows } = await t.db.query<{ flagged_reason: string }>(
         `SELECT flagged_reason FROM contacts WHERE cardholder_id = ANY($1)`,
         [contacts.map((c) => c.cardholderId)],
       );
@@ -114,78 +96,82 @@ describe('resilient delivery: breakers, failover, throttling', () => {
   );
 
   it('fails over from a Twilio answering 500 once its breaker opens, and returns when it recovers', async () => {
-    await stack.sandboxClient.setFault('twilio', { mode: 'http500' });
+    await t.stack.sandboxClient.setFault('twilio', { mode: 'http500' });
     // The breaker opens once failures are more than half of its rolling window (earlier tests' successes
     // count too): alerts keep coming, each one failing over, until it does.
     const first = { contacts: [] as ReturnType<typeof makeContact>[], ids: [] as string[] };
-    for (let round = 0; round < 10 && (await circuitStates(stack)).twilio !== 2; round++) {
+    for (let round = 0; round < 10 && (await circuitStates(t.stack)).twilio !== 2; round++) {
       const wave = await publish(3);
-      await waitForStatuses(db, wave.ids, ['DELIVERED']);
+      await waitForStatuses(t.db, wave.ids, ['DELIVERED']);
       first.contacts.push(...wave.contacts);
       first.ids.push(...wave.ids);
     }
-    await waitForCircuit(stack, 'twilio', 2, 1000);
+    await waitForCircuit(t.stack, 'twilio', 2, 1000);
     const second = await publish(4);
-    await waitForStatuses(db, second.ids, ['DELIVERED']);
+    await waitForStatuses(t.db, second.ids, ['DELIVERED']);
 
-    const firstAlerts = await alertsByTx(db, first.ids);
-    const secondAlerts = await alertsByTx(db, second.ids);
+    const firstAlerts = await alertsByTx(t.db, first.ids);
+    const secondAlerts = await alertsByTx(t.db, second.ids);
     expect(new Set([...firstAlerts, ...secondAlerts].map((a) => a.provider))).toEqual(new Set(['vonage']));
-    const firstHistory = await Promise.all(firstAlerts.map((a) => historyOf(db, a.id)));
+    const firstHistory = await Promise.all(firstAlerts.map((a) => historyOf(t.db, a.id)));
     expect(
       firstHistory.some((h) => h.some((e) => e.type === 'CIRCUIT_OPEN' && e.provider === 'twilio')),
     ).toBe(true);
     for (const a of secondAlerts) {
       // The open breaker skips Twilio: no attempt, and the history says why the alert went to Vonage.
-      expect((await attemptsOf(db, a.id)).map((x) => x.provider)).toEqual(['vonage']);
-      const types = (await historyOf(db, a.id)).map((e) => `${e.type}:${e.provider ?? ''}`);
+      expect((await attemptsOf(t.db, a.id)).map((x) => x.provider)).toEqual(['vonage']);
+      const types = (await historyOf(t.db, a.id)).map((e) => `${e.type}:${e.provider ?? ''}`);
       expect(types).toEqual(
         expect.arrayContaining(['CIRCUIT_OPEN:twilio', 'FAILOVER:vonage', 'DELIVERED:vonage']),
       );
     }
     await expectOneSmsEach([...first.contacts, ...second.contacts].map((c) => c.phoneNumber));
 
-    await stack.sandboxClient.clearFaults();
-    await waitForCircuit(stack, 'twilio', 1);
+    await t.stack.sandboxClient.clearFaults();
+    await waitForCircuit(t.stack, 'twilio', 1);
     const probe = await publish(1);
-    await waitForStatuses(db, probe.ids, ['DELIVERED']);
-    const [probeAlert] = await alertsByTx(db, probe.ids);
+    await waitForStatuses(t.db, probe.ids, ['DELIVERED']);
+    const [probeAlert] = await alertsByTx(t.db, probe.ids);
     expect(probeAlert.provider).toBe('twilio');
-    const probeTypes = (await historyOf(db, probeAlert.id)).map((e) => e.type);
+    const probeTypes = (await historyOf(t.db, probeAlert.id)).map((e) => e.type);
     expect(probeTypes).toEqual(expect.arrayContaining(['CIRCUIT_HALF_OPEN', 'CIRCUIT_CLOSED']));
-    expect((await circuitStates(stack)).twilio).toBe(0);
+    expect((await circuitStates(t.stack)).twilio).toBe(0);
 
     const after = await publish(3);
-    await waitForStatuses(db, after.ids, ['DELIVERED']);
-    expect((await alertsByTx(db, after.ids)).map((a) => a.provider)).toEqual(['twilio', 'twilio', 'twilio']);
+    await waitForStatuses(t.db, after.ids, ['DELIVERED']);
+    expect((await alertsByTx(t.db, after.ids)).map((a) => a.provider)).toEqual([
+      'twilio',
+      'twilio',
+      'twilio',
+    ]);
   });
 
   it('delivers through SMPP when Twilio and Vonage are both down', async () => {
-    await stack.sandboxClient.setFault('twilio', { mode: 'http500' });
-    await stack.sandboxClient.setFault('vonage', { mode: 'http500' });
+    await t.stack.sandboxClient.setFault('twilio', { mode: 'http500' });
+    await t.stack.sandboxClient.setFault('vonage', { mode: 'http500' });
     const { contacts, ids } = await publish(5);
-    await waitForStatuses(db, ids, ['DELIVERED']);
-    expect((await alertsByTx(db, ids)).map((a) => a.provider)).toEqual(Array(5).fill('smpp'));
-    const smpp = await stack.sandboxClient.messages({ provider: 'smpp', to: contacts[0].phoneNumber });
+    await waitForStatuses(t.db, ids, ['DELIVERED']);
+    expect((await alertsByTx(t.db, ids)).map((a) => a.provider)).toEqual(Array(5).fill('smpp'));
+    const smpp = await t.stack.sandboxClient.messages({ provider: 'smpp', to: contacts[0].phoneNumber });
     expect(smpp).toHaveLength(1);
     await expectOneSmsEach(contacts.map((c) => c.phoneNumber));
   });
 
   it('rebinds SMPP after a dropped session and refused connections, and SMPP delivers again', async () => {
-    await stack.sandboxClient.setFault('twilio', { mode: 'http500' });
-    await stack.sandboxClient.setFault('vonage', { mode: 'http500' });
-    await stack.sandboxClient.setFault('smpp', { smpp: { dropSession: true } });
+    await t.stack.sandboxClient.setFault('twilio', { mode: 'http500' });
+    await t.stack.sandboxClient.setFault('vonage', { mode: 'http500' });
+    await t.stack.sandboxClient.setFault('smpp', { smpp: { dropSession: true } });
     const { contacts, ids } = await publish(2);
-    await waitForRequeued(db, ids, 1);
+    await waitForRequeued(t.db, ids, 1);
     // The SMSC closes every session and refuses new ones: the dispatcher reports SMPP not ready.
-    await stack.sandboxClient.setFault('smpp', { mode: 'refuse' });
-    const ready = () => fetch(`${stack.role('dispatcher').baseUrl}/health/ready`).then((r) => r.status);
+    await t.stack.sandboxClient.setFault('smpp', { mode: 'refuse' });
+    const ready = () => fetch(`${t.stack.role('dispatcher').baseUrl}/health/ready`).then((r) => r.status);
     await waitFor('the dispatcher to report smpp unbound', async () => (await ready()) === 503);
 
-    await stack.sandboxClient.setFault('smpp', {});
+    await t.stack.sandboxClient.setFault('smpp', {});
     await waitFor('smpp bound again', async () => (await ready()) === 200);
-    await waitForStatuses(db, ids, ['DELIVERED']);
-    expect((await alertsByTx(db, ids)).map((a) => a.provider)).toEqual(['smpp', 'smpp']);
+    await waitForStatuses(t.db, ids, ['DELIVERED']);
+    expect((await alertsByTx(t.db, ids)).map((a) => a.provider)).toEqual(['smpp', 'smpp']);
     await expectOneSmsEach(contacts.map((c) => c.phoneNumber));
   });
 });

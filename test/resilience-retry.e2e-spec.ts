@@ -1,9 +1,14 @@
-import { Pool } from 'pg';
-import { DevStack } from '../src/devstack/dev-stack';
-import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
-import { publishContactsAndWait, startStack, stopStack, waitForStatuses } from './support/e2e';
-import { ALL_PROVIDERS, alertsByTx, attemptsOf, historyOf, receivedBy } from './support/providers';
+import { waitForStatuses } from './support/e2e';
+import {
+  alertsByTx,
+  ALL_PROVIDERS,
+  attemptsOf,
+  historyOf,
+  providerStack,
+  publishAlerts,
+  receivedBy,
+} from './support/providers';
 
 // Alerts get 30 s to go out; a provider call gives up after 1.5 s, and after a timeout the provider is
 // asked (findSent) before anything else is tried.
@@ -18,38 +23,25 @@ const env = {
 };
 
 describe('resilient delivery: retries until the deadline, no blind second send', () => {
-  const ctx: { stack?: DevStack; db?: Pool } = {};
-  let stack: DevStack;
-  let db: Pool;
-
-  beforeAll(async () => {
-    Object.assign(ctx, await startStack({ env }));
-    stack = ctx.stack!;
-    db = ctx.db!;
-  });
-  afterEach(() => stack.sandboxClient.clearFaults());
-  afterAll(() => stopStack(ctx));
+  const t = providerStack(env);
 
   async function publish(n: number) {
-    const contacts = Array.from({ length: n }, () => makeContact());
-    await publishContactsAndWait(stack, db, contacts);
-    const txns = contacts.map((c) => makeTransaction(c.cardholderId));
-    await stack.publishTransactions(txns);
-    return { phones: contacts.map((c) => c.phoneNumber), ids: txns.map((t) => t.transactionId) };
+    const { contacts, ids } = await publishAlerts(t.stack, t.db, n);
+    return { phones: contacts.map((c) => c.phoneNumber), ids };
   }
 
   async function everyProviderDown() {
     for (const provider of ['twilio', 'vonage', 'smpp'])
-      await stack.sandboxClient.setFault(provider, { mode: 'http500' });
+      await t.stack.sandboxClient.setFault(provider, { mode: 'http500' });
   }
 
   async function requeuedAtLeast(ids: string[], times: number) {
     await waitFor(
       `every alert requeued ${times} times`,
       async () => {
-        const alerts = await alertsByTx(db, ids);
+        const alerts = await alertsByTx(t.db, ids);
         const counts = await Promise.all(
-          alerts.map(async (a) => (await historyOf(db, a.id)).filter((e) => e.type === 'REQUEUED').length),
+          alerts.map(async (a) => (await historyOf(t.db, a.id)).filter((e) => e.type === 'REQUEUED').length),
         );
         return alerts.length === ids.length && counts.every((c) => c >= times);
       },
@@ -62,52 +54,52 @@ describe('resilient delivery: retries until the deadline, no blind second send',
     await everyProviderDown();
     const { phones, ids } = await publish(8);
     await requeuedAtLeast(ids, 2);
-    const waiting = await alertsByTx(db, ids);
+    const waiting = await alertsByTx(t.db, ids);
     expect(waiting.every((a) => ['QUEUED', 'SENDING'].includes(a.status))).toBe(true);
 
-    await stack.sandboxClient.clearFaults();
-    await waitForStatuses(db, ids, ['DELIVERED'], 90000);
-    for (const phone of phones) expect(await receivedBy(stack, phone)).toHaveLength(1);
+    await t.stack.sandboxClient.clearFaults();
+    await waitForStatuses(t.db, ids, ['DELIVERED'], 90000);
+    for (const phone of phones) expect(await receivedBy(t.stack, phone)).toHaveLength(1);
   });
 
   it('expires an alert with its reason once the deadline passes', async () => {
     await everyProviderDown();
     const { phones, ids } = await publish(2);
-    await waitForStatuses(db, ids, ['EXPIRED'], 120000);
-    for (const alert of await alertsByTx(db, ids)) {
+    await waitForStatuses(t.db, ids, ['EXPIRED'], 120000);
+    for (const alert of await alertsByTx(t.db, ids)) {
       expect(alert.last_error_code).toMatch(/^(HTTP_500|20500|5|ESME_RSYSERR|CIRCUIT_OPEN)$/);
       expect(alert.last_error_detail).toContain('deadline');
       expect(alert.last_error_detail).toMatch(/HTTP_500|20500|ESME_RSYSERR/);
-      const history = await historyOf(db, alert.id);
+      const history = await historyOf(t.db, alert.id);
       expect(history[history.length - 1]).toMatchObject({
         type: 'EXPIRED',
         error_code: alert.last_error_code,
       });
       expect(history.filter((e) => e.type === 'REQUEUED').length).toBeGreaterThanOrEqual(2);
     }
-    for (const phone of phones) expect(await receivedBy(stack, phone)).toHaveLength(0);
+    for (const phone of phones) expect(await receivedBy(t.stack, phone)).toHaveLength(0);
   });
 
   it('asks a provider that timed out before sending anywhere else, and never sends the alert twice', async () => {
     // Twilio takes the message but answers (and answers lookups) only after the client gave up.
-    await stack.sandboxClient.setFault('twilio', { mode: 'slow', latencyMs: 2500 });
+    await t.stack.sandboxClient.setFault('twilio', { mode: 'slow', latencyMs: 2500 });
     const { phones, ids } = await publish(1);
     const [alert] = await waitFor('the unconfirmed attempt to be requeued', async () => {
-      const alerts = await alertsByTx(db, ids);
-      const history = alerts[0] ? await historyOf(db, alerts[0].id) : [];
+      const alerts = await alertsByTx(t.db, ids);
+      const history = alerts[0] ? await historyOf(t.db, alerts[0].id) : [];
       return history.some((e) => e.type === 'REQUEUED') ? alerts : undefined;
     });
     // While Twilio cannot say whether it has the message, nothing goes to Vonage or SMPP.
-    expect((await attemptsOf(db, alert.id)).map((a) => `${a.provider}:${a.status}`)).toEqual([
+    expect((await attemptsOf(t.db, alert.id)).map((a) => `${a.provider}:${a.status}`)).toEqual([
       'twilio:IN_FLIGHT',
     ]);
 
-    await stack.sandboxClient.clearFaults();
-    await waitForStatuses(db, ids, ['DELIVERED']);
-    expect((await attemptsOf(db, alert.id)).map((a) => `${a.provider}:${a.status}`)).toEqual([
+    await t.stack.sandboxClient.clearFaults();
+    await waitForStatuses(t.db, ids, ['DELIVERED']);
+    expect((await attemptsOf(t.db, alert.id)).map((a) => `${a.provider}:${a.status}`)).toEqual([
       'twilio:ACCEPTED',
     ]);
-    expect((await historyOf(db, alert.id)).map((e) => e.type)).toContain('RECOVERED_IN_FLIGHT');
-    expect(await receivedBy(stack, phones[0])).toHaveLength(1);
+    expect((await historyOf(t.db, alert.id)).map((e) => e.type)).toContain('RECOVERED_IN_FLIGHT');
+    expect(await receivedBy(t.stack, phones[0])).toHaveLength(1);
   });
 });

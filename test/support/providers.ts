@@ -1,11 +1,44 @@
 import { Pool } from 'pg';
 import type { DevStack } from '../../src/devstack/dev-stack';
+import { ContactEvent, makeContact, makeTransaction } from '../../src/devstack/sample-data';
 import { waitFor } from '../../src/devstack/wait-for';
+import { publishContactsAndWait, startStack, stopStack } from './e2e';
 
 // Helpers for the resilience and provider end-to-end specs: breaker state from the dispatcher's metrics,
 // an alert's attempts and history, and what every sandbox provider received for a number.
 
 export const ALL_PROVIDERS = 'twilio,vonage,smpp';
+
+/** One stack for the enclosing describe block; the sandbox's faults are cleared after every test. */
+export function providerStack(env: Record<string, string>): { readonly stack: DevStack; readonly db: Pool } {
+  const ctx: { stack?: DevStack; db?: Pool } = {};
+  beforeAll(async () => {
+    Object.assign(ctx, await startStack({ env }));
+  });
+  afterEach(() => ctx.stack?.sandboxClient.clearFaults());
+  afterAll(() => stopStack(ctx));
+  return {
+    get stack() {
+      return ctx.stack!;
+    },
+    get db() {
+      return ctx.db!;
+    },
+  };
+}
+
+/** One alert for each contact (or `n` new ones); the contacts are projected before the alerts are published. */
+export async function publishAlerts(
+  stack: DevStack,
+  db: Pool,
+  who: number | ContactEvent[],
+): Promise<{ contacts: ContactEvent[]; ids: string[] }> {
+  const contacts = typeof who === 'number' ? Array.from({ length: who }, () => makeContact()) : who;
+  await publishContactsAndWait(stack, db, contacts);
+  const txns = contacts.map((c) => makeTransaction(c.cardholderId));
+  await stack.publishTransactions(txns);
+  return { contacts, ids: txns.map((t) => t.transactionId) };
+}
 
 /** alertline_circuit_state per provider, as the dispatcher exports it (0 closed, 1 half-open, 2 open). */
 export async function circuitStates(stack: DevStack): Promise<Record<string, number>> {

@@ -1,3 +1,4 @@
+import { mapDlrStat } from '../dlr-stat';
 import { ProviderMessageStatus } from '../provider.interface';
 import {
   PermanentRecipientError,
@@ -50,25 +51,6 @@ const STATE_STAT: Record<number, string> = {
   8: 'REJECTD',
 };
 
-/** A receipt stat word onto ours; a word that is not final counts as still in transit. */
-export function mapSmppStat(stat: string): ProviderMessageStatus {
-  switch (stat) {
-    case 'DELIVRD':
-      return ProviderMessageStatus.DELIVERED;
-    case 'UNDELIV':
-    case 'EXPIRED':
-      return ProviderMessageStatus.UNDELIVERED;
-    case 'REJECTD':
-    case 'DELETED':
-      return ProviderMessageStatus.FAILED;
-    case 'ACCEPTD':
-    case 'ENROUTE':
-      return ProviderMessageStatus.SENT;
-    default:
-      return ProviderMessageStatus.ACCEPTED;
-  }
-}
-
 export function statOfState(state: number | undefined): string {
   return (state !== undefined && STATE_STAT[state]) || 'UNKNOWN';
 }
@@ -89,7 +71,7 @@ export function parseSmppReceipt(pdu: EsmePdu): SmppReceipt | null {
   const stat = match?.[2]?.toUpperCase() ?? statOfState(pdu.message_state);
   const err = match?.[3];
   const errorCode = err && !/^0+$/.test(err) ? err : undefined;
-  return { messageId, stat, status: mapSmppStat(stat), errorCode };
+  return { messageId, stat, status: mapDlrStat(stat), errorCode };
 }
 
 function receiptText(sm: EsmePdu['short_message']): string {

@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import { mapDlrStat } from '../dlr-stat';
 import { OutboundSms, ProviderStatusReport, SendResult, SmsProvider } from '../provider.interface';
 import { TransientProviderError } from '../provider.errors';
-import {
-  commandStatusName,
-  mapSmppStat,
-  mapSmppStatus,
-  parseSmppReceipt,
-  SmppReceipt,
-  statOfState,
-} from './smpp.codes';
+import { commandStatusName, mapSmppStatus, parseSmppReceipt, SmppReceipt, statOfState } from './smpp.codes';
 import { SmppConnection } from './smpp-connection';
 import { splitForSmpp } from './smpp-parts';
 
@@ -82,7 +76,7 @@ export class SmppProvider implements SmsProvider {
     const stat = statOfState(resp.message_state);
     return {
       providerMessageId,
-      status: mapSmppStat(stat),
+      status: mapDlrStat(stat),
       providerStatus: stat,
       errorCode: resp.error_code ? String(resp.error_code) : undefined,
     };

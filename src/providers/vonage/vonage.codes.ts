@@ -1,3 +1,4 @@
+import { mapDlrStat } from '../dlr-stat';
 import { ProviderMessageStatus } from '../provider.interface';
 import {
   PermanentRecipientError,
@@ -89,19 +90,7 @@ export function mapVonageDlrStatus(status: string): ProviderMessageStatus {
   }
 }
 
-/** Message Search `final-status` onto ours; no final status yet means still in transit. */
+/** Message Search `final-status` (SMPP receipt words) onto ours; none yet means still in transit. */
 export function mapVonageFinalStatus(finalStatus: string | undefined): ProviderMessageStatus {
-  switch (finalStatus) {
-    case 'DELIVRD':
-      return ProviderMessageStatus.DELIVERED;
-    case 'UNDELIV':
-    case 'EXPIRED':
-      return ProviderMessageStatus.UNDELIVERED;
-    case 'REJECTD':
-    case 'DELETED':
-      return ProviderMessageStatus.FAILED;
-    case undefined:
-    default:
-      return ProviderMessageStatus.SENT;
-  }
+  return finalStatus ? mapDlrStat(finalStatus) : ProviderMessageStatus.SENT;
 }
