@@ -1,0 +1,43 @@
+import { HistoryEvent } from '../notifications/notification-status';
+import { CircuitOpenError, RateLimitedError, TransientProviderError } from '../providers/provider.errors';
+import { RouteTrail } from './route-trail';
+
+const at = new Date('2026-11-22T12:00:00Z');
+
+describe('RouteTrail', () => {
+  it('notes a failover only when an earlier provider did not take the alert', () => {
+    const trail = new RouteTrail('n1', () => at);
+    trail.trying('twilio');
+    expect(trail.take()).toEqual([]);
+    trail.failed('twilio', new TransientProviderError('twilio', '20500', 'Internal'));
+    trail.trying('vonage');
+    expect(trail.take()).toEqual([
+      {
+        notificationId: 'n1',
+        at,
+        type: HistoryEvent.FAILOVER,
+        provider: 'vonage',
+        errorCode: '20500',
+        detail: 'from twilio (20500) to vonage',
+      },
+    ]);
+    expect(trail.take()).toEqual([]);
+  });
+
+  it('gives every provider its reason, and says whether the round was only throttling', () => {
+    const trail = new RouteTrail('n1', () => at);
+    trail.failed('twilio', new CircuitOpenError('twilio', '20500: Internal'));
+    trail.failed('vonage', new TransientProviderError('vonage', 'HTTP_500', 'HTTP 500'));
+    expect(trail.reason()).toBe(
+      'twilio CIRCUIT_OPEN: twilio circuit breaker is open (last failure 20500: Internal); vonage HTTP_500: HTTP 500',
+    );
+    expect(trail.lastFailure?.code).toBe('HTTP_500');
+    expect(trail.allRateLimited).toBe(false);
+
+    const throttled = new RouteTrail('n2', () => at);
+    throttled.failed('twilio', new RateLimitedError('twilio', '20429', 'Too Many Requests'));
+    throttled.failed('smpp', new RateLimitedError('smpp', 'ESME_RTHROTTLED', 'throttled'));
+    expect(throttled.allRateLimited).toBe(true);
+    expect(new RouteTrail('n3', () => at).reason()).toBe('no provider available');
+  });
+});
