@@ -37,8 +37,10 @@ export class DeliveryService {
     const now = this.clock.now();
     const n = await this.recorder.claim(notificationId, this.config.get('SEND_LEASE_MS'), now);
     if (!n) return this.notClaimed(notificationId, now);
-    const recovered = await this.recovery.resolve(n);
-    if (recovered !== 'clear') return recovered;
+    if (n.has_in_flight) {
+      const recovered = await this.recovery.resolve(n);
+      if (recovered !== 'clear') return recovered;
+    }
     if (n.deadline_at && n.deadline_at.getTime() <= now.getTime()) {
       await this.recorder.expired(n, now, n.last_error_code, n.last_error_detail ?? undefined);
       return 'expired';

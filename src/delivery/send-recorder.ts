@@ -6,7 +6,7 @@ import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus as S } from '../notifications/notification-status';
 import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notifications/notification.types';
-import { NotificationsRepository } from '../notifications/notifications.repository';
+import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderError } from '../providers/provider.errors';
 import { ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
@@ -41,8 +41,9 @@ export class SendRecorder {
   ) {}
 
   /** Claims the alert; null when it is not ours to send (already sent, final, or leased elsewhere). */
-  claim(id: string, leaseMs: number, now: Date): Promise<NotificationRow | null> {
-    return this.db.transaction((tx) => this.notifications.claim(id, leaseMs, now, tx));
+  claim(id: string, leaseMs: number, now: Date): Promise<ClaimedRow | null> {
+    // One statement, so no explicit transaction: two round trips fewer on every send.
+    return this.notifications.claim(id, leaseMs, now);
   }
 
   /** The in-flight record that must exist before the provider is called. */

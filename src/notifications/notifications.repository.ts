@@ -12,6 +12,9 @@ export interface StatusChange {
   at: Date;
 }
 
+/** A claimed alert, and whether an earlier attempt is still in flight (then the provider is asked first). */
+export type ClaimedRow = NotificationRow & { has_in_flight: boolean };
+
 @Injectable()
 export class NotificationsRepository {
   constructor(private readonly db: Database) {}
@@ -90,12 +93,13 @@ export class NotificationsRepository {
    * Takes the alert for sending: QUEUED, or SENDING whose lease ran out (its dispatcher died). The lease
    * keeps two dispatchers from working one alert even if Bull hands the job out twice.
    */
-  async claim(id: string, leaseMs: number, now: Date, db: Queryable): Promise<NotificationRow | null> {
-    const { rows } = await db.query<NotificationRow>(
+  async claim(id: string, leaseMs: number, now: Date, db: Queryable = this.db.pool): Promise<ClaimedRow | null> {
+    const { rows } = await db.query<ClaimedRow>(
       `UPDATE notifications SET status = 'SENDING', lease_until = $2::timestamptz + ($3 || ' milliseconds')::interval,
               updated_at = $2
        WHERE id = $1 AND (status = 'QUEUED' OR (status = 'SENDING' AND (lease_until IS NULL OR lease_until < $2)))
-       RETURNING *`,
+       RETURNING *, EXISTS (SELECT 1 FROM delivery_attempts a
+                            WHERE a.notification_id = notifications.id AND a.status = 'IN_FLIGHT') AS has_in_flight`,
       [id, now, String(leaseMs)],
     );
     return rows[0] ?? null;
