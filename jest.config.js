@@ -14,7 +14,20 @@ const transform = {
 };
 // NestJS 12 and file-type ship ESM only. Jest on Node < 24.9 cannot require() ESM, so those packages are
 // compiled to CommonJS by the same swc transform (Node itself loads them natively at run time).
-const esmOnly = ['@nestjs', 'uuid', 'node-fetch', 'fetch-blob', 'data-uri-to-buffer', 'formdata-polyfill', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit'];
+const esmOnly = [
+  '@nestjs',
+  'uuid',
+  'node-fetch',
+  'fetch-blob',
+  'data-uri-to-buffer',
+  'formdata-polyfill',
+  'file-type',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  'uint8array-extras',
+  '@borewit',
+];
 transform['^.+\\.m?js$'] = [
   '@swc/jest',
   { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },

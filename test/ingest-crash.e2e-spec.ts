@@ -14,13 +14,16 @@ describe('ingest killed with SIGKILL mid-batch', () => {
     const contacts = Array.from({ length: 50 }, () => makeContact());
     await stack.publishContacts(contacts);
     await waitFor('contacts projected', async () => {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`, [
-        contacts.map((c) => c.cardholderId),
-      ]);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`,
+        [contacts.map((c) => c.cardholderId)],
+      );
       return rows[0].n === contacts.length;
     });
 
-    const txns = Array.from({ length: 1500 }, (_, i) => makeTransaction(contacts[i % contacts.length].cardholderId));
+    const txns = Array.from({ length: 1500 }, (_, i) =>
+      makeTransaction(contacts[i % contacts.length].cardholderId),
+    );
     const ids = txns.map((t) => t.transactionId);
     // Each transaction is also published twice, as an upstream retry would.
     await stack.publishTransactions([...txns, ...txns.slice(0, 300)]);
@@ -28,14 +31,20 @@ describe('ingest killed with SIGKILL mid-batch', () => {
     await waitFor(
       'ingest to be part-way through',
       async () => {
-        const { rows } = await db.query(`SELECT count(*)::int AS n FROM notifications WHERE transaction_id = ANY($1)`, [ids]);
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM notifications WHERE transaction_id = ANY($1)`,
+          [ids],
+        );
         return rows[0].n > 0 && rows[0].n < ids.length ? rows[0].n : undefined;
       },
       30000,
       20,
     );
     await ingest.kill('SIGKILL');
-    const { rows: atKill } = await db.query(`SELECT count(*)::int AS n FROM notifications WHERE transaction_id = ANY($1)`, [ids]);
+    const { rows: atKill } = await db.query(
+      `SELECT count(*)::int AS n FROM notifications WHERE transaction_id = ANY($1)`,
+      [ids],
+    );
     expect(atKill[0].n).toBeLessThan(ids.length);
 
     await ingest.start();
@@ -47,7 +56,10 @@ describe('ingest killed with SIGKILL mid-batch', () => {
     const ours = received.filter((m) => phones.has(m.to));
     expect(ours).toHaveLength(txns.length);
     const bodies = new Set(ours.map((m) => `${m.to}|${m.body}`));
-    const { rows } = await db.query(`SELECT phone_e164, body FROM notifications WHERE transaction_id = ANY($1)`, [ids]);
+    const { rows } = await db.query(
+      `SELECT phone_e164, body FROM notifications WHERE transaction_id = ANY($1)`,
+      [ids],
+    );
     expect(rows).toHaveLength(txns.length);
     for (const r of rows) expect(bodies.has(`${r.phone_e164}|${r.body}`)).toBe(true);
   });

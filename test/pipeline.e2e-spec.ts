@@ -4,7 +4,14 @@ import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { readDeadLetters } from './support/dead-letters';
 import { notificationByTx, timelineTypes } from './support/db';
-import { api, publishContactsAndWait, startStack, stopStack, SUPERVISOR_KEY, waitForStatuses } from './support/e2e';
+import {
+  api,
+  publishContactsAndWait,
+  startStack,
+  stopStack,
+  SUPERVISOR_KEY,
+  waitForStatuses,
+} from './support/e2e';
 
 describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> receipts)', () => {
   const ctx: { stack?: DevStack; db?: Pool } = {};
@@ -22,13 +29,24 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     const contact = makeContact({ locale: 'en-GB' });
     const zh = makeContact({ locale: 'zh-CN', phoneNumber: '13800138000', region: 'CN' });
     await publishContactsAndWait(stack, db, [contact, zh]);
-    const txn = makeTransaction(contact.cardholderId, { amountMinor: 4250, currency: 'EUR', merchantName: 'CAFE', merchantCity: 'Paris' });
+    const txn = makeTransaction(contact.cardholderId, {
+      amountMinor: 4250,
+      currency: 'EUR',
+      merchantName: 'CAFE',
+      merchantCity: 'Paris',
+    });
     const txnZh = makeTransaction(zh.cardholderId, { amountMinor: 8800, currency: 'CNY' });
     await stack.publishTransactions([txn, txnZh]);
 
     await waitForStatuses(db, [txn.transactionId, txnZh.transactionId], ['DELIVERED']);
     const n = (await notificationByTx(db, txn.transactionId))!;
-    expect(await timelineTypes(db, n.id as string)).toEqual(['RECEIVED', 'QUEUED', 'SENDING', 'SENT', 'DELIVERED']);
+    expect(await timelineTypes(db, n.id as string)).toEqual([
+      'RECEIVED',
+      'QUEUED',
+      'SENDING',
+      'SENT',
+      'DELIVERED',
+    ]);
 
     const received = await stack.sandboxClient.messages({ provider: 'twilio', to: contact.phoneNumber });
     expect(received).toHaveLength(1);
@@ -43,8 +61,16 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     expect(found.body.items[0]).toMatchObject({ status: 'DELIVERED', provider: 'twilio', cardLast4: '4242' });
     expect(found.body.items[0].phone).not.toBe(contact.phoneNumber);
     const detail = await api(stack, `/v1/notifications/${n.id}`);
-    expect(detail.body.timeline.map((e: { type: string }) => e.type)).toEqual(['RECEIVED', 'QUEUED', 'SENDING', 'SENT', 'DELIVERED']);
-    expect(detail.body.attempts).toEqual([expect.objectContaining({ provider: 'twilio', status: 'ACCEPTED' })]);
+    expect(detail.body.timeline.map((e: { type: string }) => e.type)).toEqual([
+      'RECEIVED',
+      'QUEUED',
+      'SENDING',
+      'SENT',
+      'DELIVERED',
+    ]);
+    expect(detail.body.attempts).toEqual([
+      expect.objectContaining({ provider: 'twilio', status: 'ACCEPTED' }),
+    ]);
     const asSupervisor = await api(stack, `/v1/notifications/${n.id}`, SUPERVISOR_KEY);
     expect(asSupervisor.body.phone).toBe(contact.phoneNumber);
   });
@@ -61,9 +87,16 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
       NO_CONTACT: makeTransaction('ch-nobody-knows'),
     };
     await stack.publishTransactions(Object.values(cases));
-    await waitForStatuses(db, Object.values(cases).map((t) => t.transactionId), ['SKIPPED']);
+    await waitForStatuses(
+      db,
+      Object.values(cases).map((t) => t.transactionId),
+      ['SKIPPED'],
+    );
     for (const [reason, txn] of Object.entries(cases)) {
-      expect(await notificationByTx(db, txn.transactionId)).toMatchObject({ status: 'SKIPPED', skip_reason: reason });
+      expect(await notificationByTx(db, txn.transactionId)).toMatchObject({
+        status: 'SKIPPED',
+        skip_reason: reason,
+      });
     }
   });
 
@@ -110,7 +143,9 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     const marker = makeTransaction(contact.cardholderId);
     await stack.publishTransactions([marker]);
     await waitForStatuses(db, [marker.transactionId], ['DELIVERED']);
-    expect(await stack.sandboxClient.messages({ provider: 'twilio', to: contact.phoneNumber })).toHaveLength(2);
+    expect(await stack.sandboxClient.messages({ provider: 'twilio', to: contact.phoneNumber })).toHaveLength(
+      2,
+    );
   });
 
   it('refuses a forged Twilio callback and never moves DELIVERED back', async () => {
@@ -121,7 +156,11 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     await waitForStatuses(db, [txn.transactionId], ['DELIVERED']);
     const n = (await notificationByTx(db, txn.transactionId))!;
     const url = `${stack.apiUrl}/webhooks/twilio/status`;
-    const params = { MessageSid: n.provider_message_id as string, MessageStatus: 'undelivered', ErrorCode: '30003' };
+    const params = {
+      MessageSid: n.provider_message_id as string,
+      MessageStatus: 'undelivered',
+      ErrorCode: '30003',
+    };
     const post = (signature: string) =>
       fetch(url, {
         method: 'POST',
@@ -137,11 +176,18 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     const late = await post(twilio.getExpectedTwilioSignature(token, url, params));
     expect(late.status).toBe(204);
     const repeated = { ...params, MessageStatus: 'delivered', ErrorCode: '' };
-    expect((await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(token, url, repeated) },
-      body: new URLSearchParams(repeated).toString(),
-    })).status).toBe(204);
+    expect(
+      (
+        await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-twilio-signature': twilio.getExpectedTwilioSignature(token, url, repeated),
+          },
+          body: new URLSearchParams(repeated).toString(),
+        })
+      ).status,
+    ).toBe(204);
 
     expect(await notificationByTx(db, txn.transactionId)).toMatchObject({ status: 'DELIVERED' });
     const types = await timelineTypes(db, n.id as string);

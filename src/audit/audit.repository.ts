@@ -24,6 +24,8 @@ export class AuditRepository {
   }
 
   async recent(limit: number): Promise<AuditEntry[]> {
-    return this.db.query<AuditEntry & { id: string }>(`SELECT * FROM audit_log ORDER BY id DESC LIMIT $1`, [limit]);
+    return this.db.query<AuditEntry & { id: string }>(`SELECT * FROM audit_log ORDER BY id DESC LIMIT $1`, [
+      limit,
+    ]);
   }
 }

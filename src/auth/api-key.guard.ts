@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
@@ -35,8 +41,10 @@ export class ApiKeyGuard implements CanActivate {
     const presented = token ? digest(token) : null;
     const match = presented ? this.keys.find((k) => timingSafeEqual(k.digest, presented)) : undefined;
     const required =
-      this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]) ??
-      'support';
+      this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? 'support';
     if (!match || RANK[match.role] < RANK[required]) {
       // Refused access attempts are audited too (PCI DSS 10.2.1.4).
       await this.audit.record({

@@ -10,5 +10,6 @@ export const REQUIRED_ROLE = 'alertline:required-role';
 export const RequireRole = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
 
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
+  (_: unknown, ctx: ExecutionContext): Principal =>
+    ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
 );

@@ -10,7 +10,8 @@ describe('parseConfig', () => {
   });
 
   it('names every bad setting', () => {
-    const run = () => parseConfig({ API_PORT: 'eighty', TWILIO_ACCOUNT_SID: 'XY123', PROVIDERS: 'twilio,carrier-pigeon' });
+    const run = () =>
+      parseConfig({ API_PORT: 'eighty', TWILIO_ACCOUNT_SID: 'XY123', PROVIDERS: 'twilio,carrier-pigeon' });
     expect(run).toThrow(ConfigError);
     try {
       run();
@@ -28,7 +29,10 @@ describe('parseConfig', () => {
   });
 
   it('reads per-provider rate limits and rejects malformed ones', () => {
-    expect(parseConfig({ PROVIDER_RATE_LIMITS: 'twilio:10, smpp:5' }).PROVIDER_RATE_LIMITS).toEqual({ twilio: 10, smpp: 5 });
+    expect(parseConfig({ PROVIDER_RATE_LIMITS: 'twilio:10, smpp:5' }).PROVIDER_RATE_LIMITS).toEqual({
+      twilio: 10,
+      smpp: 5,
+    });
     expect(() => parseConfig({ PROVIDER_RATE_LIMITS: 'twilio:fast' })).toThrow(/PROVIDER_RATE_LIMITS/);
     expect(() => parseConfig({ PROVIDER_RATE_LIMITS: 'pigeon:1' })).toThrow(/PROVIDER_RATE_LIMITS/);
   });

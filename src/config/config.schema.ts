@@ -4,9 +4,7 @@ import { z } from 'zod';
 // the sandbox so that `npm run demo` needs no .env; production deployments override them.
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const list = z
   .string()
   .transform((s) => s.split(',').map((p) => p.trim()))
@@ -70,7 +68,10 @@ export const configSchema = z.object({
       for (const entry of s.split(',').filter(Boolean)) {
         const [key, role] = entry.split(':');
         if (!key || key.length < 12 || (role !== 'support' && role !== 'supervisor')) {
-          ctx.addIssue({ code: 'custom', message: 'entries must be <key of 12+ chars>:<support|supervisor>' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'entries must be <key of 12+ chars>:<support|supervisor>',
+          });
           return z.NEVER;
         }
         keys.set(key, role);
@@ -127,7 +128,10 @@ export const configSchema = z.object({
       for (const entry of s.split(',').filter(Boolean)) {
         const [name, rate] = entry.split(':').map((p) => p.trim());
         if (!(PROVIDER_NAMES as readonly string[]).includes(name) || !/^[1-9]\d*$/.test(rate ?? '')) {
-          ctx.addIssue({ code: 'custom', message: 'entries must be <twilio|vonage|smpp>:<messages per second>' });
+          ctx.addIssue({
+            code: 'custom',
+            message: 'entries must be <twilio|vonage|smpp>:<messages per second>',
+          });
           return z.NEVER;
         }
         limits[name as ProviderName] = Number(rate);

@@ -5,7 +5,10 @@ import { normaliseMobile } from './phone-number';
 export const contactEventSchema = z.object({
   cardholderId: z.string().min(1).max(64),
   phoneNumber: z.string().min(1).max(40),
-  region: z.string().regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 region').optional(),
+  region: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 region')
+    .optional(),
   smsAlerts: z.boolean(),
   locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'must be a BCP 47 tag'),
   minAmountMinor: z.number().int().min(0).nullish(),
@@ -32,7 +35,9 @@ export type ContactParse =
 export function parseContactMessage(message: Pick<KafkaMessage, 'key' | 'value'>): ContactParse {
   if (message.value === null || message.value.length === 0) {
     const key = message.key?.toString('utf8');
-    return key ? { ok: true, tombstone: key } : { ok: false, code: 'MISSING_FIELD', detail: 'tombstone without a key' };
+    return key
+      ? { ok: true, tombstone: key }
+      : { ok: false, code: 'MISSING_FIELD', detail: 'tombstone without a key' };
   }
   let json: unknown;
   try {

@@ -26,7 +26,11 @@ export class ContactsConsumer implements OnApplicationBootstrap, OnModuleDestroy
   ) {
     this.consumer = new BatchConsumer(
       kafka,
-      { groupId: config.get('KAFKA_CONTACTS_GROUP_ID'), topic: config.get('KAFKA_TOPIC_CONTACTS'), chunkSize: 500 },
+      {
+        groupId: config.get('KAFKA_CONTACTS_GROUP_ID'),
+        topic: config.get('KAFKA_TOPIC_CONTACTS'),
+        chunkSize: 500,
+      },
       (messages, ctx) => this.handle(messages, ctx),
       logger.child({ component: 'contacts-consumer' }),
     );
@@ -57,14 +61,19 @@ export class ContactsConsumer implements OnApplicationBootstrap, OnModuleDestroy
         latest.delete(parsed.tombstone);
       } else {
         const prev = latest.get(parsed.upsert.cardholderId);
-        if (!prev || prev.version < parsed.upsert.version) latest.set(parsed.upsert.cardholderId, parsed.upsert);
+        if (!prev || prev.version < parsed.upsert.version)
+          latest.set(parsed.upsert.cardholderId, parsed.upsert);
         tombstones.delete(parsed.upsert.cardholderId);
       }
     }
     await this.deadLetters.publish(rejected);
     await this.contacts.upsertMany([...latest.values()]);
     await this.contacts.markDeleted([...tombstones]);
-    this.metrics.eventsConsumed.inc({ topic: ctx.topic, outcome: 'projected' }, messages.length - rejected.length);
-    if (rejected.length) this.metrics.eventsConsumed.inc({ topic: ctx.topic, outcome: 'dead_lettered' }, rejected.length);
+    this.metrics.eventsConsumed.inc(
+      { topic: ctx.topic, outcome: 'projected' },
+      messages.length - rejected.length,
+    );
+    if (rejected.length)
+      this.metrics.eventsConsumed.inc({ topic: ctx.topic, outcome: 'dead_lettered' }, rejected.length);
   }
 }

@@ -52,9 +52,10 @@ export class ContactsRepository {
 
   async markDeleted(cardholderIds: string[]): Promise<void> {
     if (cardholderIds.length === 0) return;
-    await this.db.query(`UPDATE contacts SET deleted = true, updated_at = now() WHERE cardholder_id = ANY($1)`, [
-      cardholderIds,
-    ]);
+    await this.db.query(
+      `UPDATE contacts SET deleted = true, updated_at = now() WHERE cardholder_id = ANY($1)`,
+      [cardholderIds],
+    );
   }
 
   async findMany(cardholderIds: string[], db: Queryable = this.db.pool): Promise<Map<string, ContactRow>> {

@@ -1,8 +1,7 @@
 import { CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export type PhoneCheck =
-  | { ok: true; e164: string }
-  | { ok: false; reason: 'UNPARSEABLE' | 'INVALID_NUMBER' | 'NOT_MOBILE' };
+  { ok: true; e164: string } | { ok: false; reason: 'UNPARSEABLE' | 'INVALID_NUMBER' | 'NOT_MOBILE' };
 
 // libphonenumber's full metadata ("max") knows number types, so a landline is caught here rather than
 // by a provider error after the customer was charged.

@@ -30,7 +30,11 @@ export interface DevStackOptions {
   partitions?: number;
 }
 
-const PORT_SETTING: Record<StackRole, string> = { api: 'API_PORT', ingest: 'INGEST_PORT', dispatcher: 'DISPATCHER_PORT' };
+const PORT_SETTING: Record<StackRole, string> = {
+  api: 'API_PORT',
+  ingest: 'INGEST_PORT',
+  dispatcher: 'DISPATCHER_PORT',
+};
 
 /**
  * The whole pipeline as processes on loopback: sandbox, api, ingest and dispatcher, sharing one
@@ -98,7 +102,11 @@ export class DevStack {
       KAFKA_TOPIC_CONTACTS: topics.contacts,
       ...(opts.defaults
         ? {}
-        : { KAFKA_GROUP_ID: `${ns}-ingest`, KAFKA_CONTACTS_GROUP_ID: `${ns}-contacts`, QUEUE_PREFIX: `alertline-${ns}` }),
+        : {
+            KAFKA_GROUP_ID: `${ns}-ingest`,
+            KAFKA_CONTACTS_GROUP_ID: `${ns}-contacts`,
+            QUEUE_PREFIX: `alertline-${ns}`,
+          }),
       API_PORT: String(ports.api),
       INGEST_PORT: String(ports.ingest),
       DISPATCHER_PORT: String(ports.dispatcher),
@@ -152,7 +160,9 @@ export class DevStack {
     return this.producer;
   }
 
-  async publishContacts(contacts: Array<ContactEvent | { cardholderId: string; tombstone: true }>): Promise<void> {
+  async publishContacts(
+    contacts: Array<ContactEvent | { cardholderId: string; tombstone: true }>,
+  ): Promise<void> {
     const producer = await this.ensureProducer();
     await producer.send({
       topic: this.topics.contacts,
@@ -165,7 +175,9 @@ export class DevStack {
   }
 
   /** Values may be objects (sent as JSON) or raw strings (for malformed-input tests). */
-  async publishTransactions(events: Array<TransactionEventInput | { key: string; raw: string }>): Promise<void> {
+  async publishTransactions(
+    events: Array<TransactionEventInput | { key: string; raw: string }>,
+  ): Promise<void> {
     const producer = await this.ensureProducer();
     await producer.send({
       topic: this.topics.transactions,

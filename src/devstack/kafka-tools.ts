@@ -18,7 +18,11 @@ export async function ensureTopics(kafka: Kafka, topics: Topics, partitions = 3)
     const wanted = [
       { topic: topics.transactions, numPartitions: partitions },
       { topic: `${topics.transactions}.dlq`, numPartitions: 1 },
-      { topic: topics.contacts, numPartitions: partitions, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] },
+      {
+        topic: topics.contacts,
+        numPartitions: partitions,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
       { topic: `${topics.contacts}.dlq`, numPartitions: 1 },
     ].filter((t) => !existing.has(t.topic));
     if (wanted.length) await admin.createTopics({ topics: wanted, waitForLeaders: true });

@@ -50,7 +50,9 @@ export class RoleProcess {
       `${this.role} to be ready on :${this.port}`,
       async () => {
         if (this.exitCode !== null) {
-          throw new StopWaiting(`${this.role} exited with ${this.exitCode}:\n${this.logs.join('').slice(-3000)}`);
+          throw new StopWaiting(
+            `${this.role} exited with ${this.exitCode}:\n${this.logs.join('').slice(-3000)}`,
+          );
         }
         const res = await fetch(`${this.baseUrl}/health/ready`);
         return res.ok;

@@ -35,7 +35,10 @@ export function makeContact(overrides: Partial<ContactEvent> = {}): ContactEvent
   };
 }
 
-export function makeTransaction(cardholderId: string, overrides: Partial<TransactionEventInput> = {}): TransactionEventInput {
+export function makeTransaction(
+  cardholderId: string,
+  overrides: Partial<TransactionEventInput> = {},
+): TransactionEventInput {
   const id = randomUUID();
   return {
     eventId: `evt-${id}`,

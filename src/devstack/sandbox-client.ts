@@ -24,7 +24,9 @@ export class SandboxClient {
   }
 
   async count(provider?: string): Promise<number> {
-    const res = await fetch(`${this.baseUrl}/sandbox/messages/count${provider ? `?provider=${provider}` : ''}`);
+    const res = await fetch(
+      `${this.baseUrl}/sandbox/messages/count${provider ? `?provider=${provider}` : ''}`,
+    );
     if (!res.ok) throw new Error(`sandbox count: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { count: number }).count;
   }

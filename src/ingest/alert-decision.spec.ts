@@ -24,7 +24,11 @@ describe('decide', () => {
     ['no contact', undefined, SkipReason.NO_CONTACT],
     ['deleted contact', { ...contact, deleted: true }, SkipReason.NO_CONTACT],
     ['alerts off', { ...contact, sms_alerts: false }, SkipReason.ALERTS_DISABLED],
-    ['invalid phone', { ...contact, phone_e164: null, phone_invalid_reason: 'NOT_MOBILE' }, SkipReason.INVALID_PHONE],
+    [
+      'invalid phone',
+      { ...contact, phone_e164: null, phone_invalid_reason: 'NOT_MOBILE' },
+      SkipReason.INVALID_PHONE,
+    ],
     ['below threshold', { ...contact, min_amount_minor: '1001' }, SkipReason.BELOW_THRESHOLD],
   ])('skips: %s', (_name, c, reason) => {
     expect(decide(event, c)).toEqual({ send: false, reason });

@@ -49,14 +49,19 @@ export class IngestService {
     await this.deadLetters.publish(rejected);
 
     const now = this.clock.now();
-    const contacts = await this.contacts.findMany([...new Set([...valid.values()].map((v) => v.event.cardholderId))]);
+    const contacts = await this.contacts.findMany([
+      ...new Set([...valid.values()].map((v) => v.event.cardholderId)),
+    ]);
     const rows = [...valid.values()].map(({ event, message }) =>
       this.toNotification(event, contacts.get(event.cardholderId), now, ctx.partition, message.offset),
     );
     const { created, toEnqueue } = await this.db.transaction(async (tx) => {
       const createdIds = await this.notifications.insertMany(rows, tx);
       const createdRows = rows.filter((r) => createdIds.has(r.id));
-      await this.events.insertMany(createdRows.flatMap((r) => this.firstEvents(r, now)), tx);
+      await this.events.insertMany(
+        createdRows.flatMap((r) => this.firstEvents(r, now)),
+        tx,
+      );
       // A redelivered event whose alert is still QUEUED may have lost its job (crash before enqueue).
       const duplicateTxIds = rows.filter((r) => !createdIds.has(r.id)).map((r) => r.transactionId);
       const stillQueued =
@@ -67,7 +72,10 @@ export class IngestService {
           : [];
       return {
         created: createdRows,
-        toEnqueue: [...createdRows.filter((r) => r.status === NotificationStatus.QUEUED).map((r) => r.id), ...stillQueued],
+        toEnqueue: [
+          ...createdRows.filter((r) => r.status === NotificationStatus.QUEUED).map((r) => r.id),
+          ...stillQueued,
+        ],
       };
     });
     await this.queue.enqueue(toEnqueue);
@@ -119,7 +127,9 @@ export class IngestService {
       body: text?.body ?? null,
       segments: text?.segments ?? null,
       encoding: text?.encoding ?? null,
-      deadlineAt: decision.send ? new Date(now.getTime() + this.config.get('ALERT_DEADLINE_SECONDS') * 1000) : null,
+      deadlineAt: decision.send
+        ? new Date(now.getTime() + this.config.get('ALERT_DEADLINE_SECONDS') * 1000)
+        : null,
       sourcePartition: partition,
       sourceOffset: offset,
     };
@@ -127,18 +137,30 @@ export class IngestService {
 
   private firstEvents(row: NewNotification, now: Date): NewEvent[] {
     return [
-      { notificationId: row.id, at: now, type: NotificationStatus.RECEIVED, status: NotificationStatus.RECEIVED },
+      {
+        notificationId: row.id,
+        at: now,
+        type: NotificationStatus.RECEIVED,
+        status: NotificationStatus.RECEIVED,
+      },
       {
         notificationId: row.id,
         at: now,
         type: row.status,
         status: row.status,
-        detail: row.skipReason ?? (row.segments !== null ? `${row.segments} segment(s) ${row.encoding}` : null),
+        detail:
+          row.skipReason ?? (row.segments !== null ? `${row.segments} segment(s) ${row.encoding}` : null),
       },
     ];
   }
 
-  private count(topic: string, created: NewNotification[], duplicates: number, rejected: number, now: Date): void {
+  private count(
+    topic: string,
+    created: NewNotification[],
+    duplicates: number,
+    rejected: number,
+    now: Date,
+  ): void {
     this.metrics.eventsConsumed.inc({ topic, outcome: 'accepted' }, created.length);
     if (duplicates) this.metrics.eventsConsumed.inc({ topic, outcome: 'duplicate' }, duplicates);
     if (rejected) this.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' }, rejected);

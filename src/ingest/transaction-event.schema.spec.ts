@@ -13,7 +13,8 @@ const validEvent = {
   channel: 'POS',
   authorisedAt: '2026-11-22T14:03:00+01:00',
 };
-const parse = (v: unknown) => parseTransactionEvent(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)));
+const parse = (v: unknown) =>
+  parseTransactionEvent(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)));
 
 describe('parseTransactionEvent', () => {
   it('accepts a valid event and ignores unknown fields', () => {
@@ -41,7 +42,9 @@ describe('parseTransactionEvent', () => {
       detail: 'cardLast4: must be exactly 4 digits',
     });
     expect(parse({ ...validEvent, currency: 'XYZ' })).toMatchObject({ code: 'INVALID_FIELD' });
-    expect(parse({ ...validEvent, authorisedAt: '2026-11-22T14:03:00' })).toMatchObject({ code: 'INVALID_FIELD' });
+    expect(parse({ ...validEvent, authorisedAt: '2026-11-22T14:03:00' })).toMatchObject({
+      code: 'INVALID_FIELD',
+    });
     expect(parse({ ...validEvent, channel: 'PIGEON' })).toMatchObject({ code: 'INVALID_FIELD' });
   });
 
@@ -50,7 +53,9 @@ describe('parseTransactionEvent', () => {
       ok: false,
       code: 'CARD_NUMBER_DETECTED',
     });
-    expect(parse({ ...validEvent, extra: { pan: '5500000000000004' } })).toMatchObject({ code: 'CARD_NUMBER_DETECTED' });
+    expect(parse({ ...validEvent, extra: { pan: '5500000000000004' } })).toMatchObject({
+      code: 'CARD_NUMBER_DETECTED',
+    });
   });
 
   it('rejects JSON that is not an object', () => {

@@ -25,24 +25,32 @@ export const transactionEventSchema = z.object({
 
 export type TransactionEvent = z.infer<typeof transactionEventSchema>;
 
-export type DlqErrorCode = 'INVALID_JSON' | 'MISSING_FIELD' | 'INVALID_FIELD' | 'CARD_NUMBER_DETECTED' | 'NOT_AN_OBJECT';
+export type DlqErrorCode =
+  'INVALID_JSON' | 'MISSING_FIELD' | 'INVALID_FIELD' | 'CARD_NUMBER_DETECTED' | 'NOT_AN_OBJECT';
 
 export type ParseOutcome =
-  | { ok: true; event: TransactionEvent }
-  | { ok: false; code: DlqErrorCode; detail: string };
+  { ok: true; event: TransactionEvent } | { ok: false; code: DlqErrorCode; detail: string };
 
 /** Decides, for one Kafka value, whether it is a valid event or which DLQ reason applies. */
 export function parseTransactionEvent(value: Buffer | null): ParseOutcome {
   const text = value?.toString('utf8') ?? '';
   // Checked on the raw text first: a PAN anywhere, even in a field we ignore, must not travel further.
   if (containsCardNumber(text)) {
-    return { ok: false, code: 'CARD_NUMBER_DETECTED', detail: 'value contains a full card number (Luhn-valid 13-19 digits)' };
+    return {
+      ok: false,
+      code: 'CARD_NUMBER_DETECTED',
+      detail: 'value contains a full card number (Luhn-valid 13-19 digits)',
+    };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { ok: false, code: 'INVALID_JSON', detail: `value is not JSON: ${(err as Error).message}`.slice(0, 300) };
+    return {
+      ok: false,
+      code: 'INVALID_JSON',
+      detail: `value is not JSON: ${(err as Error).message}`.slice(0, 300),
+    };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, code: 'NOT_AN_OBJECT', detail: 'value must be a JSON object' };
@@ -53,6 +61,12 @@ export function parseTransactionEvent(value: Buffer | null): ParseOutcome {
     (i) => i.code === 'invalid_type' && (json as Record<string, unknown>)[String(i.path[0])] === undefined,
   );
   const issues = missing.length > 0 ? missing : result.error.issues;
-  const detail = issues.map((i) => `${i.path.join('.')}: ${missing.length > 0 ? 'is required' : i.message}`).join('; ');
-  return { ok: false, code: missing.length > 0 ? 'MISSING_FIELD' : 'INVALID_FIELD', detail: detail.slice(0, 500) };
+  const detail = issues
+    .map((i) => `${i.path.join('.')}: ${missing.length > 0 ? 'is required' : i.message}`)
+    .join('; ');
+  return {
+    ok: false,
+    code: missing.length > 0 ? 'MISSING_FIELD' : 'INVALID_FIELD',
+    detail: detail.slice(0, 500),
+  };
 }

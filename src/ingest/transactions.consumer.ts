@@ -24,7 +24,11 @@ export class TransactionsConsumer implements OnApplicationBootstrap, OnModuleDes
   ) {
     this.consumer = new BatchConsumer(
       kafka,
-      { groupId: config.get('KAFKA_GROUP_ID'), topic: config.get('KAFKA_TOPIC_TRANSACTIONS'), chunkSize: 500 },
+      {
+        groupId: config.get('KAFKA_GROUP_ID'),
+        topic: config.get('KAFKA_TOPIC_TRANSACTIONS'),
+        chunkSize: 500,
+      },
       (messages, ctx) => ingest.handleChunk(messages, ctx),
       logger.child({ component: 'transactions-consumer' }),
     );

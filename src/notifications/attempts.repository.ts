@@ -52,7 +52,11 @@ export class AttemptsRepository {
     return rows;
   }
 
-  async byProviderMessage(provider: string, providerMessageId: string, db: Queryable): Promise<AttemptRow | null> {
+  async byProviderMessage(
+    provider: string,
+    providerMessageId: string,
+    db: Queryable,
+  ): Promise<AttemptRow | null> {
     const { rows } = await db.query<AttemptRow>(
       `SELECT * FROM delivery_attempts WHERE provider = $1 AND provider_message_id = $2`,
       [provider, providerMessageId],

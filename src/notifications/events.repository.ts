@@ -25,8 +25,9 @@ export class EventsRepository {
   }
 
   async forNotification(notificationId: string): Promise<EventRow[]> {
-    return this.db.query<EventRow>(`SELECT * FROM notification_events WHERE notification_id = $1 ORDER BY id`, [
-      notificationId,
-    ]);
+    return this.db.query<EventRow>(
+      `SELECT * FROM notification_events WHERE notification_id = $1 ORDER BY id`,
+      [notificationId],
+    );
   }
 }

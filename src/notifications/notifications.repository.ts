@@ -42,11 +42,30 @@ export class NotificationsRepository {
        ON CONFLICT (transaction_id) DO NOTHING
        RETURNING id`,
       [
-        col('id'), col('transactionId'), col('eventId'), col('cardholderId'), col('cardId'), col('cardLast4'),
-        col('amountMinor'), col('currency'), col('merchantName'), col('merchantCity'), col('channel'),
-        col('authorisedAt'), col('receivedAt'), col('status'), col('skipReason'), col('phoneE164'),
-        col('contactVersion'), col('locale'), col('body'), col('segments'), col('encoding'), col('deadlineAt'),
-        col('sourcePartition'), col('sourceOffset'),
+        col('id'),
+        col('transactionId'),
+        col('eventId'),
+        col('cardholderId'),
+        col('cardId'),
+        col('cardLast4'),
+        col('amountMinor'),
+        col('currency'),
+        col('merchantName'),
+        col('merchantCity'),
+        col('channel'),
+        col('authorisedAt'),
+        col('receivedAt'),
+        col('status'),
+        col('skipReason'),
+        col('phoneE164'),
+        col('contactVersion'),
+        col('locale'),
+        col('body'),
+        col('segments'),
+        col('encoding'),
+        col('deadlineAt'),
+        col('sourcePartition'),
+        col('sourceOffset'),
       ],
     );
     return new Set(inserted.map((r) => r.id));
@@ -69,9 +88,10 @@ export class NotificationsRepository {
   }
 
   async findByTransactionId(transactionId: string): Promise<NotificationRow | null> {
-    const rows = await this.db.query<NotificationRow>(`SELECT * FROM notifications WHERE transaction_id = $1`, [
-      transactionId,
-    ]);
+    const rows = await this.db.query<NotificationRow>(
+      `SELECT * FROM notifications WHERE transaction_id = $1`,
+      [transactionId],
+    );
     return rows[0] ?? null;
   }
 
@@ -93,7 +113,12 @@ export class NotificationsRepository {
    * Takes the alert for sending: QUEUED, or SENDING whose lease ran out (its dispatcher died). The lease
    * keeps two dispatchers from working one alert even if Bull hands the job out twice.
    */
-  async claim(id: string, leaseMs: number, now: Date, db: Queryable = this.db.pool): Promise<ClaimedRow | null> {
+  async claim(
+    id: string,
+    leaseMs: number,
+    now: Date,
+    db: Queryable = this.db.pool,
+  ): Promise<ClaimedRow | null> {
     const { rows } = await db.query<ClaimedRow>(
       `UPDATE notifications SET status = 'SENDING', lease_until = $2::timestamptz + ($3 || ' milliseconds')::interval,
               updated_at = $2
@@ -109,7 +134,12 @@ export class NotificationsRepository {
    * Moves an alert forward. `from` lists the statuses it may leave: a late or repeated update whose
    * precondition no longer holds changes nothing and returns false.
    */
-  async transition(id: string, from: NotificationStatus[], change: StatusChange, db: Queryable): Promise<boolean> {
+  async transition(
+    id: string,
+    from: NotificationStatus[],
+    change: StatusChange,
+    db: Queryable,
+  ): Promise<boolean> {
     const final = [
       NotificationStatus.DELIVERED,
       NotificationStatus.UNDELIVERED,

@@ -8,7 +8,12 @@ const CAP_MS = 60000;
  * Bull custom backoff: exponential with jitter, never past the alert's deadline (so EXPIRED is recorded on
  * time), and for a held lease exactly until the lease ends. The decision rests on the error's type.
  */
-export function retryDelay(attemptsMade: number, err: unknown, now = Date.now(), random = Math.random): number {
+export function retryDelay(
+  attemptsMade: number,
+  err: unknown,
+  now = Date.now(),
+  random = Math.random,
+): number {
   if (err instanceof LeaseHeldError) return Math.max(100, err.leaseUntil.getTime() - now + 250);
   const exp = Math.min(CAP_MS, BASE_MS * 2 ** Math.max(0, attemptsMade - 1));
   // "Equal jitter": half fixed, half random, so retries of a burst spread out but keep growing.

@@ -36,16 +36,30 @@ export class ReceiptApplier {
     };
     let moved: NotificationStatus | null = null;
     if (receipt.status === ProviderMessageStatus.DELIVERED) {
-      if (await this.notifications.transition(target.notificationId, DELIVERED_FROM, { status: S.DELIVERED, at }, db)) {
+      if (
+        await this.notifications.transition(
+          target.notificationId,
+          DELIVERED_FROM,
+          { status: S.DELIVERED, at },
+          db,
+        )
+      ) {
         moved = S.DELIVERED;
       }
     } else if (
       target.currentMessage &&
-      (receipt.status === ProviderMessageStatus.UNDELIVERED || receipt.status === ProviderMessageStatus.FAILED)
+      (receipt.status === ProviderMessageStatus.UNDELIVERED ||
+        receipt.status === ProviderMessageStatus.FAILED)
     ) {
       // Only the attempt the alert now rests on can make it UNDELIVERED; an older attempt's failure cannot.
-      const change = { status: S.UNDELIVERED, at, errorCode: receipt.errorCode, errorDetail: receipt.providerStatus };
-      if (await this.notifications.transition(target.notificationId, [S.SENT], change, db)) moved = S.UNDELIVERED;
+      const change = {
+        status: S.UNDELIVERED,
+        at,
+        errorCode: receipt.errorCode,
+        errorDetail: receipt.providerStatus,
+      };
+      if (await this.notifications.transition(target.notificationId, [S.SENT], change, db))
+        moved = S.UNDELIVERED;
     }
     // Intermediate receipts (queued, sent) stay in the receipts table only; a final receipt that moved
     // nothing (late, repeated, contradicting) is worth a line in the history.
@@ -58,7 +72,10 @@ export class ReceiptApplier {
     this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
     if (moved) this.metrics.notifications.inc({ status: moved, reason: receipt.errorCode ?? '' });
     if (moved === S.DELIVERED) {
-      this.metrics.alertLatency.observe({ stage: 'delivered' }, (at.getTime() - target.authorisedAt.getTime()) / 1000);
+      this.metrics.alertLatency.observe(
+        { stage: 'delivered' },
+        (at.getTime() - target.authorisedAt.getTime()) / 1000,
+      );
     }
   }
 }

@@ -29,10 +29,29 @@ describe('receipt correlation on PostgreSQL', () => {
     const attempts = new AttemptsRepository(db);
     const events = new EventsRepository(db);
     const locks = new ReceiptsRepository();
-    receipts = new ReceiptsService(db, locks, attempts, notifications, new ReceiptApplier(notifications, events, metrics), metrics, new IntermediateReceiptsWriter(db));
+    receipts = new ReceiptsService(
+      db,
+      locks,
+      attempts,
+      notifications,
+      new ReceiptApplier(notifications, events, metrics),
+      metrics,
+      new IntermediateReceiptsWriter(db),
+    );
     const parts = new MessagePartsRepository(db);
     const multipart = new MultipartReceipts(parts, receipts, locks, events, metrics);
-    recorder = new SendRecorder(db, notifications, attempts, events, new ContactsRepository(db), locks, receipts, parts, multipart, metrics);
+    recorder = new SendRecorder(
+      db,
+      notifications,
+      attempts,
+      events,
+      new ContactsRepository(db),
+      locks,
+      receipts,
+      parts,
+      multipart,
+      metrics,
+    );
   });
   afterAll(() => db.onModuleDestroy());
 
@@ -43,11 +62,30 @@ describe('receipt correlation on PostgreSQL', () => {
       notifications.insertMany(
         [
           {
-            id, transactionId: `txn-${id}`, eventId: `e-${id}`, cardholderId: 'ch', cardId: 'card', cardLast4: '1234',
-            amountMinor: 100, currency: 'GBP', merchantName: 'M', merchantCity: null, channel: null, authorisedAt: now,
-            receivedAt: now, status: NotificationStatus.QUEUED, skipReason: null, phoneE164: '+447911123456',
-            contactVersion: 1, locale: 'en', body: 'hello', segments: 1, encoding: 'GSM-7',
-            deadlineAt: new Date(now.getTime() + 60000), sourcePartition: 0, sourceOffset: '0',
+            id,
+            transactionId: `txn-${id}`,
+            eventId: `e-${id}`,
+            cardholderId: 'ch',
+            cardId: 'card',
+            cardLast4: '1234',
+            amountMinor: 100,
+            currency: 'GBP',
+            merchantName: 'M',
+            merchantCity: null,
+            channel: null,
+            authorisedAt: now,
+            receivedAt: now,
+            status: NotificationStatus.QUEUED,
+            skipReason: null,
+            phoneE164: '+447911123456',
+            contactVersion: 1,
+            locale: 'en',
+            body: 'hello',
+            segments: 1,
+            encoding: 'GSM-7',
+            deadlineAt: new Date(now.getTime() + 60000),
+            sourcePartition: 0,
+            sourceOffset: '0',
           },
         ],
         tx,
@@ -59,7 +97,11 @@ describe('receipt correlation on PostgreSQL', () => {
     return { id, claimed, attempt, messageId };
   }
   const receipt = (messageId: string, status: P, providerStatus: string) => ({
-    provider: 'twilio', providerMessageId: messageId, status, providerStatus, receivedAt: new Date(),
+    provider: 'twilio',
+    providerMessageId: messageId,
+    status,
+    providerStatus,
+    receivedAt: new Date(),
   });
   const statusOf = async (id: string) => (await notifications.findById(id))?.status;
 
@@ -67,7 +109,10 @@ describe('receipt correlation on PostgreSQL', () => {
     const a = await sentAlert();
     await recorder.accepted(a.claimed, a.attempt, { messageId: a.messageId, segments: 1 }, new Date());
     expect(await receipts.record(receipt(a.messageId, P.SENT, 'sent'))).toBe('recorded');
-    const { rows } = await db.pool.query(`SELECT notification_id FROM receipts WHERE provider_message_id = $1`, [a.messageId]);
+    const { rows } = await db.pool.query(
+      `SELECT notification_id FROM receipts WHERE provider_message_id = $1`,
+      [a.messageId],
+    );
     expect(rows).toEqual([{ notification_id: a.id }]);
     expect(await statusOf(a.id)).toBe('SENT');
     await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'));
@@ -82,7 +127,10 @@ describe('receipt correlation on PostgreSQL', () => {
     expect(await statusOf(a.id)).toBe('SENDING');
     await recorder.accepted(a.claimed, a.attempt, { messageId: a.messageId, segments: 1 }, new Date());
     expect(await statusOf(a.id)).toBe('DELIVERED');
-    const { rows } = await db.pool.query(`SELECT notification_id FROM receipts WHERE provider_message_id = $1`, [a.messageId]);
+    const { rows } = await db.pool.query(
+      `SELECT notification_id FROM receipts WHERE provider_message_id = $1`,
+      [a.messageId],
+    );
     expect(rows).toEqual([{ notification_id: a.id }]);
   });
 
@@ -95,12 +143,17 @@ describe('receipt correlation on PostgreSQL', () => {
   });
 
   it('keeps and counts a receipt for an unknown message id', async () => {
-    const before = (await metrics.receipts.get()).values.find((v) => v.labels.status === 'UNMATCHED')?.value ?? 0;
+    const before =
+      (await metrics.receipts.get()).values.find((v) => v.labels.status === 'UNMATCHED')?.value ?? 0;
     const unknown = `SM-unknown-${randomUUID()}`;
     expect(await receipts.record(receipt(unknown, P.DELIVERED, 'delivered'))).toBe('unmatched');
-    const { rows } = await db.pool.query(`SELECT notification_id, status FROM receipts WHERE provider_message_id = $1`, [unknown]);
+    const { rows } = await db.pool.query(
+      `SELECT notification_id, status FROM receipts WHERE provider_message_id = $1`,
+      [unknown],
+    );
     expect(rows).toEqual([{ notification_id: null, status: 'DELIVERED' }]);
-    const after = (await metrics.receipts.get()).values.find((v) => v.labels.status === 'UNMATCHED')?.value ?? 0;
+    const after =
+      (await metrics.receipts.get()).values.find((v) => v.labels.status === 'UNMATCHED')?.value ?? 0;
     expect(after).toBe(before + 1);
   });
 

@@ -29,7 +29,9 @@ export class ReceiptsRepository {
    * of the transaction, so a receipt that races the SENT write is matched by whichever commits second.
    */
   async lockMessage(provider: string, providerMessageId: string, db: Queryable): Promise<void> {
-    await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${provider}:${providerMessageId}`]);
+    await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `${provider}:${providerMessageId}`,
+    ]);
   }
 
   async insert(receipt: ReceiptInput, notificationId: string | null, db: Queryable): Promise<void> {

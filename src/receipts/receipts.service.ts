@@ -45,7 +45,12 @@ export class ReceiptsService {
   }
 
   /** Called in the transaction that records SENT, under the same message lock. */
-  async applyPending(provider: string, providerMessageId: string, notificationId: string, tx: Queryable): Promise<void> {
+  async applyPending(
+    provider: string,
+    providerMessageId: string,
+    notificationId: string,
+    tx: Queryable,
+  ): Promise<void> {
     const pending = await this.receipts.claimUnmatched(provider, providerMessageId, notificationId, tx);
     for (const r of pending) {
       await this.applyTo(
@@ -70,7 +75,8 @@ export class ReceiptsService {
       receipt,
       {
         notificationId,
-        currentMessage: n.provider === receipt.provider && n.provider_message_id === receipt.providerMessageId,
+        currentMessage:
+          n.provider === receipt.provider && n.provider_message_id === receipt.providerMessageId,
         authorisedAt: n.authorised_at,
       },
       tx,

@@ -23,7 +23,9 @@ export class TwilioWebhookController {
   @Post('status')
   @HttpCode(204)
   @UseGuards(TwilioSignatureGuard)
-  async status(@Body(new ZodValidationPipe(statusCallback)) body: z.infer<typeof statusCallback>): Promise<void> {
+  async status(
+    @Body(new ZodValidationPipe(statusCallback)) body: z.infer<typeof statusCallback>,
+  ): Promise<void> {
     await this.receipts.record({
       provider: 'twilio',
       providerMessageId: body.MessageSid,

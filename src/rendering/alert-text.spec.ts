@@ -31,7 +31,13 @@ describe('alert text', () => {
   });
 
   it('renders Chinese for zh-CN as UCS-2 and counts segments', () => {
-    const text = renderAlertText({ ...base, locale: 'zh-CN', currency: 'CNY', amountMinor: 8800, timeZone: 'Asia/Shanghai' });
+    const text = renderAlertText({
+      ...base,
+      locale: 'zh-CN',
+      currency: 'CNY',
+      amountMinor: 8800,
+      timeZone: 'Asia/Shanghai',
+    });
     expect(text.body).toContain('您尾号1234的卡于11月22日 21:03在ACME STORE, Berlin消费CNY 88.00');
     expect(text).toMatchObject({ locale: 'zh-CN', encoding: 'UCS-2' });
     // 96 UCS-2 characters: more than 70, so two concatenated segments of up to 67

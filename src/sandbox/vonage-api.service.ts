@@ -98,7 +98,9 @@ export class VonageApiService {
     const { encoding, segments } = countSegments(text, type === 'unicode');
     const partIds = Array.from({ length: segments }, () => vonageMessageId());
     const fault = this.faults.get('vonage');
-    const reportRequested = !['false', '0'].includes(String((params['status-report-req'] as string | boolean | undefined) ?? 'true'));
+    const reportRequested = !['false', '0'].includes(
+      String((params['status-report-req'] as string | boolean | undefined) ?? 'true'),
+    );
     const message = this.store.add({
       provider: 'vonage',
       id: partIds[0],

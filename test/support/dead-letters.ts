@@ -8,7 +8,11 @@ export interface DeadLetterRecord {
 }
 
 /** Reads the transactions DLQ from the beginning until `count` records arrived. */
-export async function readDeadLetters(stack: DevStack, count: number, timeoutMs = 30000): Promise<DeadLetterRecord[]> {
+export async function readDeadLetters(
+  stack: DevStack,
+  count: number,
+  timeoutMs = 30000,
+): Promise<DeadLetterRecord[]> {
   const consumer = stack.kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
   const records: DeadLetterRecord[] = [];
   await consumer.connect();

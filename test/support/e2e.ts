@@ -8,9 +8,15 @@ export const SUPPORT_KEY = 'support-demo-key';
 export const SUPERVISOR_KEY = 'supervisor-demo-key';
 
 /** Starts a namespaced stack against the test database; call the returned stop in afterAll. */
-export async function startStack(opts: Partial<DevStackOptions> = {}): Promise<{ stack: DevStack; db: Pool }> {
+export async function startStack(
+  opts: Partial<DevStackOptions> = {},
+): Promise<{ stack: DevStack; db: Pool }> {
   const db = await testDb();
-  const stack = await DevStack.create({ databaseUrl: TEST_DATABASE_URL, echoLogs: !!process.env.E2E_ECHO, ...opts });
+  const stack = await DevStack.create({
+    databaseUrl: TEST_DATABASE_URL,
+    echoLogs: !!process.env.E2E_ECHO,
+    ...opts,
+  });
   await stack.start();
   return { stack, db };
 }
@@ -21,7 +27,11 @@ export async function stopStack(ctx: { stack?: DevStack; db?: Pool }): Promise<v
 }
 
 /** Publishes contacts and waits until ingest projected them, so the transactions that follow find them. */
-export async function publishContactsAndWait(stack: DevStack, db: Pool, contacts: ContactEvent[]): Promise<void> {
+export async function publishContactsAndWait(
+  stack: DevStack,
+  db: Pool,
+  contacts: ContactEvent[],
+): Promise<void> {
   await stack.publishContacts(contacts);
   await waitFor('contacts projected', async () => {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM contacts WHERE cardholder_id = ANY($1)`, [
@@ -52,7 +62,9 @@ export async function waitForStatuses(
     );
   } catch (err) {
     const off = transactionIds.filter((t) => !want(t).includes(last.get(t) ?? '')).slice(0, 5);
-    throw new Error(`${(err as Error).message}; e.g. ${off.map((t) => `${t}=${last.get(t) ?? 'missing'}`).join(', ')}`);
+    throw new Error(
+      `${(err as Error).message}; e.g. ${off.map((t) => `${t}=${last.get(t) ?? 'missing'}`).join(', ')}`,
+    );
   }
 }
 
@@ -62,5 +74,5 @@ export async function api(stack: DevStack, path: string, key = SUPPORT_KEY, init
     headers: { authorization: `Bearer ${key}`, ...(init.headers ?? {}) },
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text)) : null };
+  return { status: res.status, body: text ? JSON.parse(text) : null };
 }
