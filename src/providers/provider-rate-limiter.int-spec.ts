@@ -28,7 +28,9 @@ describe('provider rate limit shared through Redis', () => {
 
   it('lets through the configured rate in total, however the sends are spread over dispatchers', async () => {
     // The window opens with the first send and lasts a second: all ten tries fall into it.
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).acquire('twilio')));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).acquire('twilio')),
+    );
     expect(results.filter(Boolean)).toHaveLength(5);
     // A provider without a configured limit is never held back.
     expect(await a.acquire('vonage')).toBe(true);
