@@ -1,7 +1,6 @@
-/** @jest-environment ./src/sandbox/node-realm-environment.cjs */
 import { createHash, createHmac } from 'node:crypto';
 import type { AlgorithmTypes } from '@vonage/auth';
-import type * as VonageSms from '@vonage/sms';
+import { SMS } from '@vonage/sms';
 import {
   signVonageParams,
   VONAGE_SIGNATURE_METHODS,
@@ -26,10 +25,6 @@ const dlr = {
   nonce: 'a1b2c3',
 };
 
-// The SDK's own verifier, an independent implementation of the same rule. @vonage/sms pulls in ESM-only
-// uuid, so it is loaded through the environment's Node require (see node-realm-environment.cjs).
-const nodeRequire = (globalThis as unknown as { __nodeRequire: (id: string) => unknown }).__nodeRequire;
-const { SMS } = nodeRequire('@vonage/sms') as typeof VonageSms;
 const SDK_ALGORITHMS: Record<VonageSignatureMethod, AlgorithmTypes> = {
   md5hash: 'MD5HASH' as AlgorithmTypes.md5hash,
   md5: 'MD5HMAC' as AlgorithmTypes.md5hmac,
