@@ -12,6 +12,21 @@ describe('card numbers', () => {
     expect(containsCardNumber('ref 4111 1111 1111 1111')).toBe(true);
   });
 
+  it('finds Amex and 19-digit groupings', () => {
+    expect(containsCardNumber('amex 3782 822463 10005')).toBe(true);
+    expect(containsCardNumber('long 6011-0000-0000-0000-004')).toBe(
+      containsCardNumber('6011000000000000004'),
+    );
+  });
+
+  it('does not take identifiers with digit-only dash groups for card numbers', () => {
+    // A UUID whose groups happen to be all digits: the 16 digits of "73819562-5037-4003" are Luhn-valid.
+    expect(luhnValid('7381956250374003')).toBe(true);
+    expect(containsCardNumber('txn-73819562-5037-4003-8abc-0123456789ab')).toBe(false);
+    expect(containsCardNumber('id 12345678-1234-1234-1234-123456789012')).toBe(false);
+    expect(containsCardNumber('2026-11-22T14:03:00+01:00')).toBe(false);
+  });
+
   it('ignores digit runs that are not Luhn-valid or have the wrong length', () => {
     expect(containsCardNumber('order 4111111111111112')).toBe(false);
     expect(containsCardNumber('txn 123456789012')).toBe(false);

@@ -1,6 +1,10 @@
-// PCI DSS 3.4.1: a full card number (PAN) must never be stored, logged or forwarded. Any Luhn-valid run of
-// 13-19 digits (optionally split by single spaces or dashes, as people type them) counts as a PAN.
-const CANDIDATE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+// PCI DSS 3.4.1: a full card number (PAN) must never be stored, logged or forwarded. A PAN is a Luhn-valid
+// run of 13-19 digits, written either without separators or in the groupings people and card printers use
+// (4-4-4-4 with an optional 1-3 digit tail, or Amex's 4-6-5), with one kind of separator (space or dash).
+// Free-form dashes are not accepted: identifiers such as UUIDs (8-4-4-4-12) have digit-only dash groups,
+// and treating them as card numbers dead-lettered valid transactions.
+const CANDIDATE =
+  /(?<!\d[ -]?)(?:\d{13,19}|\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?|\d{4}([ -])\d{6}\2\d{5})(?![ -]?\d)/g;
 
 export function luhnValid(digits: string): boolean {
   let sum = 0;
