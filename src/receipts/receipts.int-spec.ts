@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { testDatabaseService } from '../../test/support/db';
+import { newNotification } from '../../test/support/notification-fixture';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { Database } from '../database/database.service';
 import { MessagePartsRepository } from '../delivery/message-parts.repository';
@@ -8,7 +9,6 @@ import { SendRecorder } from '../delivery/send-recorder';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
-import { NotificationStatus } from '../notifications/notification-status';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderMessageStatus as P } from '../providers/provider.interface';
 import { IntermediateReceiptsWriter } from './intermediate-receipts.writer';
@@ -58,39 +58,7 @@ describe('receipt correlation on PostgreSQL', () => {
   async function sentAlert(provider = 'twilio') {
     const id = randomUUID();
     const now = new Date();
-    await db.transaction((tx) =>
-      notifications.insertMany(
-        [
-          {
-            id,
-            transactionId: `txn-${id}`,
-            eventId: `e-${id}`,
-            cardholderId: 'ch',
-            cardId: 'card',
-            cardLast4: '1234',
-            amountMinor: 100,
-            currency: 'GBP',
-            merchantName: 'M',
-            merchantCity: null,
-            channel: null,
-            authorisedAt: now,
-            receivedAt: now,
-            status: NotificationStatus.QUEUED,
-            skipReason: null,
-            phoneE164: '+447911123456',
-            contactVersion: 1,
-            locale: 'en',
-            body: 'hello',
-            segments: 1,
-            encoding: 'GSM-7',
-            deadlineAt: new Date(now.getTime() + 60000),
-            sourcePartition: 0,
-            sourceOffset: '0',
-          },
-        ],
-        tx,
-      ),
-    );
+    await db.transaction((tx) => notifications.insertMany([newNotification({ id, receivedAt: now })], tx));
     const claimed = (await recorder.claim(id, 60000, now))!;
     const attempt = await recorder.startAttempt(claimed, provider, now);
     const messageId = `SM${randomUUID().replace(/-/g, '')}`;
