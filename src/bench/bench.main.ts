@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { BenchUsageError, parseBenchArgs } from './bench.options';
-import { defaultJsonPath, printReport, writeJson } from './bench.report';
+import { printReport } from './bench.print';
+import { defaultJsonPath, writeJson } from './bench.report';
 import { BenchRun } from './bench.run';
 
 // `npm run bench -- [--events N] [--rate R] [--provider-latency MS] [--json FILE] [--quick] ...`: the whole

@@ -20,6 +20,7 @@ import { ProviderRoute } from '../providers/provider-route';
 import { SmsQueue } from '../queue/sms-queue.service';
 import { ReceiptApplier } from '../receipts/receipt-applier';
 import { ReceiptsRepository } from '../receipts/receipts.repository';
+import { newNotification } from '../../test/support/notification-fixture';
 import { IntermediateReceiptsWriter } from '../receipts/intermediate-receipts.writer';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { ReceiptDeadlines } from './receipt-deadlines';
@@ -117,37 +118,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
     ids.push(id);
     const at = new Date(clock.t - ageMs);
     await db.transaction((tx) =>
-      notifications.insertMany(
-        [
-          {
-            id,
-            transactionId: `sweep-${id}`,
-            eventId: `e-${id}`,
-            cardholderId: 'ch',
-            cardId: 'card',
-            cardLast4: '1234',
-            amountMinor: 100,
-            currency: 'GBP',
-            merchantName: 'M',
-            merchantCity: null,
-            channel: null,
-            authorisedAt: at,
-            receivedAt: at,
-            status: S.QUEUED,
-            skipReason: null,
-            phoneE164: '+447911123456',
-            contactVersion: 1,
-            locale: 'en',
-            body: 'hello',
-            segments: 1,
-            encoding: 'GSM-7',
-            deadlineAt: new Date(at.getTime() + 3600_000),
-            sourcePartition: 0,
-            sourceOffset: '0',
-          },
-        ],
-        tx,
-      ),
+      notifications.insertMany([newNotification({ id, transactionId: `sweep-${id}`, receivedAt: at })], tx),
     );
     return id;
   }
