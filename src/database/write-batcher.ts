@@ -1,0 +1,62 @@
+import DataLoader from 'dataloader';
+
+export interface WriteBatcherOptions {
+  /** Items in one flush at most. */
+  maxBatch: number;
+  /** Flushes running at once; items submitted meanwhile wait and go together in the next one. */
+  parallel: number;
+}
+
+/**
+ * Group commit for writes that many concurrent jobs make at once: the first item is flushed on the next
+ * turn of the event loop (so an idle system adds no delay), and while `parallel` flushes are in flight the
+ * items that arrive wait and are flushed together. Under load a flush carries many items in one
+ * statement and one commit instead of one each, which is where the send path's Postgres time went.
+ *
+ * `flush` returns one result per item, in order; an Error in a slot fails only that item. DataLoader does
+ * the queueing, the size cap and the per-item settling; this class only decides when a batch may go.
+ */
+export class WriteBatcher<I, O> {
+  private readonly loader: DataLoader<I, O, I>;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    flush: (items: readonly I[]) => Promise<ReadonlyArray<O | Error>>,
+    options: WriteBatcherOptions,
+  ) {
+    this.loader = new DataLoader<I, O, I>(
+      async (items) => {
+        try {
+          return await flush(items);
+        } finally {
+          this.release();
+        }
+      },
+      {
+        cache: false,
+        maxBatchSize: options.maxBatch,
+        batchScheduleFn: (dispatch) => {
+          // The slot is taken when the batch is scheduled, not when it runs, so batches scheduled in the
+          // same turn cannot overshoot `parallel`.
+          if (this.running < options.parallel) {
+            this.running += 1;
+            setImmediate(dispatch);
+          } else {
+            this.waiting.push(dispatch);
+          }
+        },
+      },
+    );
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running -= 1;
+  }
+
+  submit(item: I): Promise<O> {
+    return this.loader.load(item);
+  }
+}
