@@ -47,6 +47,9 @@ export const configSchema = z.object({
 
   PROVIDERS: list.pipe(z.array(z.enum(PROVIDER_NAMES)).min(1)).default(['twilio', 'vonage', 'smpp']),
   DISPATCHER_CONCURRENCY: positiveInt.max(1000).default(50),
+  // Group commit of concurrent jobs' writes (claim, attempt, SENT; final receipts in the api).
+  WRITE_BATCH_MAX: positiveInt.max(1000).default(200),
+  WRITE_BATCH_PARALLEL: positiveInt.max(20).default(2),
   PROVIDER_TIMEOUT_MS: positiveInt.max(120000).default(5000),
   // How long a dispatcher owns an alert it is sending; a crashed dispatcher's alerts are taken over after it.
   SEND_LEASE_MS: positiveInt.default(60000),

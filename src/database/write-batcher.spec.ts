@@ -79,3 +79,20 @@ describe('WriteBatcher', () => {
     await expect(batcher.submit(3)).resolves.toBe(3);
   });
 });
+
+describe('WriteBatcher with retryAlone', () => {
+  it('flushes each item alone after a failed flush, so only the bad one fails', async () => {
+    const calls: number[][] = [];
+    const batcher = new WriteBatcher<number, number>(
+      async (items) => {
+        calls.push([...items]);
+        if (items.includes(-1)) throw new Error('constraint broken');
+        return [...items];
+      },
+      { maxBatch: 10, parallel: 1, retryAlone: true },
+    );
+    const settled = await Promise.allSettled([1, -1, 2].map((i) => batcher.submit(i)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(calls).toEqual([[1, -1, 2], [1], [-1], [2]]);
+  });
+});

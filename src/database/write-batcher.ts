@@ -5,6 +5,11 @@ export interface WriteBatcherOptions {
   maxBatch: number;
   /** Flushes running at once; items submitted meanwhile wait and go together in the next one. */
   parallel: number;
+  /**
+   * When a whole flush throws (a constraint one item broke, a deadlock), flush each item alone, so one
+   * bad item cannot fail the others; an item that fails alone gets its own error.
+   */
+  retryAlone?: boolean;
 }
 
 /**
@@ -29,6 +34,9 @@ export class WriteBatcher<I, O> {
       async (items) => {
         try {
           return await flush(items);
+        } catch (err) {
+          if (!options.retryAlone || items.length === 1) throw err;
+          return this.oneByOne(flush, items);
         } finally {
           this.release();
         }
@@ -48,6 +56,21 @@ export class WriteBatcher<I, O> {
         },
       },
     );
+  }
+
+  private async oneByOne(
+    flush: (items: readonly I[]) => Promise<ReadonlyArray<O | Error>>,
+    items: readonly I[],
+  ): Promise<Array<O | Error>> {
+    const results: Array<O | Error> = [];
+    for (const item of items) {
+      try {
+        results.push((await flush([item]))[0]);
+      } catch (err) {
+        results.push(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    return results;
   }
 
   private release(): void {

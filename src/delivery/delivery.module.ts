@@ -9,6 +9,8 @@ import { InFlightRecovery } from './in-flight-recovery';
 import { MessagePartsRepository } from './message-parts.repository';
 import { MultipartReceipts } from './multipart-receipts';
 import { ProviderStep } from './provider-step';
+import { SendBatchRepository } from './send-batch.repository';
+import { SendBatches } from './send-batches';
 import { SendRecorder } from './send-recorder';
 import { SmppReceiptsListener } from './smpp-receipts.listener';
 import { SmsProcessor } from './sms.processor';
@@ -18,6 +20,8 @@ import { SmsProcessor } from './sms.processor';
   providers: [
     MessagePartsRepository,
     MultipartReceipts,
+    SendBatchRepository,
+    SendBatches,
     SendRecorder,
     InFlightRecovery,
     ProviderStep,

@@ -12,6 +12,7 @@ import { ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { MessagePartsRepository } from './message-parts.repository';
 import { MultipartReceipts } from './multipart-receipts';
+import { SendBatches } from './send-batches';
 
 /** What the provider said when it took the message. */
 export interface Acceptance {
@@ -38,16 +39,18 @@ export class SendRecorder {
     private readonly parts: MessagePartsRepository,
     private readonly multipart: MultipartReceipts,
     private readonly metrics: Metrics,
+    private readonly batches: SendBatches,
   ) {}
 
   /** Claims the alert; null when it is not ours to send (already sent, final, or leased elsewhere). */
   claim(id: string, leaseMs: number, now: Date): Promise<ClaimedRow | null> {
-    // One statement, so no explicit transaction: two round trips fewer on every send.
-    return this.notifications.claim(id, leaseMs, now);
+    return this.batches.claim({ id, leaseMs, now });
   }
 
   /** The in-flight record that must exist before the provider is called. */
   startAttempt(n: NotificationRow, provider: string, now: Date, notes: NewEvent[] = []): Promise<AttemptRow> {
+    // The common case (no route notes to keep in order before it) shares a statement with other jobs.
+    if (notes.length === 0) return this.batches.startAttempt(n.id, provider, now);
     return this.db.transaction(async (tx) => {
       const attempt = await this.attempts.start(n.id, provider, now, tx);
       await this.events.insertMany(
@@ -82,6 +85,28 @@ export class SendRecorder {
   ): Promise<void> {
     const { messageId, segments } = sent;
     const partIds = sent.partIds && sent.partIds.length > 1 ? sent.partIds : undefined;
+    if (notes.length === 0 && !partIds) {
+      const req = { notificationId: n.id, attemptId: attempt.id, provider: attempt.provider, messageId, now };
+      await this.batches.accepted({ ...req, segments: segments ?? null });
+    } else {
+      await this.acceptedAlone(n, attempt, { messageId, segments }, partIds, now, notes);
+    }
+    this.metrics.notifications.inc({ status: S.SENT, reason: '' });
+    this.metrics.alertLatency.observe(
+      { stage: 'accepted' },
+      (now.getTime() - n.authorised_at.getTime()) / 1000,
+    );
+  }
+
+  /** A multi-part message or one with route notes to keep in order: its own transaction. */
+  private async acceptedAlone(
+    n: NotificationRow,
+    attempt: AttemptRow,
+    { messageId, segments }: Acceptance,
+    partIds: string[] | undefined,
+    now: Date,
+    notes: NewEvent[],
+  ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.receiptLocks.lockMessage(attempt.provider, messageId, tx);
       await this.attempts.finish(
@@ -109,11 +134,6 @@ export class SendRecorder {
       await this.receipts.applyPending(attempt.provider, messageId, n.id, tx);
       if (partIds) await this.multipart.claimEarlyParts(attempt.provider, partIds, n.id, tx);
     });
-    this.metrics.notifications.inc({ status: S.SENT, reason: '' });
-    this.metrics.alertLatency.observe(
-      { stage: 'accepted' },
-      (now.getTime() - n.authorised_at.getTime()) / 1000,
-    );
   }
 
   /** `notSent`: the provider certainly does not have it (refused by the breaker, or asked after a timeout). */

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { testDatabaseService } from '../../test/support/db';
 import { newNotification } from '../../test/support/notification-fixture';
+import { AppConfig } from '../config/app-config';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { Database } from '../database/database.service';
 import { MessagePartsRepository } from '../delivery/message-parts.repository';
 import { MultipartReceipts } from '../delivery/multipart-receipts';
+import { SendBatchRepository } from '../delivery/send-batch.repository';
+import { SendBatches } from '../delivery/send-batches';
 import { SendRecorder } from '../delivery/send-recorder';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
@@ -51,6 +54,7 @@ describe('receipt correlation on PostgreSQL', () => {
       parts,
       multipart,
       metrics,
+      new SendBatches(AppConfig.fromEnv({}), db, new SendBatchRepository(db), receipts),
     );
   });
   afterAll(() => db.onModuleDestroy());

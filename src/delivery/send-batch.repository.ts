@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { Database, Queryable } from '../database/database.service';
+import { AttemptRow } from '../notifications/notification.types';
+import { ClaimedRow } from '../notifications/notifications.repository';
+
+export interface ClaimRequest {
+  id: string;
+  leaseMs: number;
+  now: Date;
+}
+
+export interface AttemptRequest {
+  id: string;
+  notificationId: string;
+  provider: string;
+  now: Date;
+}
+
+export interface AcceptRequest {
+  notificationId: string;
+  attemptId: string;
+  provider: string;
+  messageId: string;
+  segments: number | null;
+  now: Date;
+}
+
+/** Per accepted attempt: whether the alert moved to SENT, and whether receipts were waiting for it. */
+export interface AcceptedRow {
+  attempt_id: string;
+  moved: boolean;
+  has_pending: boolean;
+}
+
+/**
+ * The send path's three hot writes for many alerts at once, each one statement: the set-based forms of
+ * NotificationsRepository.claim, AttemptsRepository.start (+ its SENDING event) and the SENT write.
+ * Callers make sure an alert appears at most once per call.
+ */
+@Injectable()
+export class SendBatchRepository {
+  constructor(private readonly db: Database) {}
+
+  async claimMany(reqs: readonly ClaimRequest[]): Promise<ClaimedRow[]> {
+    const { rows } = await this.db.pool.query<ClaimedRow>(
+      `UPDATE notifications n SET status = 'SENDING', lease_until = u.now + u.lease_ms * interval '1 millisecond',
+              updated_at = u.now
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::int[]) AS u(id, now, lease_ms)
+       WHERE n.id = u.id
+         AND (n.status = 'QUEUED' OR (n.status = 'SENDING' AND (n.lease_until IS NULL OR n.lease_until < u.now)))
+       RETURNING n.*, EXISTS (SELECT 1 FROM delivery_attempts a
+                              WHERE a.notification_id = n.id AND a.status = 'IN_FLIGHT') AS has_in_flight`,
+      [reqs.map((r) => r.id), reqs.map((r) => r.now), reqs.map((r) => r.leaseMs)],
+    );
+    return rows;
+  }
+
+  /** IN_FLIGHT attempts with their SENDING history events. */
+  async startMany(reqs: readonly AttemptRequest[]): Promise<AttemptRow[]> {
+    const { rows } = await this.db.pool.query<AttemptRow>(
+      `WITH u AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
+           AS u(id, notification_id, provider, started_at)
+       ), ins AS (
+         INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, started_at)
+         SELECT u.id, u.notification_id,
+                COALESCE((SELECT MAX(a.attempt_no) FROM delivery_attempts a
+                          WHERE a.notification_id = u.notification_id), 0) + 1,
+                u.provider, 'IN_FLIGHT', u.started_at
+         FROM u
+         RETURNING *
+       ), ev AS (
+         INSERT INTO notification_events (notification_id, at, type, status, provider, detail)
+         SELECT notification_id, started_at, 'SENDING', 'SENDING', provider, 'attempt ' || attempt_no FROM ins
+       )
+       SELECT * FROM ins`,
+      [
+        reqs.map((r) => r.id),
+        reqs.map((r) => r.notificationId),
+        reqs.map((r) => r.provider),
+        reqs.map((r) => r.now),
+      ],
+    );
+    return rows;
+  }
+
+  /**
+   * The provider took these messages: attempts ACCEPTED, alerts SENT (from SENDING or QUEUED only) with
+   * their SENT events. Runs in the caller's transaction after the message locks were taken, so a receipt
+   * that arrived first is seen (`has_pending`) and applied by the caller.
+   */
+  async acceptMany(reqs: readonly AcceptRequest[], tx: Queryable): Promise<AcceptedRow[]> {
+    const { rows } = await tx.query<AcceptedRow>(
+      `WITH u AS (
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
+           AS u(notification_id, attempt_id, provider, message_id, segments, at)
+       ), fin AS (
+         UPDATE delivery_attempts a SET status = 'ACCEPTED', provider_message_id = u.message_id,
+                error_code = NULL, error_detail = NULL, segments = COALESCE(u.segments, a.segments),
+                finished_at = u.at
+         FROM u WHERE a.id = u.attempt_id
+         RETURNING a.id
+       ), moved AS (
+         UPDATE notifications n SET status = 'SENT', provider = u.provider, provider_message_id = u.message_id,
+                accepted_at = u.at, lease_until = NULL, updated_at = u.at
+         FROM u WHERE n.id = u.notification_id AND n.status IN ('SENDING', 'QUEUED')
+         RETURNING n.id
+       ), ev AS (
+         INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id, detail)
+         SELECT u.notification_id, u.at, 'SENT', 'SENT', u.provider, u.message_id,
+                CASE WHEN u.segments IS NOT NULL AND u.segments > 0 THEN u.segments || ' segment(s)' END
+         FROM u JOIN moved ON moved.id = u.notification_id
+       )
+       SELECT u.attempt_id, EXISTS (SELECT 1 FROM moved WHERE moved.id = u.notification_id) AS moved,
+              EXISTS (SELECT 1 FROM receipts r
+                      WHERE r.provider = u.provider AND r.provider_message_id = u.message_id
+                        AND r.notification_id IS NULL AND r.status IN ('DELIVERED', 'UNDELIVERED', 'FAILED'))
+                AS has_pending
+       FROM u`,
+      [
+        reqs.map((r) => r.notificationId),
+        reqs.map((r) => r.attemptId),
+        reqs.map((r) => r.provider),
+        reqs.map((r) => r.messageId),
+        reqs.map((r) => r.segments),
+        reqs.map((r) => r.now),
+      ],
+    );
+    return rows;
+  }
+
+  /** Advisory locks of many provider messages, in one order everywhere so two batches cannot deadlock. */
+  async lockMessages(keys: readonly string[], tx: Queryable): Promise<void> {
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(h)
+       FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1) s`,
+      [keys],
+    );
+  }
+}

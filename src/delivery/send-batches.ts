@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { Database } from '../database/database.service';
+import { WriteBatcher, WriteBatcherOptions } from '../database/write-batcher';
+import { AttemptRow } from '../notifications/notification.types';
+import { ClaimedRow } from '../notifications/notifications.repository';
+import { ReceiptsService } from '../receipts/receipts.service';
+import { AcceptRequest, AttemptRequest, ClaimRequest, SendBatchRepository } from './send-batch.repository';
+
+export const messageLockKey = (provider: string, messageId: string) => `${provider}:${messageId}`;
+
+/**
+ * The claim, the in-flight attempt and the SENT write of every job the dispatcher is working on are
+ * grouped into shared statements (see WriteBatcher): with 50 jobs at once that is a few statements and
+ * commits per flush instead of a dozen round trips per alert. Each item still gets its own answer.
+ */
+@Injectable()
+export class SendBatches {
+  private readonly claims: WriteBatcher<ClaimRequest, ClaimedRow | null>;
+  private readonly starts: WriteBatcher<AttemptRequest, AttemptRow>;
+  private readonly accepts: WriteBatcher<AcceptRequest, boolean>;
+
+  constructor(
+    config: AppConfig,
+    private readonly db: Database,
+    private readonly repo: SendBatchRepository,
+    private readonly receipts: ReceiptsService,
+  ) {
+    const options: WriteBatcherOptions = {
+      maxBatch: config.get('WRITE_BATCH_MAX'),
+      parallel: config.get('WRITE_BATCH_PARALLEL'),
+      retryAlone: true,
+    };
+    this.claims = new WriteBatcher((reqs) => this.claimFlush(reqs), options);
+    this.starts = new WriteBatcher((reqs) => this.startFlush(reqs), options);
+    this.accepts = new WriteBatcher((reqs) => this.acceptFlush(reqs), options);
+  }
+
+  claim(req: ClaimRequest): Promise<ClaimedRow | null> {
+    return this.claims.submit(req);
+  }
+
+  startAttempt(notificationId: string, provider: string, now: Date): Promise<AttemptRow> {
+    return this.starts.submit({ id: randomUUID(), notificationId, provider, now });
+  }
+
+  /** True when the alert moved to SENT (false: a receipt or another path had already moved it on). */
+  accepted(req: AcceptRequest): Promise<boolean> {
+    return this.accepts.submit(req);
+  }
+
+  private async claimFlush(reqs: readonly ClaimRequest[]): Promise<Array<ClaimedRow | null>> {
+    // Bull can hand one job out twice: only the first of a repeated id may have the row.
+    const first = new Map<string, number>();
+    reqs.forEach((r, i) => {
+      if (!first.has(r.id)) first.set(r.id, i);
+    });
+    const unique = [...first.values()].map((i) => reqs[i]);
+    const rows = new Map((await this.repo.claimMany(unique)).map((row) => [row.id, row]));
+    return reqs.map((r, i) => (first.get(r.id) === i ? (rows.get(r.id) ?? null) : null));
+  }
+
+  private async startFlush(reqs: readonly AttemptRequest[]): Promise<Array<AttemptRow | Error>> {
+    const rows = new Map((await this.repo.startMany(reqs)).map((row) => [row.id, row]));
+    return reqs.map((r) => rows.get(r.id) ?? new Error(`attempt for ${r.notificationId} was not written`));
+  }
+
+  private acceptFlush(reqs: readonly AcceptRequest[]): Promise<boolean[]> {
+    return this.db.transaction(async (tx) => {
+      await this.repo.lockMessages(
+        reqs.map((r) => messageLockKey(r.provider, r.messageId)),
+        tx,
+      );
+      const rows = new Map((await this.repo.acceptMany(reqs, tx)).map((row) => [row.attempt_id, row]));
+      for (const r of reqs) {
+        // A receipt that beat our SENT write waited in the receipts table; it is applied now, under the lock.
+        if (rows.get(r.attemptId)?.has_pending) {
+          await this.receipts.applyPending(r.provider, r.messageId, r.notificationId, tx);
+        }
+      }
+      return reqs.map((r) => rows.get(r.attemptId)?.moved ?? false);
+    });
+  }
+}
