@@ -43,3 +43,29 @@ describe('provider rate limit shared through Redis', () => {
     expect(await a.acquire('twilio')).toBe(false);
   });
 });
+
+describe('provider rate limit in blocks', () => {
+  it('sends asking together share Redis calls and the total still never exceeds the rate', async () => {
+    const config = AppConfig.fromEnv({
+      ...process.env,
+      QUEUE_PREFIX: `alertline-int-${randomUUID()}`,
+      PROVIDERS: 'twilio',
+      PROVIDER_RATE_LIMITS: 'twilio:100',
+      PROVIDER_RATE_LIMIT_WAIT_MS: '0',
+    });
+    const logger = pino({ level: 'silent' });
+    const limiters = [new ProviderRateLimiter(config, logger), new ProviderRateLimiter(config, logger)];
+    await Promise.all(limiters.map((l) => l.onModuleInit()));
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 300 }, (_, i) => limiters[i % 2].acquire('twilio')),
+      );
+      const granted = results.filter(Boolean).length;
+      // Blocks of at most 10: a refused block may leave up to 9 permits of the window unused.
+      expect(granted).toBeLessThanOrEqual(100);
+      expect(granted).toBeGreaterThanOrEqual(91);
+    } finally {
+      await Promise.all(limiters.map((l) => l.onModuleDestroy()));
+    }
+  });
+});

@@ -4,6 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { AppConfig } from '../config/app-config';
 import { ProviderName } from '../config/config.schema';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { WriteBatcher } from '../database/write-batcher';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,6 +19,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ProviderRateLimiter implements OnModuleInit, OnModuleDestroy {
   private readonly redis: Redis;
   private readonly limiters = new Map<ProviderName, RateLimiterRedis>();
+  private readonly blocks = new Map<ProviderName, WriteBatcher<ProviderName, boolean>>();
   private readonly maxWaitMs: number;
   private readonly backOffMs: number;
 
@@ -34,16 +36,27 @@ export class ProviderRateLimiter implements OnModuleInit, OnModuleDestroy {
     for (const name of config.get('PROVIDERS')) {
       const points = rates[name];
       if (!points) continue;
-      this.limiters.set(
-        name,
-        new RateLimiterRedis({
-          storeClient: this.redis,
-          keyPrefix: `${config.get('QUEUE_PREFIX')}:provider-rate`,
-          points,
-          duration: 1,
-          insuranceLimiter: new RateLimiterMemory({ points, duration: 1 }),
-        }),
-      );
+      const limiter = new RateLimiterRedis({
+        storeClient: this.redis,
+        keyPrefix: `${config.get('QUEUE_PREFIX')}:provider-rate`,
+        points,
+        duration: 1,
+        insuranceLimiter: new RateLimiterMemory({ points, duration: 1 }),
+      });
+      this.limiters.set(name, limiter);
+      // Sends that ask at the same moment take their permits in one Redis call. A block never exceeds a
+      // tenth of the rate: a refused block still counts in Redis, so it may leave at most that much of a
+      // window unused.
+      const maxBatch = Math.min(config.get('WRITE_BATCH_MAX'), Math.floor(points / 10));
+      if (maxBatch > 1) {
+        this.blocks.set(
+          name,
+          new WriteBatcher((asks) => this.consumeBlock(limiter, name, asks.length), {
+            maxBatch,
+            parallel: 1,
+          }),
+        );
+      }
     }
     this.maxWaitMs = config.get('PROVIDER_RATE_LIMIT_WAIT_MS');
     this.backOffMs = config.get('PROVIDER_THROTTLE_BACKOFF_MS');
@@ -65,6 +78,7 @@ export class ProviderRateLimiter implements OnModuleInit, OnModuleDestroy {
   async acquire(provider: ProviderName): Promise<boolean> {
     const limiter = this.limiters.get(provider);
     if (!limiter) return true;
+    if (await this.blocks.get(provider)?.submit(provider)) return true;
     const giveUpAt = Date.now() + this.maxWaitMs;
     for (;;) {
       try {
@@ -76,6 +90,21 @@ export class ProviderRateLimiter implements OnModuleInit, OnModuleDestroy {
         if (Date.now() + wait > giveUpAt) return false;
         await sleep(wait);
       }
+    }
+  }
+
+  private async consumeBlock(
+    limiter: RateLimiterRedis,
+    provider: ProviderName,
+    n: number,
+  ): Promise<boolean[]> {
+    try {
+      await limiter.consume(provider, n);
+      return new Array<boolean>(n).fill(true);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      // Not enough left in this window for all of them: each waits for its own permit.
+      return new Array<boolean>(n).fill(false);
     }
   }
 
