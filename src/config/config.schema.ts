@@ -38,6 +38,10 @@ export const configSchema = z.object({
   KAFKA_CONTACTS_GROUP_ID: z.string().min(1).default('alertline-contacts'),
   KAFKA_TOPIC_TRANSACTIONS: z.string().min(1).default('card.transactions.authorised'),
   KAFKA_TOPIC_CONTACTS: z.string().min(1).default('cardholder.contacts'),
+  // With the broker's default (answer a fetch as soon as one byte is there) a steady trickle of events is
+  // ingested a few at a time, one transaction and one Bull call each: the fetch waits a little to fill.
+  KAFKA_FETCH_MIN_BYTES: positiveInt.max(50 * 1024 * 1024).default(64 * 1024),
+  KAFKA_FETCH_MAX_WAIT_MS: positiveInt.max(5000).default(20),
 
   ALERT_DEADLINE_SECONDS: positiveInt.default(1800),
   RECEIPT_SLA_SECONDS: positiveInt.default(300),

@@ -28,6 +28,8 @@ export class TransactionsConsumer implements OnApplicationBootstrap, OnModuleDes
         groupId: config.get('KAFKA_GROUP_ID'),
         topic: config.get('KAFKA_TOPIC_TRANSACTIONS'),
         chunkSize: 500,
+        fetchMinBytes: config.get('KAFKA_FETCH_MIN_BYTES'),
+        fetchMaxWaitMs: config.get('KAFKA_FETCH_MAX_WAIT_MS'),
       },
       (messages, ctx) => ingest.handleChunk(messages, ctx),
       logger.child({ component: 'transactions-consumer' }),

@@ -15,6 +15,9 @@ export interface BatchConsumerOptions {
   topic: string;
   /** Messages handled per database round trip; kafkajs batches can be larger. */
   chunkSize: number;
+  /** A fetch waits for this many bytes, or `fetchMaxWaitMs`, whichever comes first. */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
 }
 
 // kafkajs directly with eachBatch rather than the Nest transport: the offset is resolved only after the
@@ -41,6 +44,8 @@ export class BatchConsumer {
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       maxBytesPerPartition: 1024 * 1024,
+      minBytes: this.options.fetchMinBytes ?? 1,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 5000,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10000 },
     });
     this.consumer = consumer;
