@@ -10,7 +10,10 @@ import { ReceiptInput } from './receipts.repository';
 const S = NotificationStatus;
 // DELIVERED also ends states where we did not know the message got through (a retry was queued after a
 // timeout, or the deadline passed): the handset has it, so no second SMS may follow.
-const DELIVERED_FROM = [S.QUEUED, S.SENDING, S.SENT, S.EXPIRED];
+export const DELIVERED_FROM = [S.QUEUED, S.SENDING, S.SENT, S.EXPIRED];
+// A failure report can only end a message we believe is with the carrier (and, see apply, only the
+// alert's current message); the batch statement in ReceiptsRepository is given the same lists.
+export const UNDELIVERED_FROM = [S.SENT];
 
 /** Applies one receipt to its alert, forward only. Runs inside the caller's transaction and message lock. */
 @Injectable()
@@ -58,7 +61,7 @@ export class ReceiptApplier {
         errorCode: receipt.errorCode,
         errorDetail: receipt.providerStatus,
       };
-      if (await this.notifications.transition(target.notificationId, [S.SENT], change, db))
+      if (await this.notifications.transition(target.notificationId, UNDELIVERED_FROM, change, db))
         moved = S.UNDELIVERED;
     }
     // Intermediate receipts (queued, sent) stay in the receipts table only; a final receipt that moved
@@ -69,12 +72,17 @@ export class ReceiptApplier {
         db,
       );
     }
+    this.observe(receipt, moved, target.authorisedAt);
+  }
+
+  /** The metrics of one applied receipt; shared with the batch path so both count alike. */
+  observe(receipt: ReceiptInput, moved: NotificationStatus | null, authorisedAt: Date): void {
     this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
     if (moved) this.metrics.notifications.inc({ status: moved, reason: receipt.errorCode ?? '' });
     if (moved === S.DELIVERED) {
       this.metrics.alertLatency.observe(
         { stage: 'delivered' },
-        (at.getTime() - target.authorisedAt.getTime()) / 1000,
+        (receipt.receivedAt.getTime() - authorisedAt.getTime()) / 1000,
       );
     }
   }

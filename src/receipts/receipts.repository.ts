@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../database/database.service';
+import { NotificationStatus } from '../notifications/notification-status';
 import { ProviderMessageStatus } from '../providers/provider.interface';
 
 export interface ReceiptInput {
@@ -22,6 +23,26 @@ export interface ReceiptRow {
   received_at: Date;
 }
 
+/** What one final receipt of a batch came to, in the order the receipts were given. */
+export interface FinalReceiptRow {
+  /** null: no attempt has this message id (yet); the receipt is stored unmatched. */
+  notification_id: string | null;
+  /** Its alert already had a receipt earlier in this batch: nothing was written for this one. */
+  deferred: boolean;
+  /** The status the alert moved to, or null (a RECEIPT history line was written instead). */
+  moved: NotificationStatus | null;
+  authorised_at: Date | null;
+}
+
+/** The statuses an alert may leave on a final receipt (ReceiptApplier's rules, passed in, not restated). */
+export interface FinalReceiptRules {
+  deliveredFrom: readonly NotificationStatus[];
+  undeliveredFrom: readonly NotificationStatus[];
+}
+
+export const messageLockKey = (provider: string, providerMessageId: string) =>
+  `${provider}:${providerMessageId}`;
+
 @Injectable()
 export class ReceiptsRepository {
   /**
@@ -30,8 +51,97 @@ export class ReceiptsRepository {
    */
   async lockMessage(provider: string, providerMessageId: string, db: Queryable): Promise<void> {
     await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `${provider}:${providerMessageId}`,
+      messageLockKey(provider, providerMessageId),
     ]);
+  }
+
+  /**
+   * lockMessage for many messages in one statement. Ordered by the hash, as the dispatcher's batched SENT
+   * write orders its locks (SendBatchRepository.lockMessages): two batches taking overlapping sets in one
+   * order cannot deadlock.
+   */
+  async lockMessages(keys: readonly string[], db: Queryable): Promise<void> {
+    await db.query({
+      name: 'receipts-lock-messages',
+      text: `SELECT pg_advisory_xact_lock(h)
+             FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1) s`,
+      values: [keys],
+    });
+  }
+
+  /**
+   * ReceiptsService.record's transaction for many final receipts in one statement, under their message
+   * locks: match the attempt, store the receipt, move the alert forward, write its history line. An alert
+   * takes one receipt per statement (every part of the statement sees the same snapshot, so a second
+   * one would be judged against the state before the first): later ones come back `deferred`, unwritten.
+   */
+  async recordFinalMany(
+    receipts: readonly ReceiptInput[],
+    rules: FinalReceiptRules,
+    db: Queryable,
+  ): Promise<FinalReceiptRow[]> {
+    const { rows } = await db.query<FinalReceiptRow>({
+      // Named: parsed and planned once per connection, not per batch.
+      name: 'receipts-record-final-many',
+      text: `WITH u AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+           WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, idx)
+       ), m AS (
+         SELECT u.*, a.notification_id,
+                CASE WHEN u.status = 'DELIVERED' THEN 'DELIVERED' ELSE 'UNDELIVERED' END AS target,
+                row_number() OVER (PARTITION BY a.notification_id ORDER BY u.idx) AS nth
+         FROM u LEFT JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id
+       ), todo AS (
+         SELECT * FROM m WHERE notification_id IS NULL OR nth = 1
+       ), stored AS (
+         INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
+         SELECT provider, message_id, status, provider_status, error_code, notification_id, received_at
+         FROM todo ORDER BY idx
+       ), moved AS (
+         -- NotificationsRepository.transition's SET; its WHERE is re-checked on a row another transaction
+         -- changed meanwhile, so what moved is read from here, never from the snapshot.
+         UPDATE notifications n
+         SET status = t.target,
+             last_error_code = CASE WHEN t.target = 'DELIVERED' THEN n.last_error_code
+                                    ELSE COALESCE(t.error_code, n.last_error_code) END,
+             last_error_detail = CASE WHEN t.target = 'DELIVERED' THEN n.last_error_detail
+                                      ELSE COALESCE(t.provider_status, n.last_error_detail) END,
+             final_at = t.received_at, lease_until = NULL, updated_at = t.received_at
+         FROM todo t
+         WHERE n.id = t.notification_id
+           AND CASE WHEN t.target = 'DELIVERED' THEN n.status = ANY($7::text[])
+                    ELSE n.status = ANY($8::text[])
+                         AND n.provider = t.provider AND n.provider_message_id = t.message_id END
+         RETURNING t.idx
+       ), history AS (
+         -- "IN (SELECT idx FROM moved)" is a hashed lookup; a join on moved was planned as a nested loop
+         -- (an UPDATE's output is estimated at one row), quadratic in the batch size.
+         INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id, error_code, detail)
+         SELECT notification_id, received_at, CASE WHEN did_move THEN target ELSE 'RECEIPT' END,
+                CASE WHEN did_move THEN target END, provider, message_id, error_code, provider_status
+         FROM (SELECT t.*, t.idx IN (SELECT idx FROM moved) AS did_move
+               FROM todo t WHERE t.notification_id IS NOT NULL) t
+         ORDER BY idx
+       )
+       SELECT m.notification_id, (m.notification_id IS NOT NULL AND m.nth > 1) AS deferred,
+              CASE WHEN m.idx IN (SELECT idx FROM moved) THEN m.target END AS moved, n.authorised_at
+       FROM m LEFT JOIN notifications n ON n.id = m.notification_id AND m.nth = 1
+       ORDER BY m.idx`,
+      values: [
+        receipts.map((r) => r.provider),
+        receipts.map((r) => r.providerMessageId),
+        receipts.map((r) => r.status),
+        receipts.map((r) => r.providerStatus),
+        receipts.map((r) => r.errorCode ?? null),
+        receipts.map((r) => r.receivedAt),
+        rules.deliveredFrom,
+        rules.undeliveredFrom,
+      ],
+    });
+    if (rows.length !== receipts.length) {
+      throw new Error(`final receipts batch: ${receipts.length} receipts, ${rows.length} results`);
+    }
+    return rows;
   }
 
   async insert(receipt: ReceiptInput, notificationId: string | null, db: Queryable): Promise<void> {

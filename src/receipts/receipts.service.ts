@@ -1,18 +1,31 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { Database, Queryable } from '../database/database.service';
+import { WriteBatcher } from '../database/write-batcher';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { FINAL_PROVIDER_STATUSES } from '../providers/provider.interface';
 import { IntermediateReceiptsWriter } from './intermediate-receipts.writer';
-import { ReceiptApplier } from './receipt-applier';
-import { ReceiptInput, ReceiptsRepository } from './receipts.repository';
+import { DELIVERED_FROM, ReceiptApplier, UNDELIVERED_FROM } from './receipt-applier';
+import { FinalReceiptRow, messageLockKey, ReceiptInput, ReceiptsRepository } from './receipts.repository';
 
 export type ReceiptResult = 'applied' | 'unmatched' | 'recorded';
+
+/** The batch did not settle this receipt: it is recorded in a transaction of its own once the batch is done. */
+const ALONE = 'alone';
+type BatchResult = 'applied' | 'unmatched' | typeof ALONE;
+const RULES = { deliveredFrom: DELIVERED_FROM, undeliveredFrom: UNDELIVERED_FROM };
 
 /** Correlates receipts from every provider with the attempt that produced the message. */
 @Injectable()
 export class ReceiptsService {
+  /**
+   * Final receipts of concurrent requests share one transaction (BEGIN, locks, one statement, COMMIT)
+   * instead of eight round trips each: in the benchmark these were a large part of Postgres's CPU per alert.
+   */
+  private readonly finals: WriteBatcher<ReceiptInput, BatchResult>;
+
   constructor(
     private readonly db: Database,
     private readonly receipts: ReceiptsRepository,
@@ -21,7 +34,13 @@ export class ReceiptsService {
     private readonly applier: ReceiptApplier,
     private readonly metrics: Metrics,
     private readonly intermediate: IntermediateReceiptsWriter,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.finals = new WriteBatcher((items) => this.recordFinals(items), {
+      maxBatch: config.get('WRITE_BATCH_MAX'),
+      parallel: config.get('WRITE_BATCH_PARALLEL'),
+    });
+  }
 
   async record(receipt: ReceiptInput): Promise<ReceiptResult> {
     if (!FINAL_PROVIDER_STATUSES.has(receipt.status)) {
@@ -29,6 +48,41 @@ export class ReceiptsService {
       this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
       return 'recorded';
     }
+    const result = await this.finals.submit(receipt);
+    return result === ALONE ? this.recordAlone(receipt) : result;
+  }
+
+  private async recordFinals(items: readonly ReceiptInput[]): Promise<BatchResult[]> {
+    let rows: FinalReceiptRow[];
+    try {
+      rows = await this.db.transaction(async (tx) => {
+        await this.receipts.lockMessages(
+          items.map((r) => messageLockKey(r.provider, r.providerMessageId)),
+          tx,
+        );
+        return this.receipts.recordFinalMany(items, RULES, tx);
+      });
+    } catch {
+      // Rolled back as a whole: one bad receipt (or a deadlock victim) must not fail the others, so each
+      // is tried again on its own, where a lasting error reaches only its own webhook.
+      return items.map(() => ALONE);
+    }
+    return rows.map((row, i) => this.settle(items[i], row));
+  }
+
+  private settle(receipt: ReceiptInput, row: FinalReceiptRow): BatchResult {
+    // A second receipt for an alert in one batch was not written: it goes after, so it sees the first.
+    if (row.deferred) return ALONE;
+    if (row.notification_id === null) {
+      this.metrics.receipts.inc({ provider: receipt.provider, status: 'UNMATCHED' });
+      return 'unmatched';
+    }
+    if (row.authorised_at) this.applier.observe(receipt, row.moved, row.authorised_at);
+    return 'applied';
+  }
+
+  /** One receipt in its own transaction: the path of a receipt the batch could not settle. */
+  private recordAlone(receipt: ReceiptInput): Promise<ReceiptResult> {
     return this.db.transaction(async (tx) => {
       await this.receipts.lockMessage(receipt.provider, receipt.providerMessageId, tx);
       const attempt = await this.attempts.byProviderMessage(receipt.provider, receipt.providerMessageId, tx);

@@ -90,6 +90,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
       applier,
       metrics,
       new IntermediateReceiptsWriter(db),
+      config,
     );
     repository = new SweeperRepository(db);
     const route = new ProviderRoute(config, [provider]);
