@@ -10,6 +10,8 @@ export interface WriteBatcherOptions {
    * bad item cannot fail the others; an item that fails alone gets its own error.
    */
   retryAlone?: boolean;
+  /** Told every flush's size, and every flush that failed as a whole: for metrics. */
+  observe?: { flushed(size: number): void; failed(err: unknown): void };
 }
 
 /**
@@ -32,9 +34,11 @@ export class WriteBatcher<I, O> {
   ) {
     this.loader = new DataLoader<I, O, I>(
       async (items) => {
+        options.observe?.flushed(items.length);
         try {
           return await flush(items);
         } catch (err) {
+          options.observe?.failed(err);
           if (!options.retryAlone || items.length === 1) throw err;
           return this.oneByOne(flush, items);
         } finally {

@@ -42,23 +42,25 @@ export class SendBatchRepository {
   constructor(private readonly db: Database) {}
 
   async claimMany(reqs: readonly ClaimRequest[]): Promise<ClaimedRow[]> {
-    const { rows } = await this.db.pool.query<ClaimedRow>(
-      `UPDATE notifications n SET status = 'SENDING', lease_until = u.now + u.lease_ms * interval '1 millisecond',
+    const { rows } = await this.db.pool.query<ClaimedRow>({
+      name: 'send-claim-many',
+      text: `UPDATE notifications n SET status = 'SENDING', lease_until = u.now + u.lease_ms * interval '1 millisecond',
               updated_at = u.now
        FROM unnest($1::uuid[], $2::timestamptz[], $3::int[]) AS u(id, now, lease_ms)
        WHERE n.id = u.id
          AND (n.status = 'QUEUED' OR (n.status = 'SENDING' AND (n.lease_until IS NULL OR n.lease_until < u.now)))
        RETURNING n.*, EXISTS (SELECT 1 FROM delivery_attempts a
                               WHERE a.notification_id = n.id AND a.status = 'IN_FLIGHT') AS has_in_flight`,
-      [reqs.map((r) => r.id), reqs.map((r) => r.now), reqs.map((r) => r.leaseMs)],
-    );
+      values: [reqs.map((r) => r.id), reqs.map((r) => r.now), reqs.map((r) => r.leaseMs)],
+    });
     return rows;
   }
 
   /** IN_FLIGHT attempts with their SENDING history events. */
   async startMany(reqs: readonly AttemptRequest[]): Promise<AttemptRow[]> {
-    const { rows } = await this.db.pool.query<AttemptRow>(
-      `WITH u AS (
+    const { rows } = await this.db.pool.query<AttemptRow>({
+      name: 'send-start-many',
+      text: `WITH u AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
            AS u(id, notification_id, provider, started_at)
        ), ins AS (
@@ -74,13 +76,13 @@ export class SendBatchRepository {
          SELECT notification_id, started_at, 'SENDING', 'SENDING', provider, 'attempt ' || attempt_no FROM ins
        )
        SELECT * FROM ins`,
-      [
+      values: [
         reqs.map((r) => r.id),
         reqs.map((r) => r.notificationId),
         reqs.map((r) => r.provider),
         reqs.map((r) => r.now),
       ],
-    );
+    });
     return rows;
   }
 
@@ -90,8 +92,9 @@ export class SendBatchRepository {
    * that arrived first is seen (`has_pending`) and applied by the caller.
    */
   async acceptMany(reqs: readonly AcceptRequest[], tx: Queryable): Promise<AcceptedRow[]> {
-    const { rows } = await tx.query<AcceptedRow>(
-      `WITH u AS (
+    const { rows } = await tx.query<AcceptedRow>({
+      name: 'send-accept-many',
+      text: `WITH u AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
            AS u(notification_id, attempt_id, provider, message_id, segments, at)
        ), fin AS (
@@ -117,7 +120,7 @@ export class SendBatchRepository {
                         AND r.notification_id IS NULL AND r.status IN ('DELIVERED', 'UNDELIVERED', 'FAILED'))
                 AS has_pending
        FROM u`,
-      [
+      values: [
         reqs.map((r) => r.notificationId),
         reqs.map((r) => r.attemptId),
         reqs.map((r) => r.provider),
@@ -125,16 +128,7 @@ export class SendBatchRepository {
         reqs.map((r) => r.segments),
         reqs.map((r) => r.now),
       ],
-    );
+    });
     return rows;
-  }
-
-  /** Advisory locks of many provider messages, in one order everywhere so two batches cannot deadlock. */
-  async lockMessages(keys: readonly string[], tx: Queryable): Promise<void> {
-    await tx.query(
-      `SELECT pg_advisory_xact_lock(h)
-       FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1) s`,
-      [keys],
-    );
   }
 }

@@ -3,12 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database.service';
 import { WriteBatcher, WriteBatcherOptions } from '../database/write-batcher';
+import { Metrics } from '../metrics/metrics.service';
 import { AttemptRow } from '../notifications/notification.types';
 import { ClaimedRow } from '../notifications/notifications.repository';
+import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { AcceptRequest, AttemptRequest, ClaimRequest, SendBatchRepository } from './send-batch.repository';
-
-export const messageLockKey = (provider: string, messageId: string) => `${provider}:${messageId}`;
 
 /**
  * The claim, the in-flight attempt and the SENT write of every job the dispatcher is working on are
@@ -26,15 +26,18 @@ export class SendBatches {
     private readonly db: Database,
     private readonly repo: SendBatchRepository,
     private readonly receipts: ReceiptsService,
+    private readonly locks: ReceiptsRepository,
+    metrics: Metrics,
   ) {
-    const options: WriteBatcherOptions = {
+    const options = (batch: string): WriteBatcherOptions => ({
       maxBatch: config.get('WRITE_BATCH_MAX'),
       parallel: config.get('WRITE_BATCH_PARALLEL'),
       retryAlone: true,
-    };
-    this.claims = new WriteBatcher((reqs) => this.claimFlush(reqs), options);
-    this.starts = new WriteBatcher((reqs) => this.startFlush(reqs), options);
-    this.accepts = new WriteBatcher((reqs) => this.acceptFlush(reqs), options);
+      observe: metrics.batchObserver(batch),
+    });
+    this.claims = new WriteBatcher((reqs) => this.claimFlush(reqs), options('claim'));
+    this.starts = new WriteBatcher((reqs) => this.startFlush(reqs), options('attempt'));
+    this.accepts = new WriteBatcher((reqs) => this.acceptFlush(reqs), options('sent'));
   }
 
   claim(req: ClaimRequest): Promise<ClaimedRow | null> {
@@ -68,7 +71,7 @@ export class SendBatches {
 
   private acceptFlush(reqs: readonly AcceptRequest[]): Promise<boolean[]> {
     return this.db.transaction(async (tx) => {
-      await this.repo.lockMessages(
+      await this.locks.lockMessages(
         reqs.map((r) => messageLockKey(r.provider, r.messageId)),
         tx,
       );

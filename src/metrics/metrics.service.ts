@@ -106,7 +106,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly writeBatchSize = new Histogram({
+    name: 'alertline_write_batch_size',
+    help: 'Items per grouped database write (claim, attempt, sent, final receipt): near 1 means no grouping',
+    labelNames: ['batch'] as const,
+    buckets: [1, 2, 5, 10, 25, 50, 100, 200, 500],
+    registers: [this.registry],
+  });
+  readonly writeBatchFallbacks = new Counter({
+    name: 'alertline_write_batch_fallbacks_total',
+    help: 'Grouped writes that failed as a whole and were redone item by item (constraint, deadlock, outage)',
+    labelNames: ['batch'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'alertline_process_' });
+  }
+
+  /** A WriteBatcher's `observe` for one kind of grouped write. */
+  batchObserver(batch: string): { flushed(size: number): void; failed(): void } {
+    return {
+      flushed: (size) => this.writeBatchSize.observe({ batch }, size),
+      failed: () => this.writeBatchFallbacks.inc({ batch }),
+    };
   }
 }

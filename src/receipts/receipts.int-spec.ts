@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { testDatabaseService, timelineTypes } from '../../test/support/db';
 import { newNotification } from '../../test/support/notification-fixture';
-import { AppConfig } from '../config/app-config';
-import { ContactsRepository } from '../contacts/contacts.repository';
+import { sendPathOn } from '../../test/support/send-path';
 import { Database } from '../database/database.service';
-import { MessagePartsRepository } from '../delivery/message-parts.repository';
-import { MultipartReceipts } from '../delivery/multipart-receipts';
-import { SendBatchRepository } from '../delivery/send-batch.repository';
-import { SendBatches } from '../delivery/send-batches';
 import { SendRecorder } from '../delivery/send-recorder';
 import { Metrics } from '../metrics/metrics.service';
-import { AttemptsRepository } from '../notifications/attempts.repository';
-import { EventsRepository } from '../notifications/events.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderMessageStatus as P } from '../providers/provider.interface';
-import { IntermediateReceiptsWriter } from './intermediate-receipts.writer';
-import { ReceiptApplier } from './receipt-applier';
-import { ReceiptsRepository } from './receipts.repository';
 import { ReceiptsService } from './receipts.service';
 
 describe('receipt correlation on PostgreSQL', () => {
@@ -28,35 +18,7 @@ describe('receipt correlation on PostgreSQL', () => {
 
   beforeAll(async () => {
     db = await testDatabaseService();
-    notifications = new NotificationsRepository(db);
-    const attempts = new AttemptsRepository(db);
-    const events = new EventsRepository(db);
-    const locks = new ReceiptsRepository();
-    receipts = new ReceiptsService(
-      db,
-      locks,
-      attempts,
-      notifications,
-      new ReceiptApplier(notifications, events, metrics),
-      metrics,
-      new IntermediateReceiptsWriter(db),
-      AppConfig.fromEnv({}),
-    );
-    const parts = new MessagePartsRepository(db);
-    const multipart = new MultipartReceipts(parts, receipts, locks, events, metrics);
-    recorder = new SendRecorder(
-      db,
-      notifications,
-      attempts,
-      events,
-      new ContactsRepository(db),
-      locks,
-      receipts,
-      parts,
-      multipart,
-      metrics,
-      new SendBatches(AppConfig.fromEnv({}), db, new SendBatchRepository(db), receipts),
-    );
+    ({ notifications, receipts, recorder } = sendPathOn(db, metrics));
   });
   afterAll(() => db.onModuleDestroy());
 
@@ -81,8 +43,9 @@ describe('receipt correlation on PostgreSQL', () => {
     recorder.accepted(a.claimed, a.attempt, { messageId, segments: 1 }, new Date());
   const count = (types: string[], type: string) => types.filter((t) => t === type).length;
   const counter = async (c: typeof metrics.receipts, labels: Record<string, string>) =>
-    (await c.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ??
-    0;
+    (await c.get()).values.find((v) =>
+      Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x),
+    )?.value ?? 0;
 
   it('moves SENT to DELIVERED and ignores a later UNDELIVERED or a repeat', async () => {
     const a = await sentAlert();

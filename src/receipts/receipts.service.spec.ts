@@ -82,7 +82,9 @@ function setup(
   /** A counter's value, or with `series` one series of a histogram (e.g. its _sum). */
   const value = async (name: string, labels: Record<string, string>, series = name) =>
     (await metrics.registry.getSingleMetric(name)!.get()).values.find(
-      (v) => (v.metricName ?? name) === series && Object.entries(labels).every(([k, x]) => v.labels[k] === x),
+      (v) =>
+        ((v as { metricName?: string }).metricName ?? name) === series &&
+        Object.entries(labels).every(([k, x]) => v.labels[k] === x),
     )?.value ?? 0;
   return { service, db, repo, attempts, events, intermediate, value, tx };
 }

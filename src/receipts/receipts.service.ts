@@ -39,6 +39,7 @@ export class ReceiptsService {
     this.finals = new WriteBatcher((items) => this.recordFinals(items), {
       maxBatch: config.get('WRITE_BATCH_MAX'),
       parallel: config.get('WRITE_BATCH_PARALLEL'),
+      observe: metrics.batchObserver('receipt'),
     });
   }
 
@@ -65,6 +66,7 @@ export class ReceiptsService {
     } catch {
       // Rolled back as a whole: one bad receipt (or a deadlock victim) must not fail the others, so each
       // is tried again on its own, where a lasting error reaches only its own webhook.
+      this.metrics.writeBatchFallbacks.inc({ batch: 'receipt' });
       return items.map(() => ALONE);
     }
     return rows.map((row, i) => this.settle(items[i], row));

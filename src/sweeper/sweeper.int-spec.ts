@@ -18,11 +18,8 @@ import {
 } from '../providers/provider.interface';
 import { ProviderRoute } from '../providers/provider-route';
 import { SmsQueue } from '../queue/sms-queue.service';
-import { ReceiptApplier } from '../receipts/receipt-applier';
-import { ReceiptsRepository } from '../receipts/receipts.repository';
 import { newNotification } from '../../test/support/notification-fixture';
-import { IntermediateReceiptsWriter } from '../receipts/intermediate-receipts.writer';
-import { ReceiptsService } from '../receipts/receipts.service';
+import { sendPathOn } from '../../test/support/send-path';
 import { ReceiptDeadlines } from './receipt-deadlines';
 import { SmsJobs } from './sms-jobs';
 import { StuckAlertRecovery } from './stuck-alerts';
@@ -78,27 +75,15 @@ describe('sweeper on PostgreSQL and Redis', () => {
   beforeAll(async () => {
     db = await testDatabaseService();
     queue = new Bull('sms', { redis: config.get('REDIS_URL'), prefix: `alertline-int-${randomUUID()}` });
-    notifications = new NotificationsRepository(db);
-    events = new EventsRepository(db);
-    attempts = new AttemptsRepository(db);
-    const applier = new ReceiptApplier(notifications, events, metrics);
-    const receipts = new ReceiptsService(
-      db,
-      new ReceiptsRepository(),
-      attempts,
-      notifications,
-      applier,
-      metrics,
-      new IntermediateReceiptsWriter(db),
-      config,
-    );
+    const path = sendPathOn(db, metrics, config);
+    ({ notifications, events, attempts } = path);
     repository = new SweeperRepository(db);
     const route = new ProviderRoute(config, [provider]);
     const jobs = new SmsJobs(new SmsQueue(queue));
     sweeper = new SweeperService(
       repository,
       new StuckAlertRecovery(config, clock, repository, jobs, events, metrics, logger),
-      new ReceiptDeadlines(config, clock, db, repository, route, receipts, events, metrics, logger),
+      new ReceiptDeadlines(config, clock, db, repository, route, path.receipts, events, metrics, logger),
       metrics,
       logger,
     );

@@ -1,0 +1,53 @@
+import { AppConfig } from '../../src/config/app-config';
+import { ContactsRepository } from '../../src/contacts/contacts.repository';
+import { Database } from '../../src/database/database.service';
+import { MessagePartsRepository } from '../../src/delivery/message-parts.repository';
+import { MultipartReceipts } from '../../src/delivery/multipart-receipts';
+import { SendBatchRepository } from '../../src/delivery/send-batch.repository';
+import { SendBatches } from '../../src/delivery/send-batches';
+import { SendRecorder } from '../../src/delivery/send-recorder';
+import { Metrics } from '../../src/metrics/metrics.service';
+import { AttemptsRepository } from '../../src/notifications/attempts.repository';
+import { EventsRepository } from '../../src/notifications/events.repository';
+import { NotificationsRepository } from '../../src/notifications/notifications.repository';
+import { IntermediateReceiptsWriter } from '../../src/receipts/intermediate-receipts.writer';
+import { ReceiptApplier } from '../../src/receipts/receipt-applier';
+import { ReceiptsRepository } from '../../src/receipts/receipts.repository';
+import { ReceiptsService } from '../../src/receipts/receipts.service';
+
+/**
+ * The send path's durable side wired by hand on a real database (what Nest wires in the dispatcher and
+ * api), for integration specs of the recorder, the grouped writes and receipt correlation.
+ */
+export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fromEnv({})) {
+  const notifications = new NotificationsRepository(db);
+  const attempts = new AttemptsRepository(db);
+  const events = new EventsRepository(db);
+  const locks = new ReceiptsRepository();
+  const receipts = new ReceiptsService(
+    db,
+    locks,
+    attempts,
+    notifications,
+    new ReceiptApplier(notifications, events, metrics),
+    metrics,
+    new IntermediateReceiptsWriter(db),
+    config,
+  );
+  const batches = new SendBatches(config, db, new SendBatchRepository(db), receipts, locks, metrics);
+  const parts = new MessagePartsRepository(db);
+  const recorder = new SendRecorder(
+    db,
+    notifications,
+    attempts,
+    events,
+    new ContactsRepository(db),
+    locks,
+    receipts,
+    parts,
+    new MultipartReceipts(parts, receipts, locks, events, metrics),
+    metrics,
+    batches,
+  );
+  return { notifications, attempts, events, receipts, batches, recorder };
+}
