@@ -32,7 +32,7 @@ export const USAGE = `npm run bench -- [options]
   --provider-latency MS added by the sandbox to every provider request (default 0)
   --receipt-delay MS    sandbox delay before the final delivery receipt (default 50)
   --ingest N / --dispatchers N / --api N   processes per role (default 1 each)
-  --concurrency N       Bull jobs per dispatcher at once (default 50, DISPATCHER_CONCURRENCY)
+  --concurrency N       Bull jobs per dispatcher at once (default 200, DISPATCHER_CONCURRENCY)
   --cardholders N       contacts to create (default min(events, 10000))
   --partitions N        partitions of the transactions topic (default 3 per ingest process)
   --json FILE           result file (default bench-results/<timestamp>.json)
@@ -90,7 +90,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     api: whole('api', values.api, 1, 1),
     cardholders: whole('cardholders', values.cardholders, Math.min(events, 10000), 1),
     partitions: whole('partitions', values.partitions, 3 * ingest, 1),
-    concurrency: whole('concurrency', values.concurrency, 50, 1),
+    concurrency: whole('concurrency', values.concurrency, 200, 1),
     profile: values.profile,
     floor: !values['no-floor'],
     keepDatabase: values['keep-db'],

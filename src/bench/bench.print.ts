@@ -81,6 +81,11 @@ export function printReport(res: BenchResult, log: (line: string) => void): void
   log(
     `postgres per alert: ${n2(pg.commits)} commits, ${n0(pg.walBytes)} WAL bytes (server-wide); rows: ${rows.join(', ')}`,
   );
+  const batches = Object.entries(res.writeBatches).map(
+    ([kind, b]) =>
+      `${kind} ${b.meanItems} items x ${b.flushes}${b.fallbacks ? ` (${b.fallbacks} redone alone)` : ''}`,
+  );
+  if (batches.length) log(`grouped writes (mean items per flush x flushes): ${batches.join('; ')}`);
   for (const p of res.profiles ?? []) {
     log('');
     log(

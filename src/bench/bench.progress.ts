@@ -141,6 +141,33 @@ export class ProgressMonitor {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
   }
+
+  /** The roles' grouped database writes (alertline_write_batch_size) as of the last scrape, by kind. */
+  writeBatches(): Record<string, WriteBatchFigures> {
+    const pages = [...this.pages.values()];
+    const sum = (name: string, batch: string) =>
+      pages.reduce((s, p) => s + sumSamples(p, name, { batch }), 0);
+    const out: Record<string, WriteBatchFigures> = {};
+    for (const batch of WRITE_BATCHES) {
+      const flushes = sum('alertline_write_batch_size_count', batch);
+      if (flushes === 0) continue;
+      out[batch] = {
+        flushes,
+        meanItems: Math.round((sum('alertline_write_batch_size_sum', batch) / flushes) * 10) / 10,
+        fallbacks: sum('alertline_write_batch_fallbacks_total', batch),
+      };
+    }
+    return out;
+  }
+}
+
+const WRITE_BATCHES = ['claim', 'attempt', 'sent', 'receipt'] as const;
+
+export interface WriteBatchFigures {
+  flushes: number;
+  meanItems: number;
+  /** Flushes that failed as a whole and were redone item by item. */
+  fallbacks: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

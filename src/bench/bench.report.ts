@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AlertTimes, DbActivity } from './bench.database';
 import type { BenchOptions } from './bench.options';
-import type { ProgressSample } from './bench.progress';
+import type { ProgressSample, WriteBatchFigures } from './bench.progress';
 import {
   distribution,
   Distribution,
@@ -36,6 +36,8 @@ export interface RunInputs {
   progress: ProgressSample[];
   /** Each role's /metrics response times during the run. */
   metricsResponseMs: Map<string, number[]>;
+  /** Grouped database writes in the roles, from their /metrics. */
+  writeBatches: Record<string, WriteBatchFigures>;
   floors?: Record<FloorName, FloorResult>;
   verification: Verification;
   databaseActivity: DbActivity;
@@ -133,6 +135,7 @@ export function buildResult(r: RunInputs) {
       [...r.metricsResponseMs].map(([role, t]) => [role, distribution(t)]),
     ),
     postgres: postgresWork(r.databaseActivity, delivered.length),
+    writeBatches: r.writeBatches,
     timeline: {
       progress: r.progress,
       perSecond: {

@@ -178,6 +178,7 @@ export class BenchRun {
       windowSeconds: sampler.elapsedSeconds(),
       progress: monitor.samples,
       metricsResponseMs: monitor.responseMs,
+      writeBatches: monitor.writeBatches(),
       floors,
       verification,
       databaseActivity: database,

@@ -50,7 +50,8 @@ export const configSchema = z.object({
   BANK_PHONE: z.string().min(1).max(30).default('+44 20 7946 0000'),
 
   PROVIDERS: list.pipe(z.array(z.enum(PROVIDER_NAMES)).min(1)).default(['twilio', 'vonage', 'smpp']),
-  DISPATCHER_CONCURRENCY: positiveInt.max(1000).default(50),
+  // Jobs a dispatcher works on at once; more jobs in flight also make the grouped writes larger.
+  DISPATCHER_CONCURRENCY: positiveInt.max(1000).default(200),
   // Group commit of concurrent jobs' writes (claim, attempt, SENT; final receipts in the api).
   WRITE_BATCH_MAX: positiveInt.max(1000).default(200),
   WRITE_BATCH_PARALLEL: positiveInt.max(20).default(2),
