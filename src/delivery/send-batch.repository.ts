@@ -43,7 +43,6 @@ export class SendBatchRepository {
 
   async claimMany(reqs: readonly ClaimRequest[]): Promise<ClaimedRow[]> {
     const { rows } = await this.db.pool.query<ClaimedRow>({
-      name: 'send-claim-many',
       text: `UPDATE notifications n SET status = 'SENDING', lease_until = u.now + u.lease_ms * interval '1 millisecond',
               updated_at = u.now
        FROM unnest($1::uuid[], $2::timestamptz[], $3::int[]) AS u(id, now, lease_ms)
@@ -59,7 +58,6 @@ export class SendBatchRepository {
   /** IN_FLIGHT attempts with their SENDING history events. */
   async startMany(reqs: readonly AttemptRequest[]): Promise<AttemptRow[]> {
     const { rows } = await this.db.pool.query<AttemptRow>({
-      name: 'send-start-many',
       text: `WITH u AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
            AS u(id, notification_id, provider, started_at)
@@ -93,7 +91,6 @@ export class SendBatchRepository {
    */
   async acceptMany(reqs: readonly AcceptRequest[], tx: Queryable): Promise<AcceptedRow[]> {
     const { rows } = await tx.query<AcceptedRow>({
-      name: 'send-accept-many',
       text: `WITH u AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
            AS u(notification_id, attempt_id, provider, message_id, segments, at)

@@ -62,7 +62,6 @@ export class ReceiptsRepository {
    */
   async lockMessages(keys: readonly string[], db: Queryable): Promise<void> {
     await db.query({
-      name: 'receipts-lock-messages',
       text: `SELECT pg_advisory_xact_lock(h)
              FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1) s`,
       values: [keys],
@@ -81,8 +80,8 @@ export class ReceiptsRepository {
     db: Queryable,
   ): Promise<FinalReceiptRow[]> {
     const { rows } = await db.query<FinalReceiptRow>({
-      // Named: parsed and planned once per connection, not per batch.
-      name: 'receipts-record-final-many',
+      // Not a named (prepared) statement: its cached plan would keep the sequential scans chosen while the
+      // tables were small (a fresh database) until the next ANALYZE; planned per batch, it follows them.
       text: `WITH u AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
            WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, idx)
