@@ -55,6 +55,9 @@ export const configSchema = z.object({
   // Group commit of concurrent jobs' writes (claim, attempt, SENT; final receipts in the api).
   WRITE_BATCH_MAX: positiveInt.max(1000).default(200),
   WRITE_BATCH_PARALLEL: positiveInt.max(20).default(2),
+  // A flush waits this long for company: at a steady few hundred alerts/s it halves the statements for a
+  // few ms of latency (bench at 300/s: postgres 1.49 -> 1.11 cpu ms/alert, p99 unchanged).
+  WRITE_BATCH_LINGER_MS: z.coerce.number().int().min(0).max(100).default(5),
   PROVIDER_TIMEOUT_MS: positiveInt.max(120000).default(5000),
   // How long a dispatcher owns an alert it is sending; a crashed dispatcher's alerts are taken over after it.
   SEND_LEASE_MS: positiveInt.default(60000),

@@ -96,3 +96,21 @@ describe('WriteBatcher with retryAlone', () => {
     expect(calls).toEqual([[1, -1, 2], [1], [-1], [2]]);
   });
 });
+
+describe('WriteBatcher with lingerMs', () => {
+  it('holds the first flush back so items arriving within the linger go with it', async () => {
+    const calls: number[][] = [];
+    const batcher = new WriteBatcher<number, number>(
+      async (items) => {
+        calls.push([...items]);
+        return [...items];
+      },
+      { maxBatch: 10, parallel: 1, lingerMs: 30 },
+    );
+    const first = batcher.submit(1);
+    await new Promise((r) => setTimeout(r, 5));
+    const second = batcher.submit(2);
+    await expect(Promise.all([first, second])).resolves.toEqual([1, 2]);
+    expect(calls).toEqual([[1, 2]]);
+  });
+});

@@ -5,6 +5,8 @@ export interface WriteBatcherOptions {
   maxBatch: number;
   /** Flushes running at once; items submitted meanwhile wait and go together in the next one. */
   parallel: number;
+  /** How long a flush with a free slot waits for company (0: the next turn of the event loop). */
+  lingerMs?: number;
   /**
    * When a whole flush throws (a constraint one item broke, a deadlock), flush each item alone, so one
    * bad item cannot fail the others; an item that fails alone gets its own error.
@@ -53,7 +55,8 @@ export class WriteBatcher<I, O> {
           // same turn cannot overshoot `parallel`.
           if (this.running < options.parallel) {
             this.running += 1;
-            setImmediate(dispatch);
+            if (options.lingerMs) setTimeout(dispatch, options.lingerMs);
+            else setImmediate(dispatch);
           } else {
             this.waiting.push(dispatch);
           }

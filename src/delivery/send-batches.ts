@@ -32,6 +32,7 @@ export class SendBatches {
     const options = (batch: string): WriteBatcherOptions => ({
       maxBatch: config.get('WRITE_BATCH_MAX'),
       parallel: config.get('WRITE_BATCH_PARALLEL'),
+      lingerMs: config.get('WRITE_BATCH_LINGER_MS'),
       retryAlone: true,
       observe: metrics.batchObserver(batch),
     });

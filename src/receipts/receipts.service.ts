@@ -39,6 +39,7 @@ export class ReceiptsService {
     this.finals = new WriteBatcher((items) => this.recordFinals(items), {
       maxBatch: config.get('WRITE_BATCH_MAX'),
       parallel: config.get('WRITE_BATCH_PARALLEL'),
+      lingerMs: config.get('WRITE_BATCH_LINGER_MS'),
       observe: metrics.batchObserver('receipt'),
     });
   }
