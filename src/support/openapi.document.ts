@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RESENDABLE_STATUSES } from './resend.policy';
 import { ComponentName, componentSchemas } from './openapi.schemas';
+import { operationalPaths, publicEndpoint } from './openapi.operations';
 import { searchVariants } from './search.query';
 
 // The api role's contract as OpenAPI 3.1, served at GET /openapi.json. Written by hand where the code has
@@ -58,7 +59,6 @@ function searchParameters(): Json[] {
 
 const alertId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const bearer = [{ apiKey: [] }];
-const publicEndpoint: unknown[] = [];
 
 function webhookPaths(): Json {
   const form = (properties: Json, required: string[]) => ({
@@ -232,31 +232,6 @@ function supportPaths(): Json {
         },
       },
     },
-  };
-}
-
-function operationalPaths(): Json {
-  const get = (operationId: string, summary: string, responses: Json) => ({
-    get: { operationId, tags: ['operations'], summary, security: publicEndpoint, responses },
-  });
-  return {
-    '/openapi.json': get('openapi', 'This document', {
-      '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
-    }),
-    '/console': get('supportConsole', 'The support console (one HTML page over this API)', {
-      '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
-    }),
-    '/metrics': get('metrics', 'Prometheus metrics', {
-      '200': {
-        description: 'Prometheus text format',
-        content: { 'text/plain': { schema: { type: 'string' } } },
-      },
-    }),
-    '/health/live': get('live', 'The process answers', { '200': { description: 'Alive.' } }),
-    '/health/ready': get('ready', 'Every dependency of the role answers', {
-      '200': { description: 'Ready.' },
-      '503': { description: 'A dependency is down; the body names it.' },
-    }),
   };
 }
 
