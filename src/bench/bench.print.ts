@@ -81,6 +81,12 @@ export function printReport(res: BenchResult, log: (line: string) => void): void
   log(
     `postgres per alert: ${n2(pg.commits)} commits, ${n0(pg.walBytes)} WAL bytes (server-wide); rows: ${rows.join(', ')}`,
   );
+  if (res.ceiling?.alertsPerSecond) {
+    log(
+      `ceiling from the floors (their cpu per item summed, 3 HTTP round trips an alert): ${n2(res.ceiling.cpuMsPerAlert)} ` +
+        `cpu ms/alert -> ${n0(res.ceiling.alertsPerSecond)} alerts/s on ${res.host.cpus} cores; throughput/ceiling ${n2(res.ceiling.throughputRatio)}`,
+    );
+  }
   const batches = Object.entries(res.writeBatches).map(
     ([kind, b]) =>
       `${kind} ${b.meanItems} items x ${b.flushes}${b.fallbacks ? ` (${b.fallbacks} redone alone)` : ''}`,

@@ -97,6 +97,7 @@ export function buildResult(r: RunInputs) {
       }))
     : [];
   const floorLimit = r.floors ? Object.entries(r.floors).sort((a, b) => a[1].rate - b[1].rate)[0] : undefined;
+  const ceiling = r.floors ? floorCeiling(r.floors, os.cpus().length, throughput) : null;
   const latencyMs = {
     recorded: distribution(r.times.map((t) => t.received - t.authorised)),
     accepted: distribution(r.times.map((t) => t.accepted - t.authorised)),
@@ -155,6 +156,7 @@ export function buildResult(r: RunInputs) {
     },
     floor: r.floors ?? null,
     ratios,
+    ceiling,
     floorLimit: floorLimit ? { floor: floorLimit[0], rate: floorLimit[1].rate } : null,
     throughputToFloor: floorLimit ? ratio(throughput, floorLimit[1].rate) : null,
     goals: goals(o, throughput, latencyMs.accepted, floorLimit?.[1].rate),
@@ -181,6 +183,25 @@ function postgresWork(a: DbActivity, alerts: number) {
           ]),
       ),
     },
+  };
+}
+
+/**
+ * The floors share the machine's cores: their CPU per item added up is the least a whole alert can cost.
+ * An alert makes three HTTP round trips (the provider request and its two signed status callbacks), so
+ * the measured round trip counts three times.
+ */
+export function floorCeiling(floors: Record<FloorName, FloorResult>, cores: number, throughput: number) {
+  const cpu = (f: FloorResult) => Object.values(f.cpuMsPerItem).reduce((a, b) => a + b, 0);
+  const cpuMsPerAlert =
+    cpu(floors.kafkaConsume) + cpu(floors.postgresInsert) + cpu(floors.bullJobs) + 3 * cpu(floors.httpSend);
+  const alertsPerSecond = cpuMsPerAlert > 0 ? (cores * 1000) / cpuMsPerAlert : null;
+  return {
+    cpuMsPerAlert,
+    alertsPerSecond,
+    throughputRatio: alertsPerSecond ? throughput / alertsPerSecond : null,
+    definition:
+      'cores / summed floor CPU per item (kafka consume + postgres insert + bull + 3 HTTP round trips)',
   };
 }
 
