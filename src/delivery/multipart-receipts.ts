@@ -41,8 +41,9 @@ export class MultipartReceipts {
   }
 
   /**
-   * In the transaction that records the parts: receipts for later parts that arrived before it (stored
-   * unmatched) are moved into the history. The first part's are applied by ReceiptsService.applyPending.
+   * In the transaction that records the parts, which holds every part's message lock: receipts for later
+   * parts that arrived before it (stored unmatched) are moved into the history. The first part's are
+   * applied by ReceiptsService.applyPending.
    */
   async claimEarlyParts(
     provider: string,
@@ -51,7 +52,6 @@ export class MultipartReceipts {
     tx: Queryable,
   ): Promise<void> {
     for (let i = 1; i < partIds.length; i++) {
-      await this.stored.lockMessage(provider, partIds[i], tx);
       const early: ReceiptRow[] = await this.stored.claimUnmatched(provider, partIds[i], notificationId, tx);
       await this.events.insertMany(
         early.map((r) => ({

@@ -8,7 +8,7 @@ import { HistoryEvent, NotificationStatus as S } from '../notifications/notifica
 import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notifications/notification.types';
 import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderError } from '../providers/provider.errors';
-import { ReceiptsRepository } from '../receipts/receipts.repository';
+import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { MessagePartsRepository } from './message-parts.repository';
 import { MultipartReceipts } from './multipart-receipts';
@@ -108,7 +108,13 @@ export class SendRecorder {
     notes: NewEvent[],
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await this.receiptLocks.lockMessage(attempt.provider, messageId, tx);
+      // Every part's lock at once, in the same (hash) order receipt batches take theirs: taken one by
+      // one, a receipt batch holding a later part could deadlock with this transaction.
+      const ids = [messageId, ...(partIds ?? []).filter((id) => id !== messageId)];
+      await this.receiptLocks.lockMessages(
+        ids.map((id) => messageLockKey(attempt.provider, id)),
+        tx,
+      );
       await this.attempts.finish(
         attempt.id,
         { status: AttemptStatus.ACCEPTED, providerMessageId: messageId, segments },
