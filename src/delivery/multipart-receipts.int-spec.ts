@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { testDatabaseService } from '../../test/support/db';
+import { newNotification } from '../../test/support/notification-fixture';
+import { sendPathOn } from '../../test/support/send-path';
+import { Database } from '../database/database.service';
+import { Metrics } from '../metrics/metrics.service';
+import { ProviderMessageStatus as P } from '../providers/provider.interface';
+
+describe('multi-part receipts that arrive before the SENT write, on PostgreSQL', () => {
+  const metrics = new Metrics();
+  let db: Database;
+  let path: ReturnType<typeof sendPathOn>;
+
+  beforeAll(async () => {
+    db = await testDatabaseService();
+    path = sendPathOn(db, metrics);
+  });
+  afterAll(() => db.onModuleDestroy());
+
+  const receipt = (messageId: string) => ({
+    provider: 'vonage',
+    providerMessageId: messageId,
+    status: P.DELIVERED,
+    providerStatus: 'delivered',
+    receivedAt: new Date(),
+  });
+
+  it('keeps every part, applies the first part and files the later ones in the history', async () => {
+    const id = randomUUID();
+    const now = new Date();
+    await db.transaction((tx) =>
+      path.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
+    );
+    const claimed = (await path.recorder.claim(id, 60000, now))!;
+    const attempt = await path.recorder.startAttempt(claimed, 'vonage', now);
+    const parts = [1, 2, 3].map(() => randomUUID().replace(/-/g, '').toUpperCase());
+
+    // The handset's receipts beat the provider's answer to our send: all three are unknown yet.
+    const early = await Promise.all(parts.map((p) => path.receipts.record(receipt(p))));
+    expect(early).toEqual(['unmatched', 'unmatched', 'unmatched']);
+
+    await path.recorder.accepted(claimed, attempt, { messageId: parts[0], segments: 3, partIds: parts }, now);
+
+    expect((await path.notifications.findById(id))?.status).toBe('DELIVERED');
+    const history = await path.events.forNotification(id);
+    expect(history.map((e) => e.detail).filter((d) => d?.startsWith('part '))).toEqual([
+      'part 2/3: delivered',
+      'part 3/3: delivered',
+    ]);
+    const { rows } = await db.pool.query<{ provider_message_id: string; notification_id: string }>(
+      `SELECT provider_message_id, notification_id FROM receipts WHERE provider_message_id = ANY($1)`,
+      [parts],
+    );
+    expect(rows.map((r) => r.notification_id)).toEqual([id, id, id]);
+  });
+});
