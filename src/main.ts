@@ -31,6 +31,14 @@ async function main(): Promise<void> {
     bodyParser: true,
   });
   app.enableShutdownHooks();
+  // No ETag on API answers (every webhook and sandbox reply would be hashed for a cache nobody keeps), and
+  // no framework banner in the headers.
+  const http = app.getHttpAdapter().getInstance() as {
+    set(k: string, v: unknown): void;
+    disable(k: string): void;
+  };
+  http.set('etag', false);
+  http.disable('x-powered-by');
   const port = portFor(arg, config);
   await app.listen(port, config.get('BIND_HOST'));
   logger.info({ port }, `alertline ${arg} listening`);
