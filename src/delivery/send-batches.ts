@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { Database } from '../database/database.service';
-import { WriteBatcher, WriteBatcherOptions } from '../database/write-batcher';
-import { Metrics } from '../metrics/metrics.service';
+import { WriteBatcher } from '../database/write-batcher';
+import { WriteBatches } from '../database/write-batches';
 import { AttemptRow } from '../notifications/notification.types';
 import { ClaimedRow } from '../notifications/notifications.repository';
 import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
@@ -22,23 +21,15 @@ export class SendBatches {
   private readonly accepts: WriteBatcher<AcceptRequest, boolean>;
 
   constructor(
-    config: AppConfig,
+    batches: WriteBatches,
     private readonly db: Database,
     private readonly repo: SendBatchRepository,
     private readonly receipts: ReceiptsService,
     private readonly locks: ReceiptsRepository,
-    metrics: Metrics,
   ) {
-    const options = (batch: string): WriteBatcherOptions => ({
-      maxBatch: config.get('WRITE_BATCH_MAX'),
-      parallel: config.get('WRITE_BATCH_PARALLEL'),
-      lingerMs: config.get('WRITE_BATCH_LINGER_MS'),
-      retryAlone: true,
-      observe: metrics.batchObserver(batch),
-    });
-    this.claims = new WriteBatcher((reqs) => this.claimFlush(reqs), options('claim'));
-    this.starts = new WriteBatcher((reqs) => this.startFlush(reqs), options('attempt'));
-    this.accepts = new WriteBatcher((reqs) => this.acceptFlush(reqs), options('sent'));
+    this.claims = batches.create('claim', (reqs: readonly ClaimRequest[]) => this.claimFlush(reqs));
+    this.starts = batches.create('attempt', (reqs: readonly AttemptRequest[]) => this.startFlush(reqs));
+    this.accepts = batches.create('sent', (reqs: readonly AcceptRequest[]) => this.acceptFlush(reqs));
   }
 
   claim(req: ClaimRequest): Promise<ClaimedRow | null> {

@@ -123,12 +123,4 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'alertline_process_' });
   }
-
-  /** A WriteBatcher's `observe` for one kind of grouped write. */
-  batchObserver(batch: string): { flushed(size: number): void; failed(): void } {
-    return {
-      flushed: (size) => this.writeBatchSize.observe({ batch }, size),
-      failed: () => this.writeBatchFallbacks.inc({ batch }),
-    };
-  }
 }

@@ -1,4 +1,6 @@
+import pino from 'pino';
 import { AppConfig } from '../config/app-config';
+import { WriteBatches } from '../database/write-batches';
 import { Database, Queryable } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
@@ -77,7 +79,7 @@ function setup(
     applier,
     metrics,
     intermediate as unknown as IntermediateReceiptsWriter,
-    AppConfig.fromEnv({}),
+    new WriteBatches(AppConfig.fromEnv({}), metrics, pino({ level: 'silent' })),
   );
   /** A counter's value, or with `series` one series of a histogram (e.g. its _sum). */
   const value = async (name: string, labels: Record<string, string>, series = name) =>

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
 import { Database, Queryable } from '../database/database.service';
 import { WriteBatcher } from '../database/write-batcher';
+import { WriteBatches } from '../database/write-batches';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
@@ -34,14 +34,14 @@ export class ReceiptsService {
     private readonly applier: ReceiptApplier,
     private readonly metrics: Metrics,
     private readonly intermediate: IntermediateReceiptsWriter,
-    config: AppConfig,
+    private readonly batches: WriteBatches,
   ) {
-    this.finals = new WriteBatcher((items) => this.recordFinals(items), {
-      maxBatch: config.get('WRITE_BATCH_MAX'),
-      parallel: config.get('WRITE_BATCH_PARALLEL'),
-      lingerMs: config.get('WRITE_BATCH_LINGER_MS'),
-      observe: metrics.batchObserver('receipt'),
-    });
+    // Not retried item by item by the batcher: a failed flush marks its receipts ALONE (below).
+    this.finals = batches.create(
+      'receipt',
+      (items: readonly ReceiptInput[]) => this.recordFinals(items),
+      false,
+    );
   }
 
   async record(receipt: ReceiptInput): Promise<ReceiptResult> {
@@ -64,10 +64,10 @@ export class ReceiptsService {
         );
         return this.receipts.recordFinalMany(items, RULES, tx);
       });
-    } catch {
+    } catch (err) {
       // Rolled back as a whole: one bad receipt (or a deadlock victim) must not fail the others, so each
       // is tried again on its own, where a lasting error reaches only its own webhook.
-      this.metrics.writeBatchFallbacks.inc({ batch: 'receipt' });
+      this.batches.failed('receipt', err);
       return items.map(() => ALONE);
     }
     return rows.map((row, i) => this.settle(items[i], row));

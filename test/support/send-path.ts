@@ -1,6 +1,8 @@
+import pino from 'pino';
 import { AppConfig } from '../../src/config/app-config';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
 import { Database } from '../../src/database/database.service';
+import { WriteBatches } from '../../src/database/write-batches';
 import { MessagePartsRepository } from '../../src/delivery/message-parts.repository';
 import { MultipartReceipts } from '../../src/delivery/multipart-receipts';
 import { SendBatchRepository } from '../../src/delivery/send-batch.repository';
@@ -20,6 +22,7 @@ import { ReceiptsService } from '../../src/receipts/receipts.service';
  * api), for integration specs of the recorder, the grouped writes and receipt correlation.
  */
 export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fromEnv({})) {
+  const batches = new WriteBatches(config, metrics, pino({ level: 'silent' }));
   const notifications = new NotificationsRepository(db);
   const attempts = new AttemptsRepository(db);
   const events = new EventsRepository(db);
@@ -32,9 +35,9 @@ export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fr
     new ReceiptApplier(notifications, events, metrics),
     metrics,
     new IntermediateReceiptsWriter(db),
-    config,
+    batches,
   );
-  const batches = new SendBatches(config, db, new SendBatchRepository(db), receipts, locks, metrics);
+  const sendBatches = new SendBatches(batches, db, new SendBatchRepository(db), receipts, locks);
   const parts = new MessagePartsRepository(db);
   const recorder = new SendRecorder(
     db,
@@ -47,7 +50,7 @@ export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fr
     parts,
     new MultipartReceipts(parts, receipts, locks, events, metrics),
     metrics,
-    batches,
+    sendBatches,
   );
-  return { notifications, attempts, events, receipts, batches, recorder };
+  return { notifications, attempts, events, receipts, batches: sendBatches, recorder };
 }
