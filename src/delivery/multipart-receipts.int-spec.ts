@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { testDatabaseService } from '../../test/support/db';
 import { newNotification } from '../../test/support/notification-fixture';
-import { sendPathOn } from '../../test/support/send-path';
-import { Database } from '../database/database.service';
-import { Metrics } from '../metrics/metrics.service';
+import { useSendPath } from '../../test/support/send-path';
 import { ProviderMessageStatus as P } from '../providers/provider.interface';
 
 describe('multi-part receipts that arrive before the SENT write, on PostgreSQL', () => {
-  const metrics = new Metrics();
-  let db: Database;
-  let path: ReturnType<typeof sendPathOn>;
-
-  beforeAll(async () => {
-    db = await testDatabaseService();
-    path = sendPathOn(db, metrics);
-  });
-  afterAll(() => db.onModuleDestroy());
+  const path = useSendPath();
 
   const receipt = (messageId: string) => ({
     provider: 'vonage',
@@ -28,7 +17,7 @@ describe('multi-part receipts that arrive before the SENT write, on PostgreSQL',
   it('keeps every part, applies the first part and files the later ones in the history', async () => {
     const id = randomUUID();
     const now = new Date();
-    await db.transaction((tx) =>
+    await path.db.transaction((tx) =>
       path.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
     );
     const claimed = (await path.recorder.claim(id, 60000, now))!;
@@ -47,7 +36,7 @@ describe('multi-part receipts that arrive before the SENT write, on PostgreSQL',
       'part 2/3: delivered',
       'part 3/3: delivered',
     ]);
-    const { rows } = await db.pool.query<{ provider_message_id: string; notification_id: string }>(
+    const { rows } = await path.db.pool.query<{ provider_message_id: string; notification_id: string }>(
       `SELECT provider_message_id, notification_id FROM receipts WHERE provider_message_id = ANY($1)`,
       [parts],
     );

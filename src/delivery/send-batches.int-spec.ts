@@ -1,31 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { testDatabaseService, timelineTypes } from '../../test/support/db';
+import { timelineTypes } from '../../test/support/db';
 import { newNotification } from '../../test/support/notification-fixture';
-import { sendPathOn } from '../../test/support/send-path';
-import { Database } from '../database/database.service';
-import { Metrics } from '../metrics/metrics.service';
+import { useSendPath } from '../../test/support/send-path';
 import { NotificationStatus as S } from '../notifications/notification-status';
 import { AttemptStatus } from '../notifications/notification.types';
 
 describe('grouped send-path writes on PostgreSQL', () => {
-  const metrics = new Metrics();
-  let db: Database;
-  let path: ReturnType<typeof sendPathOn>;
-
-  beforeAll(async () => {
-    db = await testDatabaseService();
-    path = sendPathOn(db, metrics);
-  });
-  afterAll(() => db.onModuleDestroy());
+  const path = useSendPath();
 
   async function queued(n: number): Promise<string[]> {
     const now = new Date();
     const rows = Array.from({ length: n }, () => newNotification({ id: randomUUID(), receivedAt: now }));
-    await db.transaction((tx) => path.notifications.insertMany(rows, tx));
+    await path.db.transaction((tx) => path.notifications.insertMany(rows, tx));
     return rows.map((r) => r.id);
   }
   const flushes = async (batch: string) =>
-    (await metrics.writeBatchSize.get()).values.find(
+    (await path.metrics.writeBatchSize.get()).values.find(
       (v) => v.labels.batch === batch && (v as { metricName?: string }).metricName?.endsWith('_count'),
     )?.value ?? 0;
 
@@ -49,7 +39,7 @@ describe('grouped send-path writes on PostgreSQL', () => {
         path.recorder.accepted(c!, attempts[i], { messageId: messageIds[i], segments: 2 }, new Date()),
       ),
     );
-    const { rows } = await db.pool.query<{ id: string; status: string; provider_message_id: string }>(
+    const { rows } = await path.db.pool.query<{ id: string; status: string; provider_message_id: string }>(
       `SELECT id, status, provider_message_id FROM notifications WHERE id = ANY($1)`,
       [ids],
     );
@@ -57,8 +47,8 @@ describe('grouped send-path writes on PostgreSQL', () => {
     ids.forEach((id, i) =>
       expect(byId.get(id)).toMatchObject({ status: 'SENT', provider_message_id: messageIds[i] }),
     );
-    expect(await timelineTypes(db.pool, ids[7])).toEqual(['SENDING', 'SENT']);
-    const { rows: events } = await db.pool.query<{ detail: string }>(
+    expect(await timelineTypes(path.db.pool, ids[7])).toEqual(['SENDING', 'SENT']);
+    const { rows: events } = await path.db.pool.query<{ detail: string }>(
       `SELECT detail FROM notification_events WHERE notification_id = $1 AND type = 'SENT'`,
       [ids[7]],
     );
@@ -93,7 +83,9 @@ describe('grouped send-path writes on PostgreSQL', () => {
     const ids = await queued(3);
     const now = new Date();
     const claimed = await Promise.all(ids.map((id) => path.recorder.claim(id, 60000, now)));
-    const before = (await metrics.writeBatchFallbacks.get()).values.find((v) => v.labels.batch === 'attempt');
+    const before = (await path.metrics.writeBatchFallbacks.get()).values.find(
+      (v) => v.labels.batch === 'attempt',
+    );
     // Two attempts for one alert in one statement would get the same attempt number: the unique
     // constraint fails the statement, then each is written alone and numbered in turn.
     const results = await Promise.allSettled([
@@ -107,7 +99,9 @@ describe('grouped send-path writes on PostgreSQL', () => {
       .slice(0, 2)
       .map((r) => (r as PromiseFulfilledResult<{ attempt_no: number }>).value.attempt_no);
     expect(numbers.sort()).toEqual([1, 2]);
-    const after = (await metrics.writeBatchFallbacks.get()).values.find((v) => v.labels.batch === 'attempt');
+    const after = (await path.metrics.writeBatchFallbacks.get()).values.find(
+      (v) => v.labels.batch === 'attempt',
+    );
     expect((after?.value ?? 0) - (before?.value ?? 0)).toBe(1);
   });
 });

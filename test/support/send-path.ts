@@ -54,3 +54,20 @@ export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fr
   );
   return { notifications, attempts, events, receipts, batches: sendBatches, recorder };
 }
+
+export type SendPath = ReturnType<typeof sendPathOn> & { db: Database; metrics: Metrics };
+
+/**
+ * The send path on the test database for a whole describe block: wired in beforeAll, closed in afterAll.
+ * The returned object is filled in when the block's tests run.
+ */
+export function useSendPath(): SendPath {
+  const ctx = { metrics: new Metrics() } as SendPath;
+  beforeAll(async () => {
+    const { testDatabaseService } = await import('./db');
+    const db = await testDatabaseService();
+    Object.assign(ctx, sendPathOn(db, ctx.metrics), { db });
+  });
+  afterAll(() => ctx.db?.onModuleDestroy());
+  return ctx;
+}
