@@ -78,6 +78,13 @@ export class BenchDatabase {
     return rows[0].n;
   }
 
+  /** Removes every alert and what hangs off it (the warm-up's), keeping the contacts. */
+  async forgetAlerts(): Promise<void> {
+    await this.pool.query(
+      `DELETE FROM notification_events; DELETE FROM receipts; DELETE FROM delivery_attempts; DELETE FROM notifications;`,
+    );
+  }
+
   async finalCount(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM notifications WHERE status IN ('DELIVERED', 'UNDELIVERED', 'FAILED', 'EXPIRED', 'SKIPPED')`,

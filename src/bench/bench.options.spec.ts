@@ -17,6 +17,14 @@ describe('bench command line', () => {
     });
   });
 
+  it('warms up with a quarter of the events (at most 5000) unless --quick or --warmup says otherwise', () => {
+    expect(parseBenchArgs([]).warmup).toBe(5000);
+    expect(parseBenchArgs(['--events', '1000']).warmup).toBe(250);
+    expect(parseBenchArgs(['--quick']).warmup).toBe(0);
+    expect(parseBenchArgs(['--warmup', '0']).warmup).toBe(0);
+    expect(parseBenchArgs(['--quick', '--warmup', '300']).warmup).toBe(300);
+  });
+
   it('makes --quick a small run unless --events says otherwise', () => {
     expect(parseBenchArgs(['--quick'])).toMatchObject({ quick: true, events: 2000, cardholders: 2000 });
     expect(parseBenchArgs(['--quick', '--events', '500'])).toMatchObject({ events: 500, cardholders: 500 });

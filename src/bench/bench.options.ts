@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
   events: number;
+  /** Events published and delivered first, at the same rate, and left out of every figure. */
+  warmup: number;
   /** Events per second; 0 publishes as fast as Kafka takes them. */
   rate: number;
   providerLatencyMs: number;
@@ -28,6 +30,8 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]
   --events N            transactions to publish (default 20000; --quick: 2000)
+  --warmup N            transactions sent first, not measured: warm JIT, pools and caches
+                        (default events/4, at most 5000; --quick: 0)
   --rate R              events per second, in small timed batches (default: as fast as possible)
   --provider-latency MS added by the sandbox to every provider request (default 0)
   --receipt-delay MS    sandbox delay before the final delivery receipt (default 50)
@@ -54,6 +58,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     allowPositionals: false,
     options: {
       events: { type: 'string' },
+      warmup: { type: 'string' },
       rate: { type: 'string' },
       'provider-latency': { type: 'string' },
       'receipt-delay': { type: 'string' },
@@ -80,6 +85,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const ingest = whole('ingest', values.ingest, 1, 1);
   return {
     events,
+    warmup: whole('warmup', values.warmup, quick ? 0 : Math.min(5000, Math.ceil(events / 4)), 0),
     rate: whole('rate', values.rate, 0, 0),
     providerLatencyMs: whole('provider-latency', values['provider-latency'], 0, 0),
     receiptDelayMs: whole('receipt-delay', values['receipt-delay'], 50, 0),

@@ -70,6 +70,7 @@ export class ProgressMonitor {
   /** Response times of each role's /metrics, ms: a busy (blocked) event loop shows here. */
   readonly responseMs = new Map<string, number[]>();
   private readonly pages = new Map<RoleProcess, string>();
+  private readonly zeroPages = new Map<RoleProcess, string>();
   private readonly inFlight = new Map<RoleProcess, Promise<void>>();
   private timer?: NodeJS.Timeout;
   private busy = false;
@@ -99,9 +100,7 @@ export class ProgressMonitor {
     const published = this.published();
     const processes = this.processes();
     await Promise.race([Promise.all(processes.map((p) => this.refresh(p))), sleep(waitMs)]);
-    const pages = processes.map((p) => this.pages.get(p) ?? '');
-    const sum = (name: string, labels: Record<string, string>) =>
-      pages.reduce((s, page) => s + sumSamples(page, name, labels), 0);
+    const sum = (name: string, labels: Record<string, string>) => this.sinceZero(name, labels, processes);
     const s: ProgressSample = {
       t: Math.round((at - originMs) / 100) / 10,
       published,
@@ -118,6 +117,28 @@ export class ProgressMonitor {
       `  ${s.t.toFixed(1).padStart(6)}s  published ${s.published}  recorded ${s.recorded}  sent ${s.sent}  delivered ${s.delivered}  lag ${s.lag}`,
     );
     return s;
+  }
+
+  /** From now on every figure counts from the roles' current counters (a warm-up came before). */
+  async zero(): Promise<void> {
+    const processes = this.processes();
+    await Promise.all(processes.map((p) => this.refresh(p)));
+    for (const p of processes) this.zeroPages.set(p, this.pages.get(p) ?? '');
+  }
+
+  /** A counter summed over the processes, less what it was at zero(). */
+  private sinceZero(
+    name: string,
+    labels: Record<string, string>,
+    processes = [...this.pages.keys()],
+  ): number {
+    return processes.reduce(
+      (s, p) =>
+        s +
+        sumSamples(this.pages.get(p) ?? '', name, labels) -
+        sumSamples(this.zeroPages.get(p) ?? '', name, labels),
+      0,
+    );
   }
 
   /** One scrape at a time per process; a slow one keeps running and updates the figures when it answers. */
@@ -144,9 +165,7 @@ export class ProgressMonitor {
 
   /** The roles' grouped database writes (alertline_write_batch_size) as of the last scrape, by kind. */
   writeBatches(): Record<string, WriteBatchFigures> {
-    const pages = [...this.pages.values()];
-    const sum = (name: string, batch: string) =>
-      pages.reduce((s, p) => s + sumSamples(p, name, { batch }), 0);
+    const sum = (name: string, batch: string) => this.sinceZero(name, { batch });
     const out: Record<string, WriteBatchFigures> = {};
     for (const batch of WRITE_BATCHES) {
       const flushes = sum('alertline_write_batch_size_count', batch);

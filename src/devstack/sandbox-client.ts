@@ -40,6 +40,12 @@ export class SandboxClient {
     if (!res.ok) throw new Error(`sandbox fault: ${res.status} ${await res.text()}`);
   }
 
+  /** Forgets every message the sandbox received. */
+  async clearMessages(): Promise<void> {
+    const res = await fetch(`${this.baseUrl}/sandbox/messages`, { method: 'DELETE' });
+    if (!res.ok) throw new Error(`sandbox clear messages: ${res.status} ${await res.text()}`);
+  }
+
   async clearFaults(): Promise<void> {
     await fetch(`${this.baseUrl}/sandbox/faults`, { method: 'DELETE' });
   }
