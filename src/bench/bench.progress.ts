@@ -180,7 +180,7 @@ export class ProgressMonitor {
   }
 }
 
-const WRITE_BATCHES = ['claim', 'attempt', 'sent', 'receipt'] as const;
+const WRITE_BATCHES = ['claim', 'attempt', 'sent', 'receipt', 'intermediate'] as const;
 
 export interface WriteBatchFigures {
   flushes: number;

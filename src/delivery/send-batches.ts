@@ -11,7 +11,7 @@ import { AcceptRequest, AttemptRequest, ClaimRequest, SendBatchRepository } from
 
 /**
  * The claim, the in-flight attempt and the SENT write of every job the dispatcher is working on are
- * grouped into shared statements (see WriteBatcher): with 50 jobs at once that is a few statements and
+ * grouped into shared statements (see WriteBatcher): with 200 jobs at once that is a few statements and
  * commits per flush instead of a dozen round trips per alert. Each item still gets its own answer.
  */
 @Injectable()

@@ -108,7 +108,7 @@ export class Metrics {
 
   readonly writeBatchSize = new Histogram({
     name: 'alertline_write_batch_size',
-    help: 'Items per grouped database write (claim, attempt, sent, final receipt): near 1 means no grouping',
+    help: 'Items per grouped database write (claim, attempt, sent, receipt, intermediate): near 1 means no grouping',
     labelNames: ['batch'] as const,
     buckets: [1, 2, 5, 10, 25, 50, 100, 200, 500],
     registers: [this.registry],

@@ -50,15 +50,13 @@ export class ReceiptsRepository {
    * of the transaction, so a receipt that races the SENT write is matched by whichever commits second.
    */
   async lockMessage(provider: string, providerMessageId: string, db: Queryable): Promise<void> {
-    await db.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      messageLockKey(provider, providerMessageId),
-    ]);
+    await this.lockMessages([messageLockKey(provider, providerMessageId)], db);
   }
 
   /**
-   * lockMessage for many messages in one statement. Ordered by the hash, as the dispatcher's batched SENT
-   * write orders its locks (SendBatchRepository.lockMessages): two batches taking overlapping sets in one
-   * order cannot deadlock.
+   * lockMessage for many messages in one statement, ordered by the hash: every batch (final receipts, the
+   * dispatcher's SENT writes, a multi-part message's parts) takes its locks through here, so two
+   * transactions taking overlapping sets take them in one order and cannot deadlock.
    */
   async lockMessages(keys: readonly string[], db: Queryable): Promise<void> {
     await db.query({
@@ -141,6 +139,28 @@ export class ReceiptsRepository {
       throw new Error(`final receipts batch: ${receipts.length} receipts, ${rows.length} results`);
     }
     return rows;
+  }
+
+  /**
+   * Intermediate receipts, many at once: notification_id from the attempt when SENT is already recorded,
+   * otherwise left empty (the SENT write claims only final receipts, the ones that can move an alert).
+   */
+  async insertIntermediateMany(receipts: readonly ReceiptInput[], db: Queryable): Promise<void> {
+    await db.query(
+      `INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
+       SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, a.notification_id, u.received_at
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+         AS u(provider, message_id, status, provider_status, error_code, received_at)
+       LEFT JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id`,
+      [
+        receipts.map((r) => r.provider),
+        receipts.map((r) => r.providerMessageId),
+        receipts.map((r) => r.status),
+        receipts.map((r) => r.providerStatus),
+        receipts.map((r) => r.errorCode ?? null),
+        receipts.map((r) => r.receivedAt),
+      ],
+    );
   }
 
   async insert(receipt: ReceiptInput, notificationId: string | null, db: Queryable): Promise<void> {

@@ -34,7 +34,7 @@ export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fr
     notifications,
     new ReceiptApplier(notifications, events, metrics),
     metrics,
-    new IntermediateReceiptsWriter(db),
+    new IntermediateReceiptsWriter(db, locks, batches),
     batches,
   );
   const sendBatches = new SendBatches(batches, db, new SendBatchRepository(db), receipts, locks);
