@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
-import { AttemptRow } from '../notifications/notification.types';
+import { AttemptRow, NewEvent } from '../notifications/notification.types';
 import { ClaimedRow } from '../notifications/notifications.repository';
 
 export interface ClaimRequest {
@@ -14,6 +14,8 @@ export interface AttemptRequest {
   notificationId: string;
   provider: string;
   now: Date;
+  /** History lines the route collected on the way (a failover, a breaker change): written before SENDING. */
+  notes: readonly NewEvent[];
 }
 
 export interface AcceptRequest {
@@ -41,6 +43,10 @@ export interface AcceptedRow {
 export class SendBatchRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Takes alerts for sending: QUEUED, or SENDING whose lease ran out (its dispatcher died). The lease
+   * keeps two dispatchers from working one alert even if Bull hands the job out twice.
+   */
   async claimMany(reqs: readonly ClaimRequest[]): Promise<ClaimedRow[]> {
     const { rows } = await this.db.pool.query<ClaimedRow>({
       text: `UPDATE notifications n SET status = 'SENDING', lease_until = u.now + u.lease_ms * interval '1 millisecond',
@@ -55,8 +61,9 @@ export class SendBatchRepository {
     return rows;
   }
 
-  /** IN_FLIGHT attempts with their SENDING history events. */
+  /** IN_FLIGHT attempts with their SENDING history events, each after its alert's route notes. */
   async startMany(reqs: readonly AttemptRequest[]): Promise<AttemptRow[]> {
+    const notes = reqs.flatMap((r) => r.notes);
     const { rows } = await this.db.pool.query<AttemptRow>({
       text: `WITH u AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
@@ -69,9 +76,21 @@ export class SendBatchRepository {
                 u.provider, 'IN_FLIGHT', u.started_at
          FROM u
          RETURNING *
+       ), notes AS (
+         SELECT * FROM unnest($5::uuid[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[],
+                              $11::text[], $12::text[])
+           WITH ORDINALITY AS x(notification_id, at, type, status, provider, provider_message_id, error_code,
+                                detail, ord)
        ), ev AS (
-         INSERT INTO notification_events (notification_id, at, type, status, provider, detail)
-         SELECT notification_id, started_at, 'SENDING', 'SENDING', provider, 'attempt ' || attempt_no FROM ins
+         -- One INSERT in sorted order, so the ids (the history's order) put each alert's notes first.
+         INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id,
+                                          error_code, detail)
+         SELECT notification_id, at, type, status, provider, provider_message_id, error_code, detail
+         FROM (SELECT notes.*, 0 AS after FROM notes
+               UNION ALL
+               SELECT notification_id, started_at, 'SENDING', 'SENDING', provider, NULL, NULL,
+                      'attempt ' || attempt_no, 0, 1 FROM ins) e
+         ORDER BY notification_id, after, ord
        )
        SELECT * FROM ins`,
       values: [
@@ -79,6 +98,14 @@ export class SendBatchRepository {
         reqs.map((r) => r.notificationId),
         reqs.map((r) => r.provider),
         reqs.map((r) => r.now),
+        notes.map((e) => e.notificationId),
+        notes.map((e) => e.at),
+        notes.map((e) => e.type),
+        notes.map((e) => e.status ?? null),
+        notes.map((e) => e.provider ?? null),
+        notes.map((e) => e.providerMessageId ?? null),
+        notes.map((e) => e.errorCode ?? null),
+        notes.map((e) => e.detail ?? null),
       ],
     });
     return rows;

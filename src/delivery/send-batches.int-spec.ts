@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { timelineTypes } from '../../test/support/db';
 import { newNotification } from '../../test/support/notification-fixture';
 import { useSendPath } from '../../test/support/send-path';
-import { NotificationStatus as S } from '../notifications/notification-status';
+import { HistoryEvent, NotificationStatus as S } from '../notifications/notification-status';
 import { AttemptStatus } from '../notifications/notification.types';
 
 describe('grouped send-path writes on PostgreSQL', () => {
@@ -65,6 +65,32 @@ describe('grouped send-path writes on PostgreSQL', () => {
     expect(results.filter((r) => r !== null)).toHaveLength(1);
     // Taken and leased: a third claim gets nothing until the lease runs out.
     expect(await path.recorder.claim(id, 60000, new Date())).toBeNull();
+  });
+
+  it("writes each alert's route notes before its SENDING line, in the order given, in a shared statement", async () => {
+    const ids = await queued(3);
+    const now = new Date();
+    const claimed = await Promise.all(ids.map((id) => path.recorder.claim(id, 60000, now)));
+    const note = (i: number, type: HistoryEvent, detail: string) => ({
+      notificationId: ids[i],
+      at: now,
+      type,
+      provider: 'twilio',
+      detail,
+    });
+    await Promise.all([
+      path.recorder.startAttempt(claimed[0]!, 'vonage', now, [
+        note(0, HistoryEvent.CIRCUIT_OPEN, 'twilio circuit open: skipped'),
+        note(0, HistoryEvent.FAILOVER, 'twilio did not take it'),
+      ]),
+      path.recorder.startAttempt(claimed[1]!, 'twilio', now),
+      path.recorder.startAttempt(claimed[2]!, 'twilio', now, [
+        note(2, HistoryEvent.CIRCUIT_HALF_OPEN, 'twilio circuit half-open'),
+      ]),
+    ]);
+    expect(await timelineTypes(path.db.pool, ids[0])).toEqual(['CIRCUIT_OPEN', 'FAILOVER', 'SENDING']);
+    expect(await timelineTypes(path.db.pool, ids[1])).toEqual(['SENDING']);
+    expect(await timelineTypes(path.db.pool, ids[2])).toEqual(['CIRCUIT_HALF_OPEN', 'SENDING']);
   });
 
   it('numbers a second attempt after the first and keeps other alerts of the batch apart', async () => {

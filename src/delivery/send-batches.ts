@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.service';
 import { WriteBatcher } from '../database/write-batcher';
 import { WriteBatches } from '../database/write-batches';
-import { AttemptRow } from '../notifications/notification.types';
+import { AttemptRow, NewEvent } from '../notifications/notification.types';
 import { ClaimedRow } from '../notifications/notifications.repository';
 import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
@@ -36,8 +36,13 @@ export class SendBatches {
     return this.claims.submit(req);
   }
 
-  startAttempt(notificationId: string, provider: string, now: Date): Promise<AttemptRow> {
-    return this.starts.submit({ id: randomUUID(), notificationId, provider, now });
+  startAttempt(
+    notificationId: string,
+    provider: string,
+    now: Date,
+    notes: readonly NewEvent[],
+  ): Promise<AttemptRow> {
+    return this.starts.submit({ id: randomUUID(), notificationId, provider, now, notes });
   }
 
   /** True when the alert moved to SENT (false: a receipt or another path had already moved it on). */

@@ -47,28 +47,9 @@ export class SendRecorder {
     return this.batches.claim({ id, leaseMs, now });
   }
 
-  /** The in-flight record that must exist before the provider is called. */
+  /** The in-flight record that must exist before the provider is called, after the route's notes. */
   startAttempt(n: NotificationRow, provider: string, now: Date, notes: NewEvent[] = []): Promise<AttemptRow> {
-    // The common case (no route notes to keep in order before it) shares a statement with other jobs.
-    if (notes.length === 0) return this.batches.startAttempt(n.id, provider, now);
-    return this.db.transaction(async (tx) => {
-      const attempt = await this.attempts.start(n.id, provider, now, tx);
-      await this.events.insertMany(
-        [
-          ...notes,
-          {
-            notificationId: n.id,
-            at: now,
-            type: S.SENDING,
-            status: S.SENDING,
-            provider,
-            detail: `attempt ${attempt.attempt_no}`,
-          },
-        ],
-        tx,
-      );
-      return attempt;
-    });
+    return this.batches.startAttempt(n.id, provider, now, notes);
   }
 
   /** Route notes with no attempt to go with (every provider skipped): written on their own. */

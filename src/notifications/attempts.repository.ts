@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
 import { AttemptRow, AttemptStatus } from './notification.types';
@@ -14,18 +13,6 @@ export interface AttemptOutcome {
 @Injectable()
 export class AttemptsRepository {
   constructor(private readonly db: Database) {}
-
-  /** Written before the provider is called: after a crash it says "the provider may have this one". */
-  async start(notificationId: string, provider: string, now: Date, db: Queryable): Promise<AttemptRow> {
-    const { rows } = await db.query<AttemptRow>(
-      `INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, started_at)
-       SELECT $1, $2, COALESCE(MAX(attempt_no), 0) + 1, $3, 'IN_FLIGHT', $4
-       FROM delivery_attempts WHERE notification_id = $2
-       RETURNING *`,
-      [randomUUID(), notificationId, provider, now],
-    );
-    return rows[0];
-  }
 
   async finish(attemptId: string, outcome: AttemptOutcome, now: Date, db: Queryable): Promise<void> {
     await db.query(

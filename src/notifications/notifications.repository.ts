@@ -110,27 +110,6 @@ export class NotificationsRepository {
   }
 
   /**
-   * Takes the alert for sending: QUEUED, or SENDING whose lease ran out (its dispatcher died). The lease
-   * keeps two dispatchers from working one alert even if Bull hands the job out twice.
-   */
-  async claim(
-    id: string,
-    leaseMs: number,
-    now: Date,
-    db: Queryable = this.db.pool,
-  ): Promise<ClaimedRow | null> {
-    const { rows } = await db.query<ClaimedRow>(
-      `UPDATE notifications SET status = 'SENDING', lease_until = $2::timestamptz + ($3 || ' milliseconds')::interval,
-              updated_at = $2
-       WHERE id = $1 AND (status = 'QUEUED' OR (status = 'SENDING' AND (lease_until IS NULL OR lease_until < $2)))
-       RETURNING *, EXISTS (SELECT 1 FROM delivery_attempts a
-                            WHERE a.notification_id = notifications.id AND a.status = 'IN_FLIGHT') AS has_in_flight`,
-      [id, now, String(leaseMs)],
-    );
-    return rows[0] ?? null;
-  }
-
-  /**
    * Moves an alert forward. `from` lists the statuses it may leave: a late or repeated update whose
    * precondition no longer holds changes nothing and returns false.
    */

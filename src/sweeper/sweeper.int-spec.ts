@@ -19,6 +19,7 @@ import {
 import { ProviderRoute } from '../providers/provider-route';
 import { SmsQueue } from '../queue/sms-queue.service';
 import { newNotification } from '../../test/support/notification-fixture';
+import type { SendRecorder } from '../delivery/send-recorder';
 import { sendPathOn } from '../../test/support/send-path';
 import { ReceiptDeadlines } from './receipt-deadlines';
 import { SmsJobs } from './sms-jobs';
@@ -67,6 +68,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
   let db: Database;
   let queue: Bull.Queue;
   let notifications: NotificationsRepository;
+  let recorder: SendRecorder;
   let events: EventsRepository;
   let attempts: AttemptsRepository;
   let repository: SweeperRepository;
@@ -76,7 +78,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
     db = await testDatabaseService();
     queue = new Bull('sms', { redis: config.get('REDIS_URL'), prefix: `alertline-int-${randomUUID()}` });
     const path = sendPathOn(db, metrics, config);
-    ({ notifications, events, attempts } = path);
+    ({ notifications, events, attempts, recorder } = path);
     repository = new SweeperRepository(db);
     const route = new ProviderRoute(config, [provider]);
     const jobs = new SmsJobs(new SmsQueue(queue));
@@ -112,7 +114,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
   // The send path's writes, made directly so that only the sweeper is under test here.
   async function sending(ageMs: number, leaseMs: number): Promise<string> {
     const id = await queued(ageMs);
-    await notifications.claim(id, leaseMs, new Date(clock.t - ageMs), db.pool);
+    await recorder.claim(id, leaseMs, new Date(clock.t - ageMs));
     return id;
   }
 
@@ -120,7 +122,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
     const id = await sending(ageMs + 1000, 60000);
     const at = new Date(clock.t - ageMs);
     const messageId = `SM${randomUUID().replace(/-/g, '')}`;
-    const attempt = await attempts.start(id, 'twilio', at, db.pool);
+    const attempt = await recorder.startAttempt((await notifications.findById(id))!, 'twilio', at);
     await attempts.finish(
       attempt.id,
       { status: AttemptStatus.ACCEPTED, providerMessageId: messageId },
@@ -133,10 +135,8 @@ describe('sweeper on PostgreSQL and Redis', () => {
       { status: S.SENT, provider: 'twilio', providerMessageId: messageId, at },
       db.pool,
     );
-    await events.insertMany([
-      { notificationId: id, at, type: S.SENDING, status: S.SENDING },
-      { notificationId: id, at, type: S.SENT, status: S.SENT },
-    ]);
+    // The attempt wrote the SENDING line.
+    await events.insertMany([{ notificationId: id, at, type: S.SENT, status: S.SENT }]);
     return { id, messageId };
   }
 
