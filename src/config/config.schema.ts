@@ -107,6 +107,10 @@ export const configSchema = z.object({
   VONAGE_API_SECRET: z.string().min(1).default('sandbox-vonage-secret'),
   VONAGE_SIGNATURE_SECRET: z.string().min(8).default('sandbox-vonage-signature-secret'),
   VONAGE_SIGNATURE_METHOD: z.enum(['md5hash', 'md5', 'sha1', 'sha256', 'sha512']).default('sha256'),
+  // A signed DLR's `timestamp` (unix seconds) may be at most this old, or this far ahead of our clock;
+  // outside the window it is refused even with a valid signature (docs/design.md, receipt replays).
+  RECEIPT_MAX_AGE_SECONDS: positiveInt.min(30).max(86400).default(300),
+  RECEIPT_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   // Alphanumeric sender ids are at most 11 characters.
   VONAGE_FROM: z.string().min(1).max(15).default('AlertlineBk'),
   // Unset in production (the SDK's own rest host); the sandbox URL everywhere else.
@@ -176,6 +180,11 @@ export const configSchema = z.object({
   // (a window opened by the first resend), counted in Redis so the limit holds across api processes.
   RESEND_LIMIT_PER_HOUR: positiveInt.max(1000).default(3),
   RESEND_LIMIT_PER_PRINCIPAL_PER_HOUR: positiveInt.max(100000).default(100),
+  // Refused requests (401/403 on the support API, bad webhook signatures) per client IP and minute, per api
+  // process; past it the source gets 429 with Retry-After and writes no further audit rows that minute.
+  REFUSED_REQUESTS_PER_MINUTE: positiveInt.max(10000).default(30),
+  // Authenticated support API requests per API key and minute, per api process (every one is an audit row).
+  API_REQUESTS_PER_PRINCIPAL_PER_MINUTE: positiveInt.max(100000).default(600),
 });
 
 export type AppConfigValues = z.infer<typeof configSchema>;

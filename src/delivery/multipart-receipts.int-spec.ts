@@ -42,4 +42,39 @@ describe('multi-part receipts that arrive before the SENT write, on PostgreSQL',
     );
     expect(rows.map((r) => r.notification_id)).toEqual([id, id, id]);
   });
+
+  it('a replayed receipt of a later part (a duplicated deliver_sm or DLR) adds no row and no history line', async () => {
+    const id = randomUUID();
+    const now = new Date();
+    await path.db.transaction((tx) =>
+      path.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
+    );
+    const claimed = (await path.recorder.claim(id, 60000, now))!;
+    const attempt = await path.recorder.startAttempt(claimed, 'smpp', now);
+    const parts = [1, 2].map(() => randomUUID().replace(/-/g, '').toUpperCase());
+    await path.recorder.accepted(claimed, attempt, { messageId: parts[0], segments: 2, partIds: parts }, now);
+    const smpp = (messageId: string) => ({
+      ...receipt(messageId),
+      provider: 'smpp',
+      providerStatus: 'DELIVRD',
+    });
+    const duplicates = async () =>
+      (await path.metrics.receiptsDuplicate.get()).values.find((v) => v.labels.provider === 'smpp')?.value ??
+      0;
+    const before = await duplicates();
+
+    expect(await path.receipts.record(smpp(parts[0]))).toBe('applied');
+    expect(await path.multipart.record(smpp(parts[1]))).toBe('part');
+    expect(await path.multipart.record(smpp(parts[1]))).toBe('duplicate');
+    expect(await path.multipart.record(smpp(parts[0]))).toBe('duplicate');
+
+    const history = await path.events.forNotification(id);
+    expect(history.filter((e) => e.detail?.startsWith('part '))).toHaveLength(1);
+    const { rows } = await path.db.pool.query(
+      `SELECT count(*)::int AS n FROM receipts WHERE provider_message_id = ANY($1)`,
+      [parts],
+    );
+    expect(rows).toEqual([{ n: 2 }]);
+    expect(await duplicates()).toBe(before + 2);
+  });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Queryable } from '../database/database.service';
+import { Database, Queryable } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent } from '../notifications/notification-status';
@@ -20,22 +20,35 @@ export class MultipartReceipts {
     private readonly stored: ReceiptsRepository,
     private readonly events: EventsRepository,
     private readonly metrics: Metrics,
+    private readonly db: Database,
   ) {}
 
   async record(receipt: ReceiptInput): Promise<ReceiptResult | 'part'> {
     const part = await this.parts.find(receipt.provider, receipt.providerMessageId);
     if (!part || part.partNo <= 1) return this.receipts.record(receipt);
-    await this.events.insertMany([
-      {
-        notificationId: part.notificationId,
-        at: receipt.receivedAt,
-        type: HistoryEvent.RECEIPT,
-        provider: receipt.provider,
-        providerMessageId: receipt.providerMessageId,
-        errorCode: receipt.errorCode ?? null,
-        detail: `part ${part.partNo}/${part.parts}: ${receipt.providerStatus}`,
-      },
-    ]);
+    // Stored like any receipt, so a replayed deliver_sm or DLR for a later part adds no second history line.
+    const fresh = await this.db.transaction(async (tx) => {
+      if (!(await this.stored.insert(receipt, part.notificationId, tx))) return false;
+      await this.events.insertMany(
+        [
+          {
+            notificationId: part.notificationId,
+            at: receipt.receivedAt,
+            type: HistoryEvent.RECEIPT,
+            provider: receipt.provider,
+            providerMessageId: receipt.providerMessageId,
+            errorCode: receipt.errorCode ?? null,
+            detail: `part ${part.partNo}/${part.parts}: ${receipt.providerStatus}`,
+          },
+        ],
+        tx,
+      );
+      return true;
+    });
+    if (!fresh) {
+      this.metrics.receiptsDuplicate.inc({ provider: receipt.provider });
+      return 'duplicate';
+    }
     this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
     return 'part';
   }

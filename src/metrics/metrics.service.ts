@@ -64,8 +64,20 @@ export class Metrics {
   });
   readonly receipts = new Counter({
     name: 'alertline_receipts_total',
-    help: 'Delivery receipts received, by provider and mapped status (UNKNOWN_MESSAGE when unmatched)',
+    help: 'Delivery receipts received, by provider and mapped status (UNMATCHED when unmatched; BAD_SIGNATURE and STALE_TIMESTAMP when refused); replays are in receipts_duplicate_total',
     labelNames: ['provider', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly receiptsDuplicate = new Counter({
+    name: 'alertline_receipts_duplicate_total',
+    help: 'Replayed delivery receipts (same message id, vendor status and error code as a stored one): not stored, not in receipts_total',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly refusedThrottled = new Counter({
+    name: 'alertline_refused_requests_throttled_total',
+    help: 'Requests answered 429 by source: surface is webhook (refused webhooks) or api (refused keys, or a principal over its request rate)',
+    labelNames: ['surface'] as const,
     registers: [this.registry],
   });
   readonly dlqMessages = new Counter({

@@ -12,16 +12,16 @@ import { ReceiptInput, ReceiptsRepository } from './receipts.repository';
  */
 @Injectable()
 export class IntermediateReceiptsWriter {
-  private readonly batcher: WriteBatcher<ReceiptInput, void>;
+  private readonly batcher: WriteBatcher<ReceiptInput, boolean>;
 
   constructor(db: Database, receipts: ReceiptsRepository, batches: WriteBatches) {
-    this.batcher = batches.create('intermediate', async (items: readonly ReceiptInput[]) => {
-      await receipts.insertIntermediateMany(items, db.pool);
-      return items.map(() => undefined);
-    });
+    this.batcher = batches.create('intermediate', (items: readonly ReceiptInput[]) =>
+      receipts.insertIntermediateMany(items, db.pool),
+    );
   }
 
-  write(receipt: ReceiptInput): Promise<void> {
+  /** False for a replay of a stored receipt: nothing was written. */
+  write(receipt: ReceiptInput): Promise<boolean> {
     return this.batcher.submit(receipt);
   }
 }

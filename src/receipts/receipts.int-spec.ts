@@ -42,6 +42,13 @@ describe('receipt correlation on PostgreSQL', () => {
   const accept = (a: Awaited<ReturnType<typeof sentAlert>>, messageId = a.messageId) =>
     recorder.accepted(a.claimed, a.attempt, { messageId, segments: 1 }, new Date());
   const count = (types: string[], type: string) => types.filter((t) => t === type).length;
+  const storedStatuses = async (messageId: string) =>
+    (
+      await db.pool.query<{ provider_status: string }>(
+        `SELECT provider_status FROM receipts WHERE provider_message_id = $1 ORDER BY id`,
+        [messageId],
+      )
+    ).rows.map((r) => r.provider_status);
   const counter = async (c: typeof metrics.receipts, labels: Record<string, string>) =>
     (await c.get()).values.find((v) =>
       Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x),
@@ -143,17 +150,17 @@ describe('receipt correlation on PostgreSQL', () => {
       expect(after).toBe((latencies ?? 0) + 30);
     });
 
-    it('a repeat of a receipt in the same batch is applied after it: one DELIVERED, then a RECEIPT', async () => {
+    it('a second, different receipt for an alert in the same batch is applied after it: DELIVERED, then a RECEIPT', async () => {
       const a = await sentAlert();
       await accept(a);
       const transactions = jest.spyOn(db, 'transaction');
       try {
         const results = await Promise.all([
           receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered')),
-          receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered')),
+          receipts.record(receipt(a.messageId, P.UNDELIVERED, 'undelivered')),
         ]);
         expect(results).toEqual(['applied', 'applied']);
-        // The batch, then the repeat in a transaction of its own (one statement would judge both
+        // The batch, then the second in a transaction of its own (one statement would judge both
         // against the state before either).
         expect(transactions).toHaveBeenCalledTimes(2);
       } finally {
@@ -162,11 +169,8 @@ describe('receipt correlation on PostgreSQL', () => {
       const types = await timelineTypes(db.pool, a.id);
       expect(count(types, 'DELIVERED')).toBe(1);
       expect(types.slice(-2)).toEqual(['DELIVERED', 'RECEIPT']);
-      const { rows } = await db.pool.query(
-        `SELECT notification_id FROM receipts WHERE provider_message_id = $1`,
-        [a.messageId],
-      );
-      expect(rows).toEqual([{ notification_id: a.id }, { notification_id: a.id }]);
+      expect(await statusOf(a.id)).toBe('DELIVERED');
+      expect(await storedStatuses(a.messageId)).toEqual(['delivered', 'undelivered']);
     });
 
     it('receipts ahead of their SENT write are stored unmatched beside applied ones, and applied by it', async () => {
@@ -235,6 +239,86 @@ describe('receipt correlation on PostgreSQL', () => {
       expect(await statusOf(alerts[0].id)).toBe('DELIVERED');
       expect(await statusOf(alerts[1].id)).toBe('SENT');
       expect(await statusOf(alerts[2].id)).toBe('DELIVERED');
+    });
+  });
+
+  describe('replays: the same receipt again adds no row, history line or receipts_total count', () => {
+    const duplicates = () => counter(metrics.receiptsDuplicate, { provider: 'twilio' });
+    const delivered = () => counter(metrics.receipts, { provider: 'twilio', status: 'DELIVERED' });
+
+    it('a final receipt twice, one after the other: one row, one count; the replay counted as duplicate', async () => {
+      const a = await sentAlert();
+      await accept(a);
+      const [counted, replays] = [await delivered(), await duplicates()];
+      expect(await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'))).toBe('applied');
+      const history = await timelineTypes(db.pool, a.id);
+      expect(await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'))).toBe('duplicate');
+      expect(await storedStatuses(a.messageId)).toEqual(['delivered']);
+      expect(await timelineTypes(db.pool, a.id)).toEqual(history);
+      expect(await delivered()).toBe(counted + 1);
+      expect(await duplicates()).toBe(replays + 1);
+    });
+
+    it('the same final receipt five times in one batch: one row, applied once, four duplicates', async () => {
+      const a = await sentAlert();
+      await accept(a);
+      const [counted, replays] = [await delivered(), await duplicates()];
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'))),
+      );
+      expect(results.filter((r) => r === 'applied')).toHaveLength(1);
+      expect(results.filter((r) => r === 'duplicate')).toHaveLength(4);
+      expect(await storedStatuses(a.messageId)).toEqual(['delivered']);
+      const types = await timelineTypes(db.pool, a.id);
+      expect(count(types, 'DELIVERED') + count(types, 'RECEIPT')).toBe(1);
+      expect(await delivered()).toBe(counted + 1);
+      expect(await duplicates()).toBe(replays + 4);
+    });
+
+    it('an intermediate receipt replayed, alone and within one shared insert: one row, one count', async () => {
+      const a = await sentAlert();
+      await accept(a);
+      const sent = () => counter(metrics.receipts, { provider: 'twilio', status: 'SENT' });
+      const [counted, replays] = [await sent(), await duplicates()];
+      expect(await receipts.record(receipt(a.messageId, P.SENT, 'sent'))).toBe('recorded');
+      expect(await receipts.record(receipt(a.messageId, P.SENT, 'sent'))).toBe('duplicate');
+      const b = await sentAlert();
+      const together = await Promise.all(
+        Array.from({ length: 3 }, () => receipts.record(receipt(b.messageId, P.SENT, 'sent'))),
+      );
+      expect(together.sort()).toEqual(['duplicate', 'duplicate', 'recorded']);
+      expect(await storedStatuses(a.messageId)).toEqual(['sent']);
+      expect(await storedStatuses(b.messageId)).toEqual(['sent']);
+      expect(await sent()).toBe(counted + 2);
+      expect(await duplicates()).toBe(replays + 3);
+    });
+
+    it('a different status or error code is a new receipt: a new row', async () => {
+      const a = await sentAlert();
+      await accept(a);
+      const failed = (code: string) => ({
+        ...receipt(a.messageId, P.UNDELIVERED, 'undelivered'),
+        errorCode: code,
+      });
+      expect(await receipts.record(receipt(a.messageId, P.SENT, 'sent'))).toBe('recorded');
+      expect(await receipts.record(failed('30003'))).toBe('applied');
+      expect(await receipts.record(failed('30005'))).toBe('applied');
+      expect(await receipts.record(failed('30003'))).toBe('duplicate');
+      expect(await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'))).toBe('applied');
+      expect(await storedStatuses(a.messageId)).toEqual(['sent', 'undelivered', 'undelivered', 'delivered']);
+      expect(await statusOf(a.id)).toBe('UNDELIVERED');
+    });
+
+    it('a receipt replayed before its SENT write is stored once and applied once by it', async () => {
+      const a = await sentAlert();
+      const replays = await duplicates();
+      expect(await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'))).toBe('unmatched');
+      expect(await receipts.record(receipt(a.messageId, P.DELIVERED, 'delivered'))).toBe('duplicate');
+      await accept(a);
+      expect(await statusOf(a.id)).toBe('DELIVERED');
+      expect(await storedStatuses(a.messageId)).toEqual(['delivered']);
+      expect(count(await timelineTypes(db.pool, a.id), 'DELIVERED')).toBe(1);
+      expect(await duplicates()).toBe(replays + 1);
     });
   });
 });

@@ -32,6 +32,8 @@ export interface FinalReceiptRow {
   /** The status the alert moved to, or null (a RECEIPT history line was written instead). */
   moved: NotificationStatus | null;
   authorised_at: Date | null;
+  /** The same receipt (message id, vendor status, error code) is already stored: nothing was written. */
+  duplicate: boolean;
 }
 
 /** The statuses an alert may leave on a final receipt (ReceiptApplier's rules, passed in, not restated). */
@@ -42,6 +44,18 @@ export interface FinalReceiptRules {
 
 export const messageLockKey = (provider: string, providerMessageId: string) =>
   `${provider}:${providerMessageId}`;
+
+/**
+ * What makes two receipts the same one: what the provider sent (Twilio MessageSid, MessageStatus, ErrorCode;
+ * Vonage messageId, status, err-code; SMPP id, stat, err). receipts_dedupe_idx is on exactly this, and
+ * `copy` numbers the repeats of one receipt inside a batch (only the first is offered to the INSERT).
+ */
+const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, ''))) DO NOTHING`;
+const COPY = `row_number() OVER (PARTITION BY u.provider, u.message_id, u.provider_status, COALESCE(u.error_code, '') ORDER BY u.idx)`;
+const STORED_KEY = `RETURNING provider, provider_message_id, provider_status, COALESCE(error_code, '') AS error_key`;
+/** True for a batch row (alias `t`) whose INSERT went through (`stored` is that INSERT's RETURNING). */
+const WAS_STORED = `t.copy = 1 AND (t.provider, t.message_id, t.provider_status, COALESCE(t.error_code, ''))
+  IN (SELECT provider, provider_message_id, provider_status, error_key FROM stored)`;
 
 @Injectable()
 export class ReceiptsRepository {
@@ -86,14 +100,21 @@ export class ReceiptsRepository {
        ), m AS (
          SELECT u.*, a.notification_id,
                 CASE WHEN u.status = 'DELIVERED' THEN 'DELIVERED' ELSE 'UNDELIVERED' END AS target,
-                row_number() OVER (PARTITION BY a.notification_id ORDER BY u.idx) AS nth
+                row_number() OVER (PARTITION BY a.notification_id ORDER BY u.idx) AS nth,
+                ${COPY} AS copy
          FROM u LEFT JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id
        ), todo AS (
          SELECT * FROM m WHERE notification_id IS NULL OR nth = 1
        ), stored AS (
+         -- A replay (already stored, or an earlier copy in this batch) is not inserted and, below, moves
+         -- nothing and writes no history line.
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT provider, message_id, status, provider_status, error_code, notification_id, received_at
-         FROM todo ORDER BY idx
+         FROM todo WHERE copy = 1 ORDER BY idx
+         ${ON_CONFLICT}
+         ${STORED_KEY}
+       ), fresh AS (
+         SELECT * FROM todo t WHERE ${WAS_STORED}
        ), moved AS (
          -- NotificationsRepository.transition's SET; its WHERE is re-checked on a row another transaction
          -- changed meanwhile, so what moved is read from here, never from the snapshot.
@@ -104,7 +125,7 @@ export class ReceiptsRepository {
              last_error_detail = CASE WHEN t.target = 'DELIVERED' THEN n.last_error_detail
                                       ELSE COALESCE(t.provider_status, n.last_error_detail) END,
              final_at = t.received_at, lease_until = NULL, updated_at = t.received_at
-         FROM todo t
+         FROM fresh t
          WHERE n.id = t.notification_id
            AND CASE WHEN t.target = 'DELIVERED' THEN n.status = ANY($7::text[])
                     ELSE n.status = ANY($8::text[])
@@ -117,11 +138,12 @@ export class ReceiptsRepository {
          SELECT notification_id, received_at, CASE WHEN did_move THEN target ELSE 'RECEIPT' END,
                 CASE WHEN did_move THEN target END, provider, message_id, error_code, provider_status
          FROM (SELECT t.*, t.idx IN (SELECT idx FROM moved) AS did_move
-               FROM todo t WHERE t.notification_id IS NOT NULL) t
+               FROM fresh t WHERE t.notification_id IS NOT NULL) t
          ORDER BY idx
        )
        SELECT m.notification_id, (m.notification_id IS NOT NULL AND m.nth > 1) AS deferred,
-              CASE WHEN m.idx IN (SELECT idx FROM moved) THEN m.target END AS moved, n.authorised_at
+              CASE WHEN m.idx IN (SELECT idx FROM moved) THEN m.target END AS moved, n.authorised_at,
+              (m.notification_id IS NULL OR m.nth = 1) AND m.idx NOT IN (SELECT idx FROM fresh) AS duplicate
        FROM m LEFT JOIN notifications n ON n.id = m.notification_id AND m.nth = 1
        ORDER BY m.idx`,
       values: [
@@ -144,14 +166,23 @@ export class ReceiptsRepository {
   /**
    * Intermediate receipts, many at once: notification_id from the attempt when SENT is already recorded,
    * otherwise left empty (the SENT write claims only final receipts, the ones that can move an alert).
+   * One flag per receipt, in order: false for a replay, which wrote nothing.
    */
-  async insertIntermediateMany(receipts: readonly ReceiptInput[], db: Queryable): Promise<void> {
-    await db.query(
-      `INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
-       SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, a.notification_id, u.received_at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-         AS u(provider, message_id, status, provider_status, error_code, received_at)
-       LEFT JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id`,
+  async insertIntermediateMany(receipts: readonly ReceiptInput[], db: Queryable): Promise<boolean[]> {
+    const { rows } = await db.query<{ fresh: boolean }>(
+      `WITH u AS (
+         SELECT u.*, ${COPY} AS copy
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+           WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, idx)
+       ), stored AS (
+         INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
+         SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, a.notification_id, u.received_at
+         FROM u LEFT JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id
+         WHERE u.copy = 1
+         ${ON_CONFLICT}
+         ${STORED_KEY}
+       )
+       SELECT ${WAS_STORED} AS fresh FROM u t ORDER BY t.idx`,
       [
         receipts.map((r) => r.provider),
         receipts.map((r) => r.providerMessageId),
@@ -161,12 +192,15 @@ export class ReceiptsRepository {
         receipts.map((r) => r.receivedAt),
       ],
     );
+    return rows.map((r) => r.fresh);
   }
 
-  async insert(receipt: ReceiptInput, notificationId: string | null, db: Queryable): Promise<void> {
-    await db.query(
+  /** One receipt; false when it is a replay of a stored one (nothing written). */
+  async insert(receipt: ReceiptInput, notificationId: string | null, db: Queryable): Promise<boolean> {
+    const { rowCount } = await db.query(
       `INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ${ON_CONFLICT}`,
       [
         receipt.provider,
         receipt.providerMessageId,
@@ -177,6 +211,7 @@ export class ReceiptsRepository {
         receipt.receivedAt,
       ],
     );
+    return rowCount === 1;
   }
 
   /** Receipts that arrived before we knew the message id; matched now, in arrival order. */

@@ -26,18 +26,21 @@ const applied = (moved: NotificationStatus | null): FinalReceiptRow => ({
   deferred: false,
   moved,
   authorised_at: authorisedAt,
+  duplicate: false,
 });
 const unmatched: FinalReceiptRow = {
   notification_id: null,
   deferred: false,
   moved: null,
   authorised_at: null,
+  duplicate: false,
 };
 const deferred: FinalReceiptRow = {
   notification_id: 'n-1',
   deferred: true,
   moved: null,
   authorised_at: null,
+  duplicate: false,
 };
 
 /** The service over fakes: the batch statement answers from `batchRows`, the one-by-one path from an attempt. */
@@ -53,6 +56,7 @@ function setup(
     lockMessage: jest.fn(async () => undefined),
     insert: jest.fn(async (r: ReceiptInput) => {
       if (r.providerMessageId.startsWith('bad')) throw new Error('violates not-null constraint');
+      return true;
     }),
   };
   const attempts = { byProviderMessage: jest.fn(async () => ({ notification_id: 'n-1' })) };
@@ -70,7 +74,7 @@ function setup(
     events as unknown as EventsRepository,
     metrics,
   );
-  const intermediate = { write: jest.fn(async () => undefined) };
+  const intermediate = { write: jest.fn(async () => true) };
   const service = new ReceiptsService(
     db as unknown as Database,
     repo as unknown as ReceiptsRepository,

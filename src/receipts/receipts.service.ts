@@ -10,11 +10,12 @@ import { IntermediateReceiptsWriter } from './intermediate-receipts.writer';
 import { DELIVERED_FROM, ReceiptApplier, UNDELIVERED_FROM } from './receipt-applier';
 import { FinalReceiptRow, messageLockKey, ReceiptInput, ReceiptsRepository } from './receipts.repository';
 
-export type ReceiptResult = 'applied' | 'unmatched' | 'recorded';
+/** 'duplicate': a replay of a stored receipt (the same one again); nothing was written or counted. */
+export type ReceiptResult = 'applied' | 'unmatched' | 'recorded' | 'duplicate';
 
 /** The batch did not settle this receipt: it is recorded in a transaction of its own once the batch is done. */
 const ALONE = 'alone';
-type BatchResult = 'applied' | 'unmatched' | typeof ALONE;
+type BatchResult = 'applied' | 'unmatched' | 'duplicate' | typeof ALONE;
 const RULES = { deliveredFrom: DELIVERED_FROM, undeliveredFrom: UNDELIVERED_FROM };
 
 /** Correlates receipts from every provider with the attempt that produced the message. */
@@ -46,7 +47,7 @@ export class ReceiptsService {
 
   async record(receipt: ReceiptInput): Promise<ReceiptResult> {
     if (!FINAL_PROVIDER_STATUSES.has(receipt.status)) {
-      await this.intermediate.write(receipt);
+      if (!(await this.intermediate.write(receipt))) return this.duplicate(receipt);
       this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
       return 'recorded';
     }
@@ -76,6 +77,7 @@ export class ReceiptsService {
   private settle(receipt: ReceiptInput, row: FinalReceiptRow): BatchResult {
     // A second receipt for an alert in one batch was not written: it goes after, so it sees the first.
     if (row.deferred) return ALONE;
+    if (row.duplicate) return this.duplicate(receipt);
     if (row.notification_id === null) {
       this.metrics.receipts.inc({ provider: receipt.provider, status: 'UNMATCHED' });
       return 'unmatched';
@@ -89,16 +91,23 @@ export class ReceiptsService {
     return this.db.transaction(async (tx) => {
       await this.receipts.lockMessage(receipt.provider, receipt.providerMessageId, tx);
       const attempt = await this.attempts.byProviderMessage(receipt.provider, receipt.providerMessageId, tx);
+      if (!(await this.receipts.insert(receipt, attempt?.notification_id ?? null, tx))) {
+        return this.duplicate(receipt);
+      }
       if (!attempt) {
         // Kept and counted: either it raced ahead of our SENT write (matched then) or it is truly unknown.
-        await this.receipts.insert(receipt, null, tx);
         this.metrics.receipts.inc({ provider: receipt.provider, status: 'UNMATCHED' });
         return 'unmatched';
       }
-      await this.receipts.insert(receipt, attempt.notification_id, tx);
       await this.applyTo(attempt.notification_id, receipt, tx);
       return 'applied';
     });
+  }
+
+  /** A replay is answered like the original (the provider stops retrying) but counted apart. */
+  private duplicate(receipt: ReceiptInput): 'duplicate' {
+    this.metrics.receiptsDuplicate.inc({ provider: receipt.provider });
+    return 'duplicate';
   }
 
   /** Called in the transaction that records SENT, under the same message lock. */

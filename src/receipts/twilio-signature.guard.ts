@@ -1,29 +1,30 @@
 import { timingSafeEqual } from 'node:crypto';
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import twilio from 'twilio';
 import { AppConfig } from '../config/app-config';
-import { Metrics } from '../metrics/metrics.service';
+import { WebhookRefusal } from './webhook-refusal';
 
 /**
  * X-Twilio-Signature: HMAC-SHA1 of the public URL Twilio called plus the sorted form parameters, keyed with
- * the auth token. PUBLIC_BASE_URL is what Twilio sees (behind a proxy the local URL differs).
+ * the auth token. PUBLIC_BASE_URL is what Twilio sees (behind a proxy the local URL differs). Twilio signs
+ * no time, so a captured callback stays valid for ever: what bounds its replay is the receipts' dedupe (the
+ * same MessageSid, MessageStatus and ErrorCode add nothing; docs/design.md, receipt replays).
  */
 @Injectable()
 export class TwilioSignatureGuard implements CanActivate {
   constructor(
     private readonly config: AppConfig,
-    private readonly metrics: Metrics,
+    private readonly refusal: WebhookRefusal,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
     const signature = req.header('x-twilio-signature');
     const url = `${this.config.get('PUBLIC_BASE_URL')}${req.originalUrl}`;
     const params = (req.body ?? {}) as Record<string, string>;
     if (!signature || !this.valid(signature, url, params)) {
-      this.metrics.receipts.inc({ provider: 'twilio', status: 'BAD_SIGNATURE' });
-      throw new ForbiddenException('invalid X-Twilio-Signature');
+      await this.refusal.refuse(context, 'twilio', 'BAD_SIGNATURE', 'invalid X-Twilio-Signature');
     }
     return true;
   }

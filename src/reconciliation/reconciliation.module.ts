@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { AuthModule } from '../auth/auth.module';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { AuditRepository } from '../audit/audit.repository';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -9,7 +10,7 @@ import { ReconciliationService } from './reconciliation.service';
 
 /** Reconciliation against the bank's list of authorised transactions (api role). */
 @Module({
-  imports: [NotificationsModule],
+  imports: [NotificationsModule, AuthModule],
   controllers: [ReconciliationController],
   providers: [
     ReconciliationRepository,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
+import { AuthModule } from '../auth/auth.module';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { AuditRepository } from '../audit/audit.repository';
 import { ContactsModule } from '../contacts/contacts.module';
@@ -16,7 +17,7 @@ import { SupportService } from './support.service';
 
 /** The support API (lookups, supervisor resend), its OpenAPI document and the support console (api role). */
 @Module({
-  imports: [NotificationsModule, QueueModule, ContactsModule],
+  imports: [NotificationsModule, QueueModule, ContactsModule, AuthModule],
   controllers: [NotificationsController, SessionController, ConsoleController],
   providers: [
     SupportService,

@@ -39,6 +39,7 @@ export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fr
   );
   const sendBatches = new SendBatches(batches, db, new SendBatchRepository(db), receipts, locks);
   const parts = new MessagePartsRepository(db);
+  const multipart = new MultipartReceipts(parts, receipts, locks, events, metrics, db);
   const recorder = new SendRecorder(
     db,
     notifications,
@@ -48,11 +49,11 @@ export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fr
     locks,
     receipts,
     parts,
-    new MultipartReceipts(parts, receipts, locks, events, metrics),
+    multipart,
     metrics,
     sendBatches,
   );
-  return { notifications, attempts, events, receipts, batches: sendBatches, recorder };
+  return { notifications, attempts, events, receipts, multipart, batches: sendBatches, recorder };
 }
 
 export type SendPath = ReturnType<typeof sendPathOn> & { db: Database; metrics: Metrics };
