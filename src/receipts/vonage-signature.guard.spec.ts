@@ -15,7 +15,7 @@ const nowS = Math.floor(NOW / 1000);
 function guardWith(env: Record<string, string> = {}) {
   const metrics = new Metrics();
   const config = AppConfig.fromEnv({ VONAGE_SIGNATURE_SECRET: SECRET, ...env });
-  const clock = { now: () => new Date(NOW) } as Clock;
+  const clock: Clock = { now: () => new Date(NOW) };
   const guard = new VonageSignatureGuard(
     config,
     new WebhookRefusal(new RequestThrottle(config, metrics), metrics),
