@@ -192,7 +192,9 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     expect(await notificationByTx(db, txn.transactionId)).toMatchObject({ status: 'DELIVERED' });
     const types = await timelineTypes(db, n.id as string);
     expect(types.filter((t) => t === 'DELIVERED')).toHaveLength(1);
-    expect(types.filter((t) => t === 'RECEIPT').length).toBeGreaterThanOrEqual(2);
+    // The late UNDELIVERED is a history line; the repeated "delivered" is a replay of the stored receipt and
+    // adds none.
+    expect(types.filter((t) => t === 'RECEIPT')).toHaveLength(1);
   });
 
   it('requires an API key and audits every lookup', async () => {

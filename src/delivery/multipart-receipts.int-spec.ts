@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { newNotification } from '../../test/support/notification-fixture';
 import { useSendPath } from '../../test/support/send-path';
+import { waitFor } from '../devstack/wait-for';
+import { messageLockKey } from '../receipts/receipts.repository';
 import { ProviderMessageStatus as P } from '../providers/provider.interface';
 
 describe('multi-part receipts that arrive before the SENT write, on PostgreSQL', () => {
@@ -76,5 +78,50 @@ describe('multi-part receipts that arrive before the SENT write, on PostgreSQL',
     );
     expect(rows).toEqual([{ n: 2 }]);
     expect(await duplicates()).toBe(before + 2);
+  });
+
+  it("a later part's receipt that waited out the parts write for its message lock is still filed in the history", async () => {
+    const id = randomUUID();
+    const now = new Date();
+    await path.db.transaction((tx) =>
+      path.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
+    );
+    const claimed = (await path.recorder.claim(id, 60000, now))!;
+    const attempt = await path.recorder.startAttempt(claimed, 'vonage', now);
+    const parts = [1, 2].map(() => randomUUID().replace(/-/g, '').toUpperCase());
+    const client = await path.db.pool.connect();
+    let pending: Promise<unknown> | undefined;
+    try {
+      // As the transaction that records the parts: it holds part 2's lock while the receipt looks it up.
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        messageLockKey('vonage', parts[1]),
+      ]);
+      pending = path.multipart.record(receipt(parts[1]));
+      await waitFor('the receipt to wait for the message lock', async () => {
+        const { rows } = await path.db.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+           WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()`,
+        );
+        return rows[0].n > 0;
+      });
+      await client.query(`UPDATE delivery_attempts SET part_message_ids = $2 WHERE id = $1`, [
+        attempt.id,
+        parts,
+      ]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect(await pending).toBe('part');
+    const history = await path.events.forNotification(id);
+    expect(history.map((e) => e.detail).filter((d) => d?.startsWith('part '))).toEqual([
+      'part 2/2: delivered',
+    ]);
+    const { rows } = await path.db.pool.query(
+      `SELECT notification_id FROM receipts WHERE provider_message_id = $1`,
+      [parts[1]],
+    );
+    expect(rows).toEqual([{ notification_id: id }]);
   });
 });

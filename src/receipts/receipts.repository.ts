@@ -114,7 +114,9 @@ export class ReceiptsRepository {
          ${ON_CONFLICT}
          ${STORED_KEY}
        ), fresh AS (
-         SELECT * FROM todo t WHERE ${WAS_STORED}
+         -- In the select list (OFFSET 0 keeps it there) the IN is a hashed lookup; as a WHERE clause it was
+         -- planned as a nested-loop semi join, quadratic in the batch size.
+         SELECT * FROM (SELECT t.*, ${WAS_STORED} AS was_stored FROM todo t OFFSET 0) f WHERE was_stored
        ), moved AS (
          -- NotificationsRepository.transition's SET; its WHERE is re-checked on a row another transaction
          -- changed meanwhile, so what moved is read from here, never from the snapshot.
