@@ -76,6 +76,12 @@ describe('a send slower than its lease, with two dispatchers', () => {
       250,
     );
 
+    // Each second run found the alert's lease renewed, waited (LeaseHeldError) and then found it sent.
+    for (const { id } of claimed) {
+      const again = await queue.getJob(`${id}:again`);
+      expect(again?.returnvalue).toBe('not-ours');
+      expect(again?.stacktrace.some((s) => s.startsWith('LeaseHeldError'))).toBe(true);
+    }
     for (const c of contacts) expect(await receivedBy(stack, c.phoneNumber)).toHaveLength(1);
     for (const { id } of claimed) {
       expect((await attemptsOf(db, id)).map((a) => `${a.provider}:${a.status}`)).toEqual(['smpp:ACCEPTED']);
