@@ -62,7 +62,7 @@ export class DeliveryService {
     const trail = new RouteTrail(n.id, () => this.clock.now());
     for (const provider of this.route.route()) {
       try {
-        lease.ensure();
+        await lease.ensure();
       } catch (err) {
         // Our lease is (nearly) over: stop here; whoever claims the alert next resolves our attempts.
         await this.recorder.note(trail.take());

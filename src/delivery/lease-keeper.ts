@@ -14,10 +14,11 @@ export interface SendLease {
   /** When the lease ends as far as this process knows (renewals move it on). */
   readonly until: Date;
   /**
-   * Call before a provider call: LeaseHeldError (retry after the lease) when too little lease is left to
-   * start one, because renewals are failing or a renewal found the claim gone.
+   * Call before a provider call. With too little lease left (renewals failing, a slow statement, a
+   * stalled process) it renews at once; LeaseHeldError (retry after the lease) when that is refused
+   * because the claim is gone or the lease already ran out.
    */
-  ensure(): void;
+  ensure(): Promise<void>;
   /** A new step began (a provider's turn, a lookup): the stuck clock starts again. */
   progress(): void;
   /** A write renewed the lease (the in-flight attempt does). */
@@ -92,10 +93,13 @@ export class LeaseKeeper {
       get until() {
         return entry.until;
       },
-      ensure: () => {
-        if (entry.until.getTime() - this.clock.now().getTime() < this.marginMs) {
-          throw new LeaseHeldError(entry.until);
-        }
+      ensure: async () => {
+        const now = this.clock.now();
+        if (entry.until.getTime() - now.getTime() >= this.marginMs) return;
+        const until = new Date(now.getTime() + this.leaseMs);
+        const renewed = await this.repo.renewMany([entry], now, until);
+        if (!renewed.includes(entry.id)) throw new LeaseHeldError(entry.until);
+        entry.until = until;
       },
       progress: () => {
         entry.progressAt = this.clock.now().getTime();

@@ -96,8 +96,8 @@ export class ProviderStep {
     const leaseUntil = new Date(startedAt.getTime() + this.leaseMs);
     const attempt = await this.recorder.startAttempt(n, provider.name, startedAt, trail.take(), leaseUntil);
     lease.extended(leaseUntil);
-    // A process frozen since the attempt was written must not send now: someone may have taken over.
-    lease.ensure();
+    // A slow statement or a process frozen since the attempt was written: make sure of the lease first.
+    await lease.ensure();
     const sms = outboundFor(n, attempt.id);
     const before = this.breakers.state(provider.name);
     const started = process.hrtime.bigint();

@@ -138,14 +138,27 @@ describe('send leases on PostgreSQL: renewal and fencing', () => {
       for (const s of sends.slice(0, 2)) expect((await row(s.id)).lease_until).toEqual(renewedTo);
       expect(leases[0].until).toEqual(renewedTo);
       expect((await row(lost.id)).lease_until).toEqual(lost.claimed.lease_until);
-      // The taken-over send may start no further call; the renewed ones may.
-      expect(() => leases[2].ensure()).toThrow(LeaseHeldError);
-      expect(() => leases[0].ensure()).not.toThrow();
+      // The taken-over send may start no further call (renewing it at once is refused too); the renewed
+      // ones may.
+      await expect(leases[2].ensure()).rejects.toBeInstanceOf(LeaseHeldError);
+      await expect(leases[0].ensure()).resolves.toBeUndefined();
 
       // Past the original lease a second claim finds the renewed alerts held.
       clock.t = start + LEASE_MS + 500;
       expect(await path.recorder.claim(sends[0].id, LEASE_MS, clock.now())).toBeNull();
       for (const l of leases) l.release();
+    });
+
+    it('renews at once before a provider call when too little lease is left (a slow statement, a stall)', async () => {
+      const s = await held();
+      const lease = keeper.hold(s.claimed);
+      clock.t = s.claimed.lease_until!.getTime() - 100;
+      await lease.ensure();
+      expect((await row(s.id)).lease_until).toEqual(new Date(clock.t + LEASE_MS));
+      // Once the lease has run out it is not brought back: someone may have claimed it meanwhile.
+      clock.t += LEASE_MS + 1;
+      await expect(lease.ensure()).rejects.toBeInstanceOf(LeaseHeldError);
+      lease.release();
     });
 
     it('stops renewing a send whose step outran every provider bound, so another dispatcher can take over', async () => {
