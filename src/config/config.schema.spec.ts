@@ -36,4 +36,19 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PROVIDER_RATE_LIMITS: 'twilio:fast' })).toThrow(/PROVIDER_RATE_LIMITS/);
     expect(() => parseConfig({ PROVIDER_RATE_LIMITS: 'pigeon:1' })).toThrow(/PROVIDER_RATE_LIMITS/);
   });
+
+  it('bounds SEND_LEASE_MS: renewable anywhere, and above twice a provider step in production', () => {
+    expect(() => parseConfig({ SEND_LEASE_MS: '1500' })).toThrow(/SEND_LEASE_MS: must be at least 2000/);
+    // Outside production a lease shorter than a call is allowed: renewals and the takeover wait cover it.
+    expect(parseConfig({ SEND_LEASE_MS: '3000', PROVIDER_TIMEOUT_MS: '12000' }).SEND_LEASE_MS).toBe(3000);
+    expect(parseConfig({ NODE_ENV: 'production' }).SEND_LEASE_MS).toBe(60000);
+    const slow = { NODE_ENV: 'production', PROVIDER_TIMEOUT_MS: '20000', CIRCUIT_TIMEOUT_MS: '30000' };
+    // 1000 (rate-limit wait) + 30000 (the later timeout) + 1000 (lookup grace) = 32000 per step.
+    expect(() => parseConfig(slow)).toThrow(
+      'SEND_LEASE_MS: 60000 must be at least twice the longest provider step in production, 64000: ' +
+        'PROVIDER_RATE_LIMIT_WAIT_MS 1000 + the later of PROVIDER_TIMEOUT_MS 20000 and CIRCUIT_TIMEOUT_MS ' +
+        '30000 + PROVIDER_LOOKUP_GRACE_MS 1000',
+    );
+    expect(parseConfig({ ...slow, SEND_LEASE_MS: '64000' }).SEND_LEASE_MS).toBe(64000);
+  });
 });

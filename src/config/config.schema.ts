@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sendTimings } from '../delivery/send-timings';
 
 // Every setting the processes read, validated once at start-up. Defaults point at the local stack and
 // the sandbox so that `npm run demo` needs no .env; production deployments override them.
@@ -14,7 +15,7 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 export const PROVIDER_NAMES = ['twilio', 'vonage', 'smpp'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-export const configSchema = z.object({
+const configObject = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -186,6 +187,40 @@ export const configSchema = z.object({
   // Authenticated support API requests per API key and minute, per api process (every one is an audit row).
   API_REQUESTS_PER_PRINCIPAL_PER_MINUTE: positiveInt.max(100000).default(600),
 });
+
+export const configSchema = configObject.superRefine(checkSendLease);
+
+/**
+ * SEND_LEASE_MS against what it must outlast. While a send runs its lease is renewed every third of it,
+ * and a takeover waits until the old attempt must have been answered before asking its provider, so a
+ * lease shorter than a provider call is safe while its holder lives (the tests shorten it). Production
+ * keeps it at least twice the longest provider step as well: a lease whose renewals fail (database away
+ * from this dispatcher only) then never lapses while a call is still running, which matters for SMPP,
+ * whose SMSC cannot be asked whether it took a message.
+ */
+function checkSendLease(c: z.output<typeof configObject>, ctx: z.RefinementCtx): void {
+  const lease = c.SEND_LEASE_MS;
+  if (lease < 2000) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SEND_LEASE_MS'],
+      message: 'must be at least 2000 (renewed every third of it)',
+    });
+    return;
+  }
+  const step = c.PROVIDER_RATE_LIMIT_WAIT_MS + sendTimings(c).askAfterMs;
+  if (c.NODE_ENV === 'production' && lease < 2 * step) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SEND_LEASE_MS'],
+      message:
+        `${lease} must be at least twice the longest provider step in production, ${2 * step}: ` +
+        `PROVIDER_RATE_LIMIT_WAIT_MS ${c.PROVIDER_RATE_LIMIT_WAIT_MS} + the later of PROVIDER_TIMEOUT_MS ` +
+        `${c.PROVIDER_TIMEOUT_MS} and CIRCUIT_TIMEOUT_MS ${c.CIRCUIT_TIMEOUT_MS} + PROVIDER_LOOKUP_GRACE_MS ` +
+        `${c.PROVIDER_LOOKUP_GRACE_MS}`,
+    });
+  }
+}
 
 export type AppConfigValues = z.infer<typeof configSchema>;
 

@@ -30,3 +30,17 @@ export class InFlightUnknownError extends Error {
     super(`could not confirm whether ${provider} accepted an in-flight attempt`);
   }
 }
+
+/**
+ * This dispatcher's claim on the alert no longer stands (another dispatcher claimed it after our lease ran
+ * out, or it moved on): nothing more is written or sent under it. The job ends; the new holder's job decides.
+ */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+  constructor(
+    readonly notificationId: string,
+    readonly generation: number,
+  ) {
+    super(`lost the send lease (claim ${generation}) on alert ${notificationId}`);
+  }
+}

@@ -6,6 +6,7 @@ import { QueueModule } from '../queue/queue.module';
 import { ReceiptsCoreModule } from '../receipts/receipts-core.module';
 import { DeliveryService } from './delivery.service';
 import { InFlightRecovery } from './in-flight-recovery';
+import { LeaseKeeper } from './lease-keeper';
 import { MessagePartsRepository } from './message-parts.repository';
 import { MultipartReceipts } from './multipart-receipts';
 import { ProviderStep } from './provider-step';
@@ -24,6 +25,7 @@ import { SmsProcessor } from './sms.processor';
     SendBatches,
     SendRecorder,
     InFlightRecovery,
+    LeaseKeeper,
     ProviderStep,
     DeliveryService,
     SmsProcessor,

@@ -1,44 +1,58 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { AppLogger, LOGGER } from '../common/logger.module';
 import { NotificationStatus } from '../notifications/notification-status';
-import { NotificationsRepository } from '../notifications/notifications.repository';
+import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderRoute } from '../providers/provider-route';
-import { AllProvidersFailedError, LeaseHeldError } from './delivery.errors';
+import { AllProvidersFailedError, LeaseHeldError, LeaseLostError } from './delivery.errors';
 import { InFlightRecovery } from './in-flight-recovery';
+import { LeaseKeeper, SendLease } from './lease-keeper';
 import { ProviderStep } from './provider-step';
 import { RouteTrail } from './route-trail';
 import { SendRecorder } from './send-recorder';
 
-export type DeliveryOutcome = 'sent' | 'failed' | 'expired' | 'not-ours';
-
-// A provider call is not started with less lease than this left: another dispatcher may take the alert
-// over once the lease runs out, and the two must never both be sending it.
-const LEASE_MARGIN_MS = 1000;
+/** `lease-lost`: another dispatcher claimed the alert meanwhile; its job goes on, this one ends. */
+export type DeliveryOutcome = 'sent' | 'failed' | 'expired' | 'not-ours' | 'lease-lost';
 
 /**
  * Sends one alert through the provider route (PROVIDERS order, each behind its breaker and rate limit).
  * Permanent recipient errors end it as FAILED; when no provider takes it, it goes back to QUEUED and the
  * Bull job retries with backoff until the deadline, after which it is EXPIRED with its last error.
+ * The claim's lease is renewed while the send runs (LeaseKeeper) and fences every write it makes.
  */
 @Injectable()
 export class DeliveryService {
   constructor(
-    private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly route: ProviderRoute,
     private readonly recorder: SendRecorder,
     private readonly recovery: InFlightRecovery,
     private readonly step: ProviderStep,
     private readonly notifications: NotificationsRepository,
+    private readonly leases: LeaseKeeper,
+    @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
   async deliver(notificationId: string): Promise<DeliveryOutcome> {
     const now = this.clock.now();
-    const n = await this.recorder.claim(notificationId, this.config.get('SEND_LEASE_MS'), now);
+    const n = await this.recorder.claim(notificationId, this.leases.lease, now);
     if (!n) return this.notClaimed(notificationId, now);
+    const lease = this.leases.hold(n);
+    try {
+      return await this.send(n, lease, now);
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      // Whatever this send did is left for the new holder, which asks the provider before sending.
+      this.logger.warn({ notificationId, claim: err.generation }, 'send lease taken over; this send stops');
+      return 'lease-lost';
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async send(n: ClaimedRow, lease: SendLease, now: Date): Promise<DeliveryOutcome> {
     if (n.has_in_flight) {
-      const recovered = await this.recovery.resolve(n);
+      const recovered = await this.recovery.resolve(n, lease);
       if (recovered !== 'clear') return recovered;
     }
     if (n.deadline_at && n.deadline_at.getTime() <= now.getTime()) {
@@ -47,12 +61,14 @@ export class DeliveryService {
     }
     const trail = new RouteTrail(n.id, () => this.clock.now());
     for (const provider of this.route.route()) {
-      if (n.lease_until && n.lease_until.getTime() - this.clock.now().getTime() < LEASE_MARGIN_MS) {
+      try {
+        await lease.ensure();
+      } catch (err) {
         // Our lease is (nearly) over: stop here; whoever claims the alert next resolves our attempts.
         await this.recorder.note(trail.take());
-        throw new LeaseHeldError(n.lease_until);
+        throw err;
       }
-      const outcome = await this.step.run(n, provider, trail);
+      const outcome = await this.step.run(n, provider, trail, lease);
       if (outcome === 'sent' || outcome === 'failed') return outcome;
     }
     const code = trail.lastFailure?.code ?? 'NO_PROVIDER';

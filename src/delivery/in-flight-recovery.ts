@@ -5,7 +5,10 @@ import { AttemptsRepository } from '../notifications/attempts.repository';
 import { HistoryEvent } from '../notifications/notification-status';
 import { NotificationRow } from '../notifications/notification.types';
 import { ProviderRoute } from '../providers/provider-route';
-import { InFlightUnknownError } from './delivery.errors';
+import { AppConfig } from '../config/app-config';
+import { InFlightUnknownError, LeaseHeldError } from './delivery.errors';
+import type { SendLease } from './lease-keeper';
+import { sendTimings } from './send-timings';
 import { outboundFor } from './route-trail';
 import { SendRecorder } from './send-recorder';
 
@@ -16,19 +19,39 @@ export type RecoveryOutcome = 'sent' | 'clear' | 'expired';
  * resolved by asking their provider before the alert is sent again: a message the provider has is
  * recorded as sent, never sent twice. While the provider cannot be asked the alert waits, up to its
  * deadline; then it is EXPIRED as unconfirmed (a late receipt can still make it DELIVERED).
+ * An attempt is not asked about before its request could have been answered (`askAfterMs`): a slow
+ * provider that has not recorded the message yet would say it has none, and the alert would go twice.
  */
 @Injectable()
 export class InFlightRecovery {
+  private readonly askAfterMs: number;
+
   constructor(
+    config: AppConfig,
     private readonly clock: Clock,
     private readonly route: ProviderRoute,
     private readonly attempts: AttemptsRepository,
     private readonly recorder: SendRecorder,
     @Inject(LOGGER) private readonly logger: AppLogger,
-  ) {}
+  ) {
+    this.askAfterMs = sendTimings({
+      PROVIDER_TIMEOUT_MS: config.get('PROVIDER_TIMEOUT_MS'),
+      CIRCUIT_TIMEOUT_MS: config.get('CIRCUIT_TIMEOUT_MS'),
+      PROVIDER_RATE_LIMIT_WAIT_MS: config.get('PROVIDER_RATE_LIMIT_WAIT_MS'),
+      PROVIDER_LOOKUP_GRACE_MS: config.get('PROVIDER_LOOKUP_GRACE_MS'),
+    }).askAfterMs;
+  }
 
-  async resolve(n: NotificationRow): Promise<RecoveryOutcome> {
-    for (const attempt of await this.attempts.inFlight(n.id)) {
+  async resolve(n: NotificationRow, lease: SendLease): Promise<RecoveryOutcome> {
+    const inFlight = await this.attempts.inFlight(n.id);
+    const askAt = Math.max(...inFlight.map((a) => a.started_at.getTime() + this.askAfterMs));
+    if (askAt > this.clock.now().getTime()) {
+      // Its dispatcher died or stalled mid-call with the request possibly still on its way: come back
+      // when it must have been answered. Our lease lapses meanwhile (nothing renews it).
+      throw new LeaseHeldError(new Date(Math.max(askAt, lease.until.getTime())));
+    }
+    for (const attempt of inFlight) {
+      lease.progress();
       const provider = this.route.get(attempt.provider);
       let report;
       try {

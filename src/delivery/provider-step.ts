@@ -14,6 +14,7 @@ import {
 import { OutboundSms, SmsProvider } from '../providers/provider.interface';
 import { ProviderRateLimiter } from '../providers/provider-rate-limiter';
 import { InFlightUnknownError } from './delivery.errors';
+import type { SendLease } from './lease-keeper';
 import { outboundFor, RouteTrail } from './route-trail';
 import { SendRecorder } from './send-recorder';
 
@@ -29,6 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 @Injectable()
 export class ProviderStep {
   private readonly lookupGraceMs: number;
+  private readonly leaseMs: number;
 
   constructor(
     config: AppConfig,
@@ -39,9 +41,16 @@ export class ProviderStep {
     private readonly metrics: Metrics,
   ) {
     this.lookupGraceMs = config.get('PROVIDER_LOOKUP_GRACE_MS');
+    this.leaseMs = config.get('SEND_LEASE_MS');
   }
 
-  async run(n: NotificationRow, provider: SmsProvider, trail: RouteTrail): Promise<StepOutcome> {
+  async run(
+    n: NotificationRow,
+    provider: SmsProvider,
+    trail: RouteTrail,
+    lease: SendLease,
+  ): Promise<StepOutcome> {
+    lease.progress();
     const pass = this.breakers.admit(provider.name);
     if (!pass) {
       // Skipped without an attempt: the breaker is open (or its one trial request is already out).
@@ -60,7 +69,7 @@ export class ProviderStep {
         trail.failed(provider.name, err);
         return err;
       }
-      return await this.call(n, provider, pass, trail);
+      return await this.call(n, provider, pass, trail, lease);
     } finally {
       pass.release();
     }
@@ -71,6 +80,7 @@ export class ProviderStep {
     provider: SmsProvider,
     pass: BreakerPass,
     trail: RouteTrail,
+    lease: SendLease,
   ): Promise<StepOutcome> {
     trail.trying(provider.name);
     if (pass.probe) {
@@ -80,7 +90,14 @@ export class ProviderStep {
         `${provider.name} circuit half-open: this alert is the trial request`,
       );
     }
-    const attempt = await this.recorder.startAttempt(n, provider.name, this.clock.now(), trail.take());
+    // The attempt renews the lease (and is refused if the claim no longer stands), so the call starts with
+    // a whole lease; the keeper renews it from there while the call runs.
+    const startedAt = this.clock.now();
+    const leaseUntil = new Date(startedAt.getTime() + this.leaseMs);
+    const attempt = await this.recorder.startAttempt(n, provider.name, startedAt, trail.take(), leaseUntil);
+    lease.extended(leaseUntil);
+    // A slow statement or a process frozen since the attempt was written: make sure of the lease first.
+    await lease.ensure();
     const sms = outboundFor(n, attempt.id);
     const before = this.breakers.state(provider.name);
     const started = process.hrtime.bigint();
@@ -111,7 +128,7 @@ export class ProviderStep {
       }
       this.observe(provider.name, err.kind, started);
       this.noteBreakerChange(provider.name, before, trail, err);
-      return this.failed(n, provider, attempt, sms, err, trail);
+      return this.failed(n, provider, attempt, sms, err, trail, lease);
     }
   }
 
@@ -122,12 +139,16 @@ export class ProviderStep {
     sms: OutboundSms,
     err: ProviderError,
     trail: RouteTrail,
+    lease: SendLease,
   ): Promise<StepOutcome> {
     if (err.kind === 'permanent') {
       await this.recorder.permanentlyFailed(n, attempt, err, this.clock.now(), trail.take());
       return 'failed';
     }
-    if (err instanceof ProviderTimeoutError) return this.afterTimeout(n, provider, attempt, sms, err, trail);
+    if (err instanceof ProviderTimeoutError) {
+      lease.progress();
+      return this.afterTimeout(n, provider, attempt, sms, err, trail);
+    }
     if (err instanceof RateLimitedError) await this.limiter.backOff(provider.name, err.retryAfterMs);
     // The breaker refused the call after the attempt was written: certainly not sent.
     await this.recorder.attemptFailed(

@@ -12,6 +12,10 @@ export interface ClaimRequest {
 export interface AttemptRequest {
   id: string;
   notificationId: string;
+  /** The claim the attempt is made under: no attempt for an alert claimed again since. */
+  generation: number;
+  /** The lease is renewed to this with the attempt (null: left as it is). */
+  leaseUntil: Date | null;
   provider: string;
   now: Date;
   /** History lines the route collected on the way (a failover, a breaker change): written before SENDING. */
@@ -20,6 +24,7 @@ export interface AttemptRequest {
 
 export interface AcceptRequest {
   notificationId: string;
+  generation: number;
   attemptId: string;
   provider: string;
   messageId: string;
@@ -27,11 +32,20 @@ export interface AcceptRequest {
   now: Date;
 }
 
-/** Per accepted attempt: whether the alert moved to SENT, and whether receipts were waiting for it. */
+/**
+ * Per accepted attempt: whether the attempt was recorded (false: the alert was claimed again and the new
+ * holder decides about this attempt), whether the alert moved to SENT, whether receipts were waiting.
+ */
 export interface AcceptedRow {
   attempt_id: string;
+  recorded: boolean;
   moved: boolean;
   has_pending: boolean;
+}
+
+export interface RenewRequest {
+  id: string;
+  generation: number;
 }
 
 /**
@@ -50,7 +64,7 @@ export class SendBatchRepository {
   async claimMany(reqs: readonly ClaimRequest[]): Promise<ClaimedRow[]> {
     const { rows } = await this.db.pool.query<ClaimedRow>({
       text: `UPDATE notifications n SET status = 'SENDING', lease_until = u.now + u.lease_ms * interval '1 millisecond',
-              updated_at = u.now
+              lease_generation = n.lease_generation + 1, updated_at = u.now
        FROM unnest($1::uuid[], $2::timestamptz[], $3::int[]) AS u(id, now, lease_ms)
        WHERE n.id = u.id
          AND (n.status = 'QUEUED' OR (n.status = 'SENDING' AND (n.lease_until IS NULL OR n.lease_until < u.now)))
@@ -61,20 +75,46 @@ export class SendBatchRepository {
     return rows;
   }
 
-  /** IN_FLIGHT attempts with their SENDING history events, each after its alert's route notes. */
+  /**
+   * Lease-generation-fenced renewal of alerts this process is sending: the ids still held come back.
+   * `until` is the new end of every lease in the tick.
+   */
+  async renewMany(reqs: readonly RenewRequest[], now: Date, until: Date): Promise<string[]> {
+    const { rows } = await this.db.pool.query<{ id: string }>({
+      text: `UPDATE notifications n SET lease_until = $4
+       FROM unnest($1::uuid[], $2::int[]) AS u(id, generation)
+       WHERE n.id = u.id AND n.lease_generation = u.generation AND n.status = 'SENDING' AND n.lease_until > $3
+       RETURNING n.id`,
+      values: [reqs.map((r) => r.id), reqs.map((r) => r.generation), now, until],
+    });
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * IN_FLIGHT attempts with their SENDING history events, each after its alert's route notes; only for
+   * alerts still SENDING under the claim that asks and inside its lease, which is renewed in the same
+   * statement. The renewal also shuts out a takeover racing this statement: a claim that waited for the
+   * row sees the new lease and leaves the alert alone.
+   */
   async startMany(reqs: readonly AttemptRequest[]): Promise<AttemptRow[]> {
     const notes = reqs.flatMap((r) => r.notes);
     const { rows } = await this.db.pool.query<AttemptRow>({
       text: `WITH u AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
-           AS u(id, notification_id, provider, started_at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $13::int[], $14::timestamptz[])
+           AS u(id, notification_id, provider, started_at, generation, lease_until)
+       ), held AS (
+         UPDATE notifications n SET lease_until = GREATEST(n.lease_until, COALESCE(u.lease_until, n.lease_until))
+         FROM u
+         WHERE n.id = u.notification_id AND n.lease_generation = u.generation AND n.status = 'SENDING'
+           AND n.lease_until > u.started_at
+         RETURNING n.id
        ), ins AS (
          INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, started_at)
          SELECT u.id, u.notification_id,
                 COALESCE((SELECT MAX(a.attempt_no) FROM delivery_attempts a
                           WHERE a.notification_id = u.notification_id), 0) + 1,
                 u.provider, 'IN_FLIGHT', u.started_at
-         FROM u
+         FROM u JOIN held ON held.id = u.notification_id
          RETURNING *
        ), notes AS (
          SELECT * FROM unnest($5::uuid[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[],
@@ -86,7 +126,7 @@ export class SendBatchRepository {
          INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id,
                                           error_code, detail)
          SELECT notification_id, at, type, status, provider, provider_message_id, error_code, detail
-         FROM (SELECT notes.*, 0 AS after FROM notes
+         FROM (SELECT notes.*, 0 AS after FROM notes JOIN held ON held.id = notes.notification_id
                UNION ALL
                SELECT notification_id, started_at, 'SENDING', 'SENDING', provider, NULL, NULL,
                       'attempt ' || attempt_no, 0, 1 FROM ins) e
@@ -106,6 +146,8 @@ export class SendBatchRepository {
         notes.map((e) => e.providerMessageId ?? null),
         notes.map((e) => e.errorCode ?? null),
         notes.map((e) => e.detail ?? null),
+        reqs.map((r) => r.generation),
+        reqs.map((r) => r.leaseUntil),
       ],
     });
     return rows;
@@ -113,24 +155,35 @@ export class SendBatchRepository {
 
   /**
    * The provider took these messages: attempts ACCEPTED, alerts SENT (from SENDING or QUEUED only) with
-   * their SENT events. Runs in the caller's transaction after the message locks were taken, so a receipt
-   * that arrived first is seen (`has_pending`) and applied by the caller.
+   * their SENT events, fenced by the claim's generation. An alert claimed again since keeps this attempt
+   * IN_FLIGHT for its new holder to ask the provider about; one that another claim already ended gets the
+   * attempt recorded (a real SMS, whose receipts must find it) but keeps its status. Runs in the caller's
+   * transaction after the message locks were taken, so a receipt that arrived first is seen (`has_pending`)
+   * and applied by the caller.
    */
   async acceptMany(reqs: readonly AcceptRequest[], tx: Queryable): Promise<AcceptedRow[]> {
     const { rows } = await tx.query<AcceptedRow>({
       text: `WITH u AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::timestamptz[])
-           AS u(notification_id, attempt_id, provider, message_id, segments, at)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::timestamptz[],
+                              $7::int[])
+           AS u(notification_id, attempt_id, provider, message_id, segments, at, generation)
+       ), held AS (
+         -- The claim's own lock: a takeover waiting for it sees what this statement did, and vice versa.
+         SELECT n.id, n.lease_generation = u.generation AS ours
+         FROM notifications n JOIN u ON n.id = u.notification_id
+         WHERE n.lease_generation = u.generation OR n.status NOT IN ('SENDING', 'QUEUED')
+         FOR NO KEY UPDATE OF n
        ), fin AS (
          UPDATE delivery_attempts a SET status = 'ACCEPTED', provider_message_id = u.message_id,
                 error_code = NULL, error_detail = NULL, segments = COALESCE(u.segments, a.segments),
                 finished_at = u.at
-         FROM u WHERE a.id = u.attempt_id
+         FROM u JOIN held ON held.id = u.notification_id WHERE a.id = u.attempt_id
          RETURNING a.id
        ), moved AS (
          UPDATE notifications n SET status = 'SENT', provider = u.provider, provider_message_id = u.message_id,
                 accepted_at = u.at, lease_until = NULL, updated_at = u.at
-         FROM u WHERE n.id = u.notification_id AND n.status IN ('SENDING', 'QUEUED')
+         FROM u JOIN held ON held.id = u.notification_id AND held.ours
+         WHERE n.id = u.notification_id AND n.status IN ('SENDING', 'QUEUED')
          RETURNING n.id
        ), ev AS (
          INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id, detail)
@@ -138,7 +191,8 @@ export class SendBatchRepository {
                 CASE WHEN u.segments IS NOT NULL AND u.segments > 0 THEN u.segments || ' segment(s)' END
          FROM u JOIN moved ON moved.id = u.notification_id
        )
-       SELECT u.attempt_id, EXISTS (SELECT 1 FROM moved WHERE moved.id = u.notification_id) AS moved,
+       SELECT u.attempt_id, EXISTS (SELECT 1 FROM held WHERE held.id = u.notification_id) AS recorded,
+              EXISTS (SELECT 1 FROM moved WHERE moved.id = u.notification_id) AS moved,
               EXISTS (SELECT 1 FROM receipts r
                       WHERE r.provider = u.provider AND r.provider_message_id = u.message_id
                         AND r.notification_id IS NULL AND r.status IN ('DELIVERED', 'UNDELIVERED', 'FAILED'))
@@ -151,6 +205,7 @@ export class SendBatchRepository {
         reqs.map((r) => r.messageId),
         reqs.map((r) => r.segments),
         reqs.map((r) => r.now),
+        reqs.map((r) => r.generation),
       ],
     });
     return rows;

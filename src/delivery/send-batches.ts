@@ -3,11 +3,17 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.service';
 import { WriteBatcher } from '../database/write-batcher';
 import { WriteBatches } from '../database/write-batches';
-import { AttemptRow, NewEvent } from '../notifications/notification.types';
+import { AttemptRow } from '../notifications/notification.types';
 import { ClaimedRow } from '../notifications/notifications.repository';
 import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { AcceptRequest, AttemptRequest, ClaimRequest, SendBatchRepository } from './send-batch.repository';
+
+/**
+ * `sent`: the alert moved to SENT; `recorded`: only the attempt was (another claim had already ended the
+ * alert); `lease-lost`: nothing was written, the alert's new holder decides about this attempt.
+ */
+export type AcceptOutcome = 'sent' | 'recorded' | 'lease-lost';
 
 /**
  * The claim, the in-flight attempt and the SENT write of every job the dispatcher is working on are
@@ -17,8 +23,8 @@ import { AcceptRequest, AttemptRequest, ClaimRequest, SendBatchRepository } from
 @Injectable()
 export class SendBatches {
   private readonly claims: WriteBatcher<ClaimRequest, ClaimedRow | null>;
-  private readonly starts: WriteBatcher<AttemptRequest, AttemptRow>;
-  private readonly accepts: WriteBatcher<AcceptRequest, boolean>;
+  private readonly starts: WriteBatcher<AttemptRequest, AttemptRow | null>;
+  private readonly accepts: WriteBatcher<AcceptRequest, AcceptOutcome>;
 
   constructor(
     batches: WriteBatches,
@@ -36,17 +42,12 @@ export class SendBatches {
     return this.claims.submit(req);
   }
 
-  startAttempt(
-    notificationId: string,
-    provider: string,
-    now: Date,
-    notes: readonly NewEvent[],
-  ): Promise<AttemptRow> {
-    return this.starts.submit({ id: randomUUID(), notificationId, provider, now, notes });
+  /** Null when the claim no longer stands: then no attempt is written and no provider may be called. */
+  startAttempt(req: Omit<AttemptRequest, 'id'>): Promise<AttemptRow | null> {
+    return this.starts.submit({ id: randomUUID(), ...req });
   }
 
-  /** True when the alert moved to SENT (false: a receipt or another path had already moved it on). */
-  accepted(req: AcceptRequest): Promise<boolean> {
+  accepted(req: AcceptRequest): Promise<AcceptOutcome> {
     return this.accepts.submit(req);
   }
 
@@ -61,12 +62,12 @@ export class SendBatches {
     return reqs.map((r, i) => (first.get(r.id) === i ? (rows.get(r.id) ?? null) : null));
   }
 
-  private async startFlush(reqs: readonly AttemptRequest[]): Promise<Array<AttemptRow | Error>> {
+  private async startFlush(reqs: readonly AttemptRequest[]): Promise<Array<AttemptRow | null>> {
     const rows = new Map((await this.repo.startMany(reqs)).map((row) => [row.id, row]));
-    return reqs.map((r) => rows.get(r.id) ?? new Error(`attempt for ${r.notificationId} was not written`));
+    return reqs.map((r) => rows.get(r.id) ?? null);
   }
 
-  private acceptFlush(reqs: readonly AcceptRequest[]): Promise<boolean[]> {
+  private acceptFlush(reqs: readonly AcceptRequest[]): Promise<AcceptOutcome[]> {
     return this.db.transaction(async (tx) => {
       await this.locks.lockMessages(
         reqs.map((r) => messageLockKey(r.provider, r.messageId)),
@@ -75,11 +76,15 @@ export class SendBatches {
       const rows = new Map((await this.repo.acceptMany(reqs, tx)).map((row) => [row.attempt_id, row]));
       for (const r of reqs) {
         // A receipt that beat our SENT write waited in the receipts table; it is applied now, under the lock.
-        if (rows.get(r.attemptId)?.has_pending) {
+        const row = rows.get(r.attemptId);
+        if (row?.recorded && row.has_pending) {
           await this.receipts.applyPending(r.provider, r.messageId, r.notificationId, tx);
         }
       }
-      return reqs.map((r) => rows.get(r.attemptId)?.moved ?? false);
+      return reqs.map((r) => {
+        const row = rows.get(r.attemptId);
+        return !row?.recorded ? 'lease-lost' : row.moved ? 'sent' : 'recorded';
+      });
     });
   }
 }

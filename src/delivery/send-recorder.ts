@@ -7,9 +7,11 @@ import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus as S } from '../notifications/notification-status';
 import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notifications/notification.types';
 import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
+import { Queryable } from '../database/database.service';
 import { ProviderError } from '../providers/provider.errors';
 import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
+import { LeaseHeldError, LeaseLostError } from './delivery.errors';
 import { MessagePartsRepository } from './message-parts.repository';
 import { MultipartReceipts } from './multipart-receipts';
 import { SendBatches } from './send-batches';
@@ -25,6 +27,8 @@ export interface Acceptance {
 /**
  * Every durable write of the send path, each in its own short transaction. `notes` are history events the
  * route collected on the way (breaker changes, failovers); they are written with the next durable write.
+ * Every write for a claimed alert is fenced by the claim's lease generation: once another dispatcher has
+ * claimed the alert, this one's writes are refused with LeaseLostError and nothing of them is kept.
  */
 @Injectable()
 export class SendRecorder {
@@ -47,9 +51,30 @@ export class SendRecorder {
     return this.batches.claim({ id, leaseMs, now });
   }
 
-  /** The in-flight record that must exist before the provider is called, after the route's notes. */
-  startAttempt(n: NotificationRow, provider: string, now: Date, notes: NewEvent[] = []): Promise<AttemptRow> {
-    return this.batches.startAttempt(n.id, provider, now, notes);
+  /**
+   * The in-flight record that must exist before the provider is called, after the route's notes; the
+   * lease is renewed to `leaseUntil` with it. LeaseHeldError when the claim no longer stands or its lease
+   * has run out: then the provider must not be called, and the job tries again (claims, or finds it is
+   * not ours).
+   */
+  async startAttempt(
+    n: NotificationRow,
+    provider: string,
+    now: Date,
+    notes: NewEvent[] = [],
+    leaseUntil: Date | null = null,
+  ): Promise<AttemptRow> {
+    const generation = n.lease_generation;
+    const attempt = await this.batches.startAttempt({
+      notificationId: n.id,
+      generation,
+      leaseUntil,
+      provider,
+      now,
+      notes,
+    });
+    if (!attempt) throw new LeaseHeldError(now);
+    return attempt;
   }
 
   /** Route notes with no attempt to go with (every provider skipped): written on their own. */
@@ -68,7 +93,12 @@ export class SendRecorder {
     const partIds = sent.partIds && sent.partIds.length > 1 ? sent.partIds : undefined;
     if (notes.length === 0 && !partIds) {
       const req = { notificationId: n.id, attemptId: attempt.id, provider: attempt.provider, messageId, now };
-      await this.batches.accepted({ ...req, segments: segments ?? null });
+      const outcome = await this.batches.accepted({
+        ...req,
+        generation: n.lease_generation,
+        segments: segments ?? null,
+      });
+      if (outcome === 'lease-lost') throw new LeaseLostError(n.id, n.lease_generation);
     } else {
       await this.acceptedAlone(n, attempt, { messageId, segments }, partIds, now, notes);
     }
@@ -88,7 +118,9 @@ export class SendRecorder {
     now: Date,
     notes: NewEvent[],
   ): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    // A claim that already ended the alert still gets this attempt recorded: a real SMS, its receipts
+    // must find it.
+    await this.fenced(n, true, async (tx) => {
       // Every part's lock at once, in the same (hash) order receipt batches take theirs: taken one by
       // one, a receipt batch holding a later part could deadlock with this transaction.
       const ids = [messageId, ...(partIds ?? []).filter((id) => id !== messageId)];
@@ -137,7 +169,7 @@ export class SendRecorder {
       : err.kind === 'rate-limited'
         ? AttemptStatus.RATE_LIMITED
         : AttemptStatus.FAILED;
-    await this.db.transaction(async (tx) => {
+    await this.fenced(n, false, async (tx) => {
       await this.attempts.finish(
         attempt.id,
         { status, errorCode: err.code, errorDetail: err.message },
@@ -169,7 +201,7 @@ export class SendRecorder {
     now: Date,
     notes: NewEvent[] = [],
   ): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.fenced(n, false, async (tx) => {
       await this.attempts.finish(
         attempt.id,
         { status: AttemptStatus.REJECTED, errorCode: err.code, errorDetail: err.message },
@@ -213,7 +245,7 @@ export class SendRecorder {
     now: Date,
     notes: NewEvent[] = [],
   ): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.fenced(n, false, async (tx) => {
       const change = { status: S.QUEUED, at: now, errorCode: lastCode, errorDetail: reason };
       const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx)) {
@@ -233,7 +265,7 @@ export class SendRecorder {
   /** The deadline passed. `lastCode` overrides the stored last error (e.g. an unconfirmed in-flight attempt). */
   async expired(n: NotificationRow, now: Date, lastCode = n.last_error_code, why?: string): Promise<void> {
     const detail = `deadline ${n.deadline_at?.toISOString()} passed; last error ${lastCode ?? 'none'}${why ? `: ${why}` : ''}`;
-    await this.db.transaction(async (tx) => {
+    await this.fenced(n, false, async (tx) => {
       const change = { status: S.EXPIRED, at: now, errorCode: lastCode, errorDetail: detail };
       if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
         await this.events.insertMany(
@@ -256,7 +288,7 @@ export class SendRecorder {
 
   /** A crash left this attempt in flight and the provider has no record of it: it was never sent. */
   async notSent(n: NotificationRow, attempt: AttemptRow, now: Date): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.fenced(n, false, async (tx) => {
       await this.attempts.finish(
         attempt.id,
         { status: AttemptStatus.NOT_SENT, errorCode: 'NOT_FOUND_AT_PROVIDER' },
@@ -275,6 +307,21 @@ export class SendRecorder {
         ],
         tx,
       );
+    });
+  }
+
+  /** Runs `write` in a transaction only while the claim in `n` stands; LeaseLostError otherwise. */
+  private fenced(
+    n: NotificationRow,
+    movedOnToo: boolean,
+    write: (tx: Queryable) => Promise<void>,
+  ): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      const standing = await this.notifications.lockLease(n.id, n.lease_generation, tx);
+      if (standing !== 'held' && !(movedOnToo && standing === 'moved-on')) {
+        throw new LeaseLostError(n.id, n.lease_generation);
+      }
+      await write(tx);
     });
   }
 }

@@ -6,6 +6,7 @@ import { AppLogger, LOGGER } from '../common/logger.module';
 import { Metrics } from '../metrics/metrics.service';
 import { SEND_JOB, SendJobData, SMS_QUEUE } from '../queue/sms-queue';
 import { DeliveryOutcome, DeliveryService } from './delivery.service';
+import { LeaseKeeper } from './lease-keeper';
 
 const QUEUE_GAUGE_MS = 5000;
 
@@ -19,6 +20,7 @@ export class SmsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly delivery: DeliveryService,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly leases: LeaseKeeper,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -54,6 +56,8 @@ export class SmsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     if (this.gaugeTimer) clearInterval(this.gaugeTimer);
+    // Bull's close waits for the active jobs: their leases are renewed until they end, then no more.
     await this.queue.close();
+    this.leases.stop();
   }
 }

@@ -56,6 +56,8 @@ export interface NotificationRow {
   last_error_detail: string | null;
   overdue: boolean;
   lease_until: Date | null;
+  /** Incremented by every claim: the fencing token a sending dispatcher's writes must still match. */
+  lease_generation: number;
   accepted_at: Date | null;
   final_at: Date | null;
   updated_at: Date;

@@ -15,6 +15,12 @@ export interface StatusChange {
 /** A claimed alert, and whether an earlier attempt is still in flight (then the provider is asked first). */
 export type ClaimedRow = NotificationRow & { has_in_flight: boolean };
 
+/**
+ * Where a sending dispatcher's claim stands: `held` (its generation is current), `taken` (claimed again
+ * since, or back in the queue: someone else decides now), `moved-on` (another claim already ended it).
+ */
+export type LeaseStanding = 'held' | 'taken' | 'moved-on';
+
 @Injectable()
 export class NotificationsRepository {
   constructor(private readonly db: Database) {}
@@ -107,6 +113,21 @@ export class NotificationsRepository {
        ORDER BY authorised_at DESC LIMIT $4`,
       [value, filter.from, filter.to, limit],
     );
+  }
+
+  /**
+   * Locks the alert for a write by the dispatcher that claimed `generation` and says whether that claim
+   * still stands. The lock (the one a claim's UPDATE takes too) keeps a takeover from slipping in between.
+   */
+  async lockLease(id: string, generation: number, db: Queryable): Promise<LeaseStanding> {
+    const { rows } = await db.query<{ lease_generation: number; status: NotificationStatus }>(
+      `SELECT lease_generation, status FROM notifications WHERE id = $1 FOR NO KEY UPDATE`,
+      [id],
+    );
+    const row = rows[0];
+    if (row?.lease_generation === generation) return 'held';
+    const open = [NotificationStatus.SENDING, NotificationStatus.QUEUED];
+    return !row || open.includes(row.status) ? 'taken' : 'moved-on';
   }
 
   /**

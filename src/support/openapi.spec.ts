@@ -89,6 +89,7 @@ const row: NotificationRow = {
   last_error_detail: null,
   overdue: false,
   lease_until: null,
+  lease_generation: 0,
   accepted_at: null,
   final_at: null,
   updated_at: new Date(),
