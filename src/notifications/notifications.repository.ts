@@ -95,20 +95,6 @@ export class NotificationsRepository {
     return rows[0] ?? null;
   }
 
-  async search(
-    filter: { cardholderId?: string; cardLast4?: string; from: Date; to: Date },
-    limit: number,
-  ): Promise<NotificationRow[]> {
-    const [column, value] = filter.cardholderId
-      ? ['cardholder_id', filter.cardholderId]
-      : ['card_last4', filter.cardLast4 ?? ''];
-    return this.db.query<NotificationRow>(
-      `SELECT * FROM notifications WHERE ${column} = $1 AND authorised_at >= $2 AND authorised_at < $3
-       ORDER BY authorised_at DESC LIMIT $4`,
-      [value, filter.from, filter.to, limit],
-    );
-  }
-
   /**
    * Moves an alert forward. `from` lists the statuses it may leave: a late or repeated update whose
    * precondition no longer holds changes nothing and returns false.
