@@ -98,7 +98,7 @@ const settings = z.object({
   METRICS_DEFAULT: bool.default(true),
 
   // Sandbox (role sandbox): the local provider emulator. Defaults are what the demo and tests use.
-  SANDBOX_SMPP_HOST: z.string().min(1).default(SANDBOX_DEFAULTS.SMPP_HOST),
+  SANDBOX_SMPP_HOST: z.string().min(1).default('127.0.0.1'),
   // Added to every provider request the sandbox answers (HTTP and SMPP); the benchmark's --provider-latency.
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
   // Messages the sandbox remembers (oldest dropped first); bounds its memory under the benchmark.
@@ -121,7 +121,7 @@ const settings = z.object({
   SMPP_PASSWORD: z.string().min(1).max(8).default(SANDBOX_DEFAULTS.SMPP_PASSWORD),
 
   // Resilient delivery (dispatcher role). The SMSC the dispatcher binds to as an ESME.
-  SMPP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMPP_HOST: z.string().min(1).default(SANDBOX_DEFAULTS.SMPP_HOST),
   SMPP_PORT: port.default(2775),
   SMPP_SOURCE_ADDR: z.string().min(1).max(20).default('AlertlineBk'),
   SMPP_ENQUIRE_LINK_MS: positiveInt.default(30000),
