@@ -1,41 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
-import { DevStack } from '../src/devstack/dev-stack';
-import { api, startStack, stopStack, SUPERVISOR_KEY, SUPPORT_KEY } from './support/e2e';
-import { chunked, DAY, SMALL_LIMITS } from './support/http-limits';
+import { api, SUPERVISOR_KEY, SUPPORT_KEY } from './support/e2e';
+import { chunked, DAY, useSmallLimitsApi } from './support/http-limits';
 
 describe('request limits against the running api (414, 413, 400; within a limit it works)', () => {
-  const ctx: { stack?: DevStack; db?: Pool } = {};
-  let stack: DevStack;
-  let db: Pool;
-  let base: string;
-
-  beforeAll(async () => {
-    Object.assign(ctx, await startStack({ roles: ['api'], env: SMALL_LIMITS }));
-    stack = ctx.stack!;
-    db = ctx.db!;
-    base = stack.apiUrl;
-  });
-  afterAll(() => stopStack(ctx));
+  const t = useSmallLimitsApi();
 
   it('refuses a path and query over HTTP_MAX_URL_BYTES with 414 before authentication or audit', async () => {
     const marker = `uri-${randomUUID()}`;
-    const long = await fetch(`${base}/v1/notifications?transactionId=${marker}${'x'.repeat(2100)}`);
+    const long = await fetch(`${t.base}/v1/notifications?transactionId=${marker}${'x'.repeat(2100)}`);
     expect(long.status).toBe(414);
     expect(long.headers.get('connection')).toBe('close');
     expect(await long.json()).toMatchObject({
       statusCode: 414,
       message: expect.stringMatching(/^request path and query are \d+ bytes; at most 2048 are accepted$/),
     });
-    const { rows } = await db.query(`SELECT 1 FROM audit_log WHERE target LIKE $1`, [`%${marker}%`]);
+    const { rows } = await t.db.query(`SELECT 1 FROM audit_log WHERE target LIKE $1`, [`%${marker}%`]);
     expect(rows).toHaveLength(0);
     // Within the limit the request is served.
-    expect((await fetch(`${base}/health/live?pad=${'x'.repeat(1900)}`)).status).toBe(200);
+    expect((await fetch(`${t.base}/health/live?pad=${'x'.repeat(1900)}`)).status).toBe(200);
   });
 
   it('limits webhook bodies to HTTP_WEBHOOK_BODY_MAX_BYTES, declared or chunked, form or JSON', async () => {
     const form = `MessageSid=SM1&MessageStatus=delivered&Pad=${'p'.repeat(2100)}`;
-    const declared = await api(stack, '/webhooks/twilio/status', '', {
+    const declared = await api(t.stack, '/webhooks/twilio/status', '', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form,
@@ -48,7 +35,7 @@ describe('request limits against the running api (414, 413, 400; within a limit 
         message: 'request body over the 2048-byte limit of provider webhooks (HTTP_WEBHOOK_BODY_MAX_BYTES)',
       },
     });
-    const streamed = await fetch(`${base}/webhooks/vonage/dlr`, {
+    const streamed = await fetch(`${t.base}/webhooks/vonage/dlr`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: chunked(JSON.stringify({ messageId: 'm', status: 'delivered', pad: 'p'.repeat(3000) }), 500),
@@ -59,14 +46,14 @@ describe('request limits against the running api (414, 413, 400; within a limit 
       '2048-byte limit of provider webhooks',
     );
     // Within the limit the body is parsed and reaches the signature check (no signature: 403).
-    const small = await api(stack, '/webhooks/twilio/status', '', {
+    const small = await api(t.stack, '/webhooks/twilio/status', '', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'MessageSid=SM1&MessageStatus=delivered',
     });
     expect(small.status).toBe(403);
     // Malformed JSON is a clear 400, not an HTML page.
-    const bad = await api(stack, '/webhooks/vonage/dlr', '', {
+    const bad = await api(t.stack, '/webhooks/vonage/dlr', '', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"messageId":',
@@ -77,7 +64,7 @@ describe('request limits against the running api (414, 413, 400; within a limit 
   it('limits support API bodies to HTTP_SUPPORT_BODY_MAX_BYTES, whatever the path’s letter case', async () => {
     const id = randomUUID();
     for (const path of [`/v1/notifications/${id}/resend`, `/V1/Notifications/${id}/resend`]) {
-      const res = await api(stack, path, SUPERVISOR_KEY, {
+      const res = await api(t.stack, path, SUPERVISOR_KEY, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ pad: 'p'.repeat(600) }),
@@ -90,7 +77,7 @@ describe('request limits against the running api (414, 413, 400; within a limit 
       });
     }
     // Within the limit the request goes on: no such alert.
-    const ok = await api(stack, `/v1/notifications/${id}/resend`, SUPERVISOR_KEY, { method: 'POST' });
+    const ok = await api(t.stack, `/v1/notifications/${id}/resend`, SUPERVISOR_KEY, { method: 'POST' });
     expect(ok.status).toBe(404);
   });
 
@@ -102,7 +89,7 @@ describe('request limits against the running api (414, 413, 400; within a limit 
     beforeAll(async () => {
       // 23 alerts in threes a minute apart: two of each three share an authorisation time (the id breaks the
       // tie), the third is 1 µs later, which a millisecond cursor would lose.
-      const { rows } = await db.query<{ id: string }>(
+      const { rows } = await t.db.query<{ id: string }>(
         `INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
            currency, merchant_name, authorised_at, received_at, status, updated_at)
          SELECT gen_random_uuid(), 'page-' || $1 || '-' || g, 'e-' || $1 || '-' || g, $1, 'card', '9876', 100, 'GBP',
@@ -116,7 +103,7 @@ describe('request limits against the running api (414, 413, 400; within a limit 
     });
 
     const search = (params: Record<string, string>) =>
-      api(stack, `/v1/notifications?${new URLSearchParams(params).toString()}`, SUPPORT_KEY);
+      api(t.stack, `/v1/notifications?${new URLSearchParams(params).toString()}`, SUPPORT_KEY);
     const windowOf = (days: number) => ({
       from: start.toISOString(),
       to: new Date(start.getTime() + days * DAY).toISOString(),

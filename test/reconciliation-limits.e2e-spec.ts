@@ -1,31 +1,18 @@
 import { gzipSync } from 'node:zlib';
-import { Pool } from 'pg';
-import { DevStack } from '../src/devstack/dev-stack';
-import { api, startStack, stopStack, SUPERVISOR_KEY } from './support/e2e';
-import { chunked, DAY, rawRequest, SMALL_LIMITS } from './support/http-limits';
+import { api, SUPERVISOR_KEY } from './support/e2e';
+import { chunked, DAY, rawRequest, useSmallLimitsApi } from './support/http-limits';
 
 const csvOf = (ids: string[]) => `transactionId\n${ids.join('\n')}\n`;
 
 describe('reconciliation limits against the running api (413, 408, 415, 400; within a limit it works)', () => {
-  const ctx: { stack?: DevStack; db?: Pool } = {};
-  let stack: DevStack;
-  let db: Pool;
-  let base: string;
-
-  beforeAll(async () => {
-    Object.assign(ctx, await startStack({ roles: ['api'], env: SMALL_LIMITS }));
-    stack = ctx.stack!;
-    db = ctx.db!;
-    base = stack.apiUrl;
-  });
-  afterAll(() => stopStack(ctx));
+  const t = useSmallLimitsApi();
 
   describe('reconciliation', () => {
     const from = new Date(Date.UTC(1990, 0, 1) + Math.floor(Math.random() * 3000) * DAY);
     const window = (days = 1) =>
       `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(new Date(from.getTime() + days * DAY).toISOString())}`;
     const csv = (body: RequestInit['body'], query = window(), headers: Record<string, string> = {}) =>
-      fetch(`${base}/v1/reconciliations?${query}`, {
+      fetch(`${t.base}/v1/reconciliations?${query}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${SUPERVISOR_KEY}`, 'content-type': 'text/csv', ...headers },
         body,
@@ -40,7 +27,7 @@ describe('reconciliation limits against the running api (413, 408, 415, 400; wit
           to: new Date(from.getTime() + DAY).toISOString(),
           transactionIds: ids(n),
         });
-      const big = await api(stack, '/v1/reconciliations', SUPERVISOR_KEY, {
+      const big = await api(t.stack, '/v1/reconciliations', SUPERVISOR_KEY, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: body(600),
@@ -53,7 +40,7 @@ describe('reconciliation limits against the running api (413, 408, 415, 400; wit
           ),
         },
       });
-      const small = await api(stack, '/v1/reconciliations', SUPERVISOR_KEY, {
+      const small = await api(t.stack, '/v1/reconciliations', SUPERVISOR_KEY, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: body(100),
@@ -65,7 +52,7 @@ describe('reconciliation limits against the running api (413, 408, 415, 400; wit
       // 400 rows (under RECONCILIATION_MAX_ROWS) of 60-character ids: the byte limit is what stops it.
       const large = csvOf(ids(400).map((id) => id.padEnd(60, '-')));
       expect(Buffer.byteLength(large)).toBeGreaterThan(20000);
-      const declared = await rawRequest(`${base}/v1/reconciliations?${window()}`, {
+      const declared = await rawRequest(`${t.base}/v1/reconciliations?${window()}`, {
         headers: {
           authorization: `Bearer ${SUPERVISOR_KEY}`,
           'content-type': 'text/csv',
@@ -123,7 +110,7 @@ describe('reconciliation limits against the running api (413, 408, 415, 400; wit
     });
 
     it('ends a stalled upload at RECONCILIATION_TIMEOUT_MS with 408', async () => {
-      const res = await rawRequest(`${base}/v1/reconciliations?${window()}`, {
+      const res = await rawRequest(`${t.base}/v1/reconciliations?${window()}`, {
         headers: {
           authorization: `Bearer ${SUPERVISOR_KEY}`,
           'content-type': 'text/csv',
@@ -140,7 +127,7 @@ describe('reconciliation limits against the running api (413, 408, 415, 400; wit
 
     it('cancels a query past RECONCILIATION_STATEMENT_TIMEOUT_MS with 408 (a lock holds it)', async () => {
       // This run's own database: holding a lock on notifications here disturbs no other developer.
-      const locker = await db.connect();
+      const locker = await t.db.connect();
       try {
         await locker.query('BEGIN');
         await locker.query('LOCK TABLE notifications IN ACCESS EXCLUSIVE MODE');

@@ -1,4 +1,7 @@
 import http from 'node:http';
+import { Pool } from 'pg';
+import { DevStack } from '../../src/devstack/dev-stack';
+import { startStack, stopStack } from './e2e';
 
 // Small limits, so each is crossed with a few kilobytes; the defaults are in src/config/limit.settings.ts.
 export const SMALL_LIMITS = {
@@ -48,3 +51,15 @@ export function chunked(text: string, size = 1000): ReadableStream<Uint8Array> {
 }
 
 export const DAY = 86_400_000;
+
+/** The api role (and the sandbox) with SMALL_LIMITS for one describe block; fields are set in beforeAll. */
+export function useSmallLimitsApi(): { stack: DevStack; db: Pool; base: string } {
+  const t = {} as { stack: DevStack; db: Pool; base: string };
+  const ctx: { stack?: DevStack; db?: Pool } = {};
+  beforeAll(async () => {
+    Object.assign(ctx, await startStack({ roles: ['api'], env: SMALL_LIMITS }));
+    Object.assign(t, { stack: ctx.stack!, db: ctx.db!, base: ctx.stack!.apiUrl });
+  });
+  afterAll(() => stopStack(ctx));
+  return t;
+}
