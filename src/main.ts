@@ -5,6 +5,7 @@ import { portFor } from './app/role-port';
 import { isRole, ROLES } from './app/roles';
 import { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config.schema';
+import { applyHttpLimits } from './common/http/body-limits';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { migrate } from './database/migrate';
 
@@ -28,8 +29,10 @@ async function main(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule.forRole(arg, config, logger), {
     logger: new PinoNestLogger(logger),
-    bodyParser: true,
+    // Body parsers with a limit per route, after a 414 for over-long paths (src/common/http/body-limits.ts).
+    bodyParser: false,
   });
+  applyHttpLimits(app, config);
   app.enableShutdownHooks();
   // No ETag on API answers (every webhook and sandbox reply would be hashed for a cache nobody keeps), and
   // no framework banner in the headers.

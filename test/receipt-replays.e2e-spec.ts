@@ -132,8 +132,22 @@ describe('receipt replays and refused floods, through the running api over HTTP'
   });
 
   // Last: it spends this host's refusals for a minute.
-  it('300 keyless requests with a 16 KB path: 401 up to the limit, then 429 with Retry-After; audit rows bounded', async () => {
+  it('300 keyless requests with a 16 KB path: 414 before any work, no audit row', async () => {
     const path = `/v1/notifications/${randomBytes(8).toString('hex')}${'a'.repeat(16000)}`;
+    for (let i = 0; i < 300; i++) {
+      const res = await fetch(`${t.stack.apiUrl}${path}`);
+      expect(res.status).toBe(414);
+      await res.arrayBuffer();
+    }
+    const { rows } = await t.db.query(`SELECT 1 FROM audit_log WHERE action LIKE $1`, [
+      `GET ${path.slice(0, 60)}%`,
+    ]);
+    expect(rows).toHaveLength(0);
+  });
+
+  // A path just under HTTP_MAX_URL_BYTES (8 KB) reaches the guard.
+  it('300 keyless requests with a 7 KB path: 401 up to the limit, then 429 with Retry-After; audit rows bounded', async () => {
+    const path = `/v1/notifications/${randomBytes(8).toString('hex')}${'a'.repeat(7000)}`;
     const statuses: number[] = [];
     let retryAfter = '';
     for (let i = 0; i < 300; i++) {

@@ -1,3 +1,4 @@
+import { PRODUCTION_ENV } from '../../test/support/production-env';
 import { ConfigError, parseConfig } from './config.schema';
 
 describe('parseConfig', () => {
@@ -41,8 +42,8 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ SEND_LEASE_MS: '1500' })).toThrow(/SEND_LEASE_MS: must be at least 2000/);
     // Outside production a lease shorter than a call is allowed: renewals and the takeover wait cover it.
     expect(parseConfig({ SEND_LEASE_MS: '3000', PROVIDER_TIMEOUT_MS: '12000' }).SEND_LEASE_MS).toBe(3000);
-    expect(parseConfig({ NODE_ENV: 'production' }).SEND_LEASE_MS).toBe(60000);
-    const slow = { NODE_ENV: 'production', PROVIDER_TIMEOUT_MS: '20000', CIRCUIT_TIMEOUT_MS: '30000' };
+    expect(parseConfig(PRODUCTION_ENV).SEND_LEASE_MS).toBe(60000);
+    const slow = { ...PRODUCTION_ENV, PROVIDER_TIMEOUT_MS: '20000', CIRCUIT_TIMEOUT_MS: '30000' };
     // 1000 (rate-limit wait) + 30000 (the later timeout) + 1000 (lookup grace) = 32000 per step.
     expect(() => parseConfig(slow)).toThrow(
       'SEND_LEASE_MS: 60000 must be at least twice the longest provider step in production, 64000: ' +

@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { sendTimings } from '../delivery/send-timings';
+import { checkSendLease } from './lease.rules';
+import { limitSettings } from './limit.settings';
+import { productionProblems, SANDBOX_DEFAULTS, SANDBOX_ONLY_URL_DEFAULTS } from './production.rules';
 
 // Every setting the processes read, validated once at start-up. Defaults point at the local stack and
-// the sandbox so that `npm run demo` needs no .env; production deployments override them.
+// the sandbox so that `npm run demo` needs no .env; under NODE_ENV=production (the Dockerfile sets it) the
+// sandbox's secrets and addresses are refused and provider URLs default to the vendors' own hosts
+// (production.rules.ts).
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -15,7 +19,7 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 export const PROVIDER_NAMES = ['twilio', 'vonage', 'smpp'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-const configObject = z.object({
+const settings = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -26,7 +30,7 @@ const configObject = z.object({
   DISPATCHER_PORT: port.default(3002),
   SANDBOX_PORT: port.default(3010),
   SANDBOX_SMPP_PORT: port.default(2775),
-  PUBLIC_BASE_URL: httpUrl.default('http://127.0.0.1:3000'),
+  PUBLIC_BASE_URL: httpUrl.default(SANDBOX_DEFAULTS.PUBLIC_BASE_URL),
 
   DATABASE_URL: z.string().startsWith('postgres').default('postgres://postgres@127.0.0.1:5432/alertline'),
   DATABASE_POOL_MAX: positiveInt.max(200).default(10),
@@ -66,15 +70,15 @@ const configObject = z.object({
   TWILIO_ACCOUNT_SID: z
     .string()
     .regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 hex digits')
-    .default('AC00000000000000000000000000000001'),
-  TWILIO_AUTH_TOKEN: z.string().min(8).default('sandbox-twilio-auth-token'),
+    .default(SANDBOX_DEFAULTS.TWILIO_ACCOUNT_SID),
+  TWILIO_AUTH_TOKEN: z.string().min(8).default(SANDBOX_DEFAULTS.TWILIO_AUTH_TOKEN),
   TWILIO_FROM: z.string().min(1).default('+15005550006'),
-  // Unset in production (the SDK's own host); the sandbox URL everywhere else.
-  TWILIO_BASE_URL: httpUrl.optional().default('http://127.0.0.1:3010'),
+  // Unset: the SDK's own host in production, the sandbox elsewhere (withSandboxUrls below).
+  TWILIO_BASE_URL: httpUrl.optional(),
 
   API_KEYS: z
     .string()
-    .default('support-demo-key:support,supervisor-demo-key:supervisor')
+    .default(SANDBOX_DEFAULTS.API_KEYS)
     .transform((s, ctx) => {
       const keys = new Map<string, 'support' | 'supervisor'>();
       for (const entry of s.split(',').filter(Boolean)) {
@@ -101,12 +105,12 @@ const configObject = z.object({
   // Messages the sandbox remembers (oldest dropped first); bounds its memory under the benchmark.
   SANDBOX_STORE_LIMIT: positiveInt.max(5000000).default(200000),
   // Where the sandbox posts Vonage DLRs when a send names no `callback` (Vonage's account-level DLR URL).
-  SANDBOX_VONAGE_DLR_URL: httpUrl.default('http://127.0.0.1:3000/webhooks/vonage/dlr'),
+  SANDBOX_VONAGE_DLR_URL: httpUrl.default(SANDBOX_DEFAULTS.SANDBOX_VONAGE_DLR_URL),
 
   // Vonage SMS API credentials; the defaults are the sandbox's. The signature secret signs DLRs.
-  VONAGE_API_KEY: z.string().min(1).default('sandboxkey'),
-  VONAGE_API_SECRET: z.string().min(1).default('sandbox-vonage-secret'),
-  VONAGE_SIGNATURE_SECRET: z.string().min(8).default('sandbox-vonage-signature-secret'),
+  VONAGE_API_KEY: z.string().min(1).default(SANDBOX_DEFAULTS.VONAGE_API_KEY),
+  VONAGE_API_SECRET: z.string().min(1).default(SANDBOX_DEFAULTS.VONAGE_API_SECRET),
+  VONAGE_SIGNATURE_SECRET: z.string().min(8).default(SANDBOX_DEFAULTS.VONAGE_SIGNATURE_SECRET),
   VONAGE_SIGNATURE_METHOD: z.enum(['md5hash', 'md5', 'sha1', 'sha256', 'sha512']).default('sha256'),
   // A signed DLR's `timestamp` (unix seconds) may be at most this old, or this far ahead of our clock;
   // outside the window it is refused even with a valid signature (docs/design.md, receipt replays).
@@ -114,15 +118,15 @@ const configObject = z.object({
   RECEIPT_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   // Alphanumeric sender ids are at most 11 characters.
   VONAGE_FROM: z.string().min(1).max(15).default('AlertlineBk'),
-  // Unset in production (the SDK's own rest host); the sandbox URL everywhere else.
-  VONAGE_BASE_URL: httpUrl.optional().default('http://127.0.0.1:3010'),
+  // Unset: the SDK's own rest host in production, the sandbox elsewhere (withSandboxUrls below).
+  VONAGE_BASE_URL: httpUrl.optional(),
 
   // SMPP bind credentials (SMPP 3.4: system_id at most 15 characters, password at most 8).
   SMPP_SYSTEM_ID: z.string().min(1).max(15).default('alertline'),
-  SMPP_PASSWORD: z.string().min(1).max(8).default('sandbox'),
+  SMPP_PASSWORD: z.string().min(1).max(8).default(SANDBOX_DEFAULTS.SMPP_PASSWORD),
 
   // Resilient delivery (dispatcher role). The SMSC the dispatcher binds to as an ESME.
-  SMPP_HOST: z.string().min(1).default('127.0.0.1'),
+  SMPP_HOST: z.string().min(1).default(SANDBOX_DEFAULTS.SMPP_HOST),
   SMPP_PORT: port.default(2775),
   SMPP_SOURCE_ADDR: z.string().min(1).max(20).default('AlertlineBk'),
   SMPP_ENQUIRE_LINK_MS: positiveInt.default(30000),
@@ -186,41 +190,29 @@ const configObject = z.object({
   REFUSED_REQUESTS_PER_MINUTE: positiveInt.max(10000).default(30),
   // Authenticated support API requests per API key and minute, per api process (every one is an audit row).
   API_REQUESTS_PER_PRINCIPAL_PER_MINUTE: positiveInt.max(100000).default(600),
+  ...limitSettings,
 });
 
-export const configSchema = configObject.superRefine(checkSendLease);
-
-/**
- * SEND_LEASE_MS against what it must outlast. While a send runs its lease is renewed every third of it,
- * and a takeover waits until the old attempt must have been answered before asking its provider, so a
- * lease shorter than a provider call is safe while its holder lives (the tests shorten it). Production
- * keeps it at least twice the longest provider step as well: a lease whose renewals fail (database away
- * from this dispatcher only) then never lapses while a call is still running, which matters for SMPP,
- * whose SMSC cannot be asked whether it took a message.
- */
-function checkSendLease(c: z.output<typeof configObject>, ctx: z.RefinementCtx): void {
-  const lease = c.SEND_LEASE_MS;
-  if (lease < 2000) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['SEND_LEASE_MS'],
-      message: 'must be at least 2000 (renewed every third of it)',
-    });
-    return;
-  }
-  const step = c.PROVIDER_RATE_LIMIT_WAIT_MS + sendTimings(c).askAfterMs;
-  if (c.NODE_ENV === 'production' && lease < 2 * step) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['SEND_LEASE_MS'],
-      message:
-        `${lease} must be at least twice the longest provider step in production, ${2 * step}: ` +
-        `PROVIDER_RATE_LIMIT_WAIT_MS ${c.PROVIDER_RATE_LIMIT_WAIT_MS} + the later of PROVIDER_TIMEOUT_MS ` +
-        `${c.PROVIDER_TIMEOUT_MS} and CIRCUIT_TIMEOUT_MS ${c.CIRCUIT_TIMEOUT_MS} + PROVIDER_LOOKUP_GRACE_MS ` +
-        `${c.PROVIDER_LOOKUP_GRACE_MS}`,
-    });
+/** In production: every sandbox secret and address refused at once, each line naming its setting. */
+function refuseSandboxInProduction(c: z.infer<typeof settings>, ctx: z.RefinementCtx): void {
+  if (c.NODE_ENV !== 'production') return;
+  for (const { setting, message } of productionProblems(c)) {
+    ctx.addIssue({ code: 'custom', path: [setting], message: `${message} (NODE_ENV=production)` });
   }
 }
+
+/** Outside production an unset provider URL is the sandbox's, so the demo and tests need no settings. */
+function withSandboxUrls(c: z.infer<typeof settings>): z.infer<typeof settings> {
+  if (c.NODE_ENV === 'production') return c;
+  const out = { ...c };
+  for (const k of SANDBOX_ONLY_URL_DEFAULTS) out[k] ??= SANDBOX_DEFAULTS[k];
+  return out;
+}
+
+export const configSchema = settings
+  .superRefine(refuseSandboxInProduction)
+  .superRefine(checkSendLease)
+  .transform(withSandboxUrls);
 
 export type AppConfigValues = z.infer<typeof configSchema>;
 

@@ -8,7 +8,7 @@ import { ProviderRoute } from '../providers/provider-route';
 import { AppConfig } from '../config/app-config';
 import { InFlightUnknownError, LeaseHeldError } from './delivery.errors';
 import type { SendLease } from './lease-keeper';
-import { sendTimings } from './send-timings';
+import { sendTimings } from '../config/send-timings';
 import { outboundFor } from './route-trail';
 import { SendRecorder } from './send-recorder';
 

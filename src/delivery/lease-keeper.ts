@@ -5,7 +5,7 @@ import { AppLogger, LOGGER } from '../common/logger.module';
 import type { NotificationRow } from '../notifications/notification.types';
 import { LeaseHeldError } from './delivery.errors';
 import { SendBatchRepository } from './send-batch.repository';
-import { sendTimings } from './send-timings';
+import { sendTimings } from '../config/send-timings';
 
 /** This process's hold on one alert it is sending. */
 export interface SendLease {

@@ -101,20 +101,6 @@ export class NotificationsRepository {
     return rows[0] ?? null;
   }
 
-  async search(
-    filter: { cardholderId?: string; cardLast4?: string; from: Date; to: Date },
-    limit: number,
-  ): Promise<NotificationRow[]> {
-    const [column, value] = filter.cardholderId
-      ? ['cardholder_id', filter.cardholderId]
-      : ['card_last4', filter.cardLast4 ?? ''];
-    return this.db.query<NotificationRow>(
-      `SELECT * FROM notifications WHERE ${column} = $1 AND authorised_at >= $2 AND authorised_at < $3
-       ORDER BY authorised_at DESC LIMIT $4`,
-      [value, filter.from, filter.to, limit],
-    );
-  }
-
   /**
    * Locks the alert for a write by the dispatcher that claimed `generation` and says whether that claim
    * still stands. The lock (the one a claim's UPDATE takes too) keeps a takeover from slipping in between.

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   try {
     const service = new ReconciliationService(config, new Clock(), db, new ReconciliationRepository());
     const file = createReadStream(positionals[0]);
-    const report = await service.reconcile(transactionIdsFromCsv(file), window, limit);
+    const report = await service.reconcile((limits) => transactionIdsFromCsv(file, limits), window, limit);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     process.stderr.write(summary(report));
   } finally {

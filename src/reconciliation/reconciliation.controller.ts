@@ -4,19 +4,29 @@ import {
   Controller,
   HttpCode,
   Post,
+  PayloadTooLargeException,
   Query,
   Req,
+  RequestTimeoutException,
+  Res,
   UnsupportedMediaTypeException,
   UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RequireRole } from '../auth/principal';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
-import { parseWindow, ReconciliationInputError, transactionIdsFromCsv } from './reconciliation.input';
+import { AppConfig } from '../config/app-config';
+import {
+  parseWindow,
+  ReconciliationInputError,
+  ReconciliationTimeoutError,
+  ReconciliationTooLargeError,
+  transactionIdsFromCsv,
+} from './reconciliation.input';
 import { ReconciliationReport } from './reconciliation.report';
 import { ReconciliationService } from './reconciliation.service';
 
@@ -28,7 +38,8 @@ const query = z
     limit: z.coerce.number().int().min(0).max(100000).optional(),
   })
   .strict();
-// The JSON form is for short lists (the JSON body limit is 100 kB, a few thousand ids); long lists go as CSV.
+// The JSON form is for short lists (RECONCILIATION_JSON_MAX_BYTES, 100 kB: a few thousand ids); long lists go
+// as CSV.
 const jsonBody = z
   .object({ from: z.string(), to: z.string(), transactionIds: z.array(z.string().max(200)) })
   .strict();
@@ -42,19 +53,28 @@ const jsonBody = z
 @UseInterceptors(AuditInterceptor)
 @RequireRole('supervisor')
 export class ReconciliationController {
-  constructor(private readonly reconciliation: ReconciliationService) {}
+  constructor(
+    private readonly reconciliation: ReconciliationService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post()
   @HttpCode(200)
   async create(
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
     @Query(new ZodValidationPipe(query)) q: z.infer<typeof query>,
     @Body() body: unknown,
   ): Promise<ReconciliationReport> {
     try {
       if (req.is('text/csv')) {
         // The body is not parsed by Nest for text/csv: the request is read here as a stream.
-        return await this.reconciliation.reconcile(transactionIdsFromCsv(req), parseWindow(q), q.limit);
+        this.refuseUnreadable(req);
+        return await this.reconciliation.reconcile(
+          (limits) => transactionIdsFromCsv(req, limits),
+          parseWindow(q),
+          q.limit,
+        );
       }
       if (req.is('application/json')) {
         const parsed = jsonBody.safeParse(body);
@@ -63,17 +83,39 @@ export class ReconciliationController {
             parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
           );
         return await this.reconciliation.reconcile(
-          parsed.data.transactionIds,
+          () => parsed.data.transactionIds,
           parseWindow(parsed.data),
           q.limit,
         );
       }
     } catch (err) {
-      if (err instanceof ReconciliationInputError) throw new BadRequestException(err.message);
-      throw err;
+      throw this.httpError(err, req, res);
     }
     throw new UnsupportedMediaTypeException(
       'send application/json {from, to, transactionIds} or text/csv with ?from=&to=',
     );
+  }
+
+  /** Refused before a byte is read: a declared length over the limit, or a compressed upload. */
+  private refuseUnreadable(req: Request): void {
+    const max = this.config.get('RECONCILIATION_CSV_MAX_BYTES');
+    if (Number(req.headers['content-length'] ?? 0) > max) {
+      throw new ReconciliationTooLargeError(
+        `the CSV is over ${max} bytes (RECONCILIATION_CSV_MAX_BYTES); split the list`,
+      );
+    }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      throw new UnsupportedMediaTypeException(`send the CSV uncompressed (Content-Encoding ${encoding})`);
+    }
+  }
+
+  private httpError(err: unknown, req: Request, res: Response): unknown {
+    // The rest of a refused upload is not read: close the connection rather than let Node drain it.
+    if (!req.complete) res.setHeader('Connection', 'close');
+    if (err instanceof ReconciliationTooLargeError) return new PayloadTooLargeException(err.message);
+    if (err instanceof ReconciliationTimeoutError) return new RequestTimeoutException(err.message);
+    if (err instanceof ReconciliationInputError) return new BadRequestException(err.message);
+    return err;
   }
 }

@@ -1,6 +1,13 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { NotificationStatus as S, SkipReason } from '../notifications/notification-status';
-import { ReconciliationInputError, parseWindow, transactionIdsFromCsv } from './reconciliation.input';
+import {
+  CsvLimits,
+  ReconciliationInputError,
+  ReconciliationTimeoutError,
+  ReconciliationTooLargeError,
+  parseWindow,
+  transactionIdsFromCsv,
+} from './reconciliation.input';
 import { categorise, ReportBuilder } from './reconciliation.report';
 import { ListedTransaction } from './reconciliation.repository';
 
@@ -62,11 +69,19 @@ describe('reconciliation report', () => {
 });
 
 describe('reconciliation input', () => {
-  const collect = async (csv: string) => {
+  const limits = (over: Partial<CsvLimits> = {}): CsvLimits => ({
+    maxBytes: 1 << 20,
+    maxRecordBytes: 1024,
+    signal: new AbortController().signal,
+    timeoutError: () => new ReconciliationTimeoutError('time is up'),
+    ...over,
+  });
+  const drain = async (source: Readable, over: Partial<CsvLimits> = {}) => {
     const ids: string[] = [];
-    for await (const id of transactionIdsFromCsv(Readable.from([csv]))) ids.push(id);
+    for await (const id of transactionIdsFromCsv(source, limits(over))) ids.push(id);
     return ids;
   };
+  const collect = (csv: string, over: Partial<CsvLimits> = {}) => drain(Readable.from([csv]), over);
 
   it('reads the transactionId column of a CSV with a header, whatever the other columns', async () => {
     expect(await collect('\uFEFFamount,transactionId\n10, txn-1 \n\n20,txn-2\n30,\n')).toEqual([
@@ -82,5 +97,37 @@ describe('reconciliation input', () => {
       'from must be before to',
     );
     expect(() => parseWindow({ from: 'yesterday' })).toThrow(ReconciliationInputError);
+  });
+
+  it('stops at the byte limit, counting every chunk of the stream', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => `txn-${i}\n`);
+    const upload = Readable.from(['transactionId\n', ...rows]);
+    const read = drain(upload, { maxBytes: 1000 });
+    await expect(read).rejects.toThrow(ReconciliationTooLargeError);
+    await expect(drain(Readable.from(['transactionId\n', ...rows]), { maxBytes: 1000 })).rejects.toThrow(
+      /over 1000 bytes \(RECONCILIATION_CSV_MAX_BYTES\)/,
+    );
+    expect(await collect(`transactionId\n${rows.join('')}`, { maxBytes: 2000 })).toHaveLength(200);
+  });
+
+  it('refuses a record over the record limit (a CSV without line breaks included)', async () => {
+    await expect(
+      collect(`transactionId,note\ntxn-1,${'x'.repeat(300)}\n`, { maxRecordBytes: 256 }),
+    ).rejects.toThrow(/record is over 256 characters \(RECONCILIATION_MAX_RECORD_BYTES\)/);
+    await expect(collect(`transactionId\n${'y'.repeat(5000)}`, { maxRecordBytes: 256 })).rejects.toThrow(
+      ReconciliationTooLargeError,
+    );
+    expect(await collect(`transactionId,note\ntxn-1,${'x'.repeat(200)}\n`, { maxRecordBytes: 256 })).toEqual([
+      'txn-1',
+    ]);
+  });
+
+  it('ends a stalled upload when the signal fires', async () => {
+    const stalled = new PassThrough();
+    stalled.write('transactionId\ntxn-1\n');
+    const timer = new AbortController();
+    const read = drain(stalled, { signal: timer.signal });
+    setTimeout(() => timer.abort(), 50);
+    await expect(read).rejects.toThrow(ReconciliationTimeoutError);
   });
 });

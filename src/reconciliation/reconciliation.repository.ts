@@ -17,6 +17,11 @@ export interface ReconciliationWindow {
   to: Date;
 }
 
+/** PostgreSQL cancelled the statement (SQLSTATE 57014 query_canceled): here, statement_timeout. */
+export function isStatementTimeout(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '57014';
+}
+
 /**
  * The bank's list goes into a temporary table chunk by chunk, so the list is never held in memory and
  * "alerts in the window that the bank did not list" is one anti-join. Everything runs in the caller's
@@ -24,9 +29,15 @@ export interface ReconciliationWindow {
  */
 @Injectable()
 export class ReconciliationRepository {
-  async createScratch(tx: Queryable): Promise<void> {
-    // An upload that stalls must not hold a connection and its transaction open for ever.
-    await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '120s'`);
+  /**
+   * Both timeouts hold for this transaction only (set_config(..., true) is SET LOCAL). The idle one backs
+   * up the service's own deadline: an upload that stalls must not hold a connection open for ever.
+   */
+  async createScratch(tx: Queryable, timeouts: { statementMs: number; idleMs: number }): Promise<void> {
+    await tx.query(
+      `SELECT set_config('statement_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`,
+      [String(timeouts.statementMs), String(timeouts.idleMs)],
+    );
     await tx.query(`CREATE TEMP TABLE reconciliation_ids (transaction_id text PRIMARY KEY) ON COMMIT DROP`);
   }
 

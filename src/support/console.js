@@ -84,6 +84,39 @@ function syncMode() {
   for (const l of document.querySelectorAll('.window')) l.hidden = !windowed;
 }
 
+function resultRow(n) {
+  const tr = row(
+    [
+      badge(n),
+      n.skipReason,
+      el('span', 'mono', n.transactionId),
+      el('td', 'nowrap', '•• ' + n.cardLast4),
+      el('td', 'nowrap', amount(n)),
+      n.merchantName,
+      n.provider,
+      el('span', 'mono', n.phone),
+      el('td', 'nowrap', when(n.authorisedAt)),
+      el('td', 'nowrap', when(n.updatedAt)),
+    ],
+    'pick',
+  );
+  tr.dataset.id = n.id;
+  tr.addEventListener('click', () => void openAlert(n.id));
+  return tr;
+}
+
+// Windowed searches come a page at a time: the next page is the same search with the page's nextCursor.
+let lastQuery = null;
+let nextCursor = null;
+function showPage(items, append) {
+  if (append) $('rows').append(...items.map(resultRow));
+  else $('rows').replaceChildren(...items.map(resultRow));
+  const shown = $('rows').children.length;
+  $('results').hidden = shown === 0;
+  $('resultsTitle').textContent = `Results (${shown}${nextCursor ? '+' : ''})`;
+  $('more').hidden = !nextCursor;
+}
+
 async function search() {
   const q = new URLSearchParams({ [$('mode').value]: $('value').value.trim() });
   if ($('mode').value !== 'transactionId') {
@@ -92,35 +125,30 @@ async function search() {
   }
   show($('searchMsg'), 'info', 'Searching…');
   try {
-    const { items } = await call('GET', '/v1/notifications?' + q.toString());
-    show($('searchMsg'), 'info', items.length ? '' : 'No alert matches.');
-    $('results').hidden = items.length === 0;
-    $('resultsTitle').textContent = `Results (${items.length})`;
-    $('rows').replaceChildren(
-      ...items.map((n) => {
-        const tr = row(
-          [
-            badge(n),
-            n.skipReason,
-            el('span', 'mono', n.transactionId),
-            el('td', 'nowrap', '•• ' + n.cardLast4),
-            el('td', 'nowrap', amount(n)),
-            n.merchantName,
-            n.provider,
-            el('span', 'mono', n.phone),
-            el('td', 'nowrap', when(n.authorisedAt)),
-            el('td', 'nowrap', when(n.updatedAt)),
-          ],
-          'pick',
-        );
-        tr.dataset.id = n.id;
-        tr.addEventListener('click', () => void openAlert(n.id));
-        return tr;
-      }),
-    );
-    if (items.length === 1) await openAlert(items[0].id);
+    const page = await call('GET', '/v1/notifications?' + q.toString());
+    lastQuery = q;
+    nextCursor = page.nextCursor;
+    show($('searchMsg'), 'info', page.items.length ? '' : 'No alert matches.');
+    showPage(page.items, false);
+    if (page.items.length === 1 && !nextCursor) await openAlert(page.items[0].id);
   } catch (err) {
     show($('searchMsg'), 'error', err.message);
+  }
+}
+
+async function more() {
+  if (!lastQuery || !nextCursor) return;
+  const q = new URLSearchParams(lastQuery);
+  q.set('cursor', nextCursor);
+  $('more').disabled = true;
+  try {
+    const page = await call('GET', '/v1/notifications?' + q.toString());
+    nextCursor = page.nextCursor;
+    showPage(page.items, true);
+  } catch (err) {
+    show($('searchMsg'), 'error', err.message);
+  } finally {
+    $('more').disabled = false;
   }
 }
 
@@ -235,6 +263,7 @@ $('searchForm').addEventListener('submit', (e) => {
   e.preventDefault();
   void search();
 });
+$('more').addEventListener('click', () => void more());
 $('resend').addEventListener('click', () => void resend());
 $('refresh').addEventListener('click', () => openId && void openAlert(openId));
 void fromFragment();

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Controller,
   Get,
   HttpCode,
@@ -16,24 +17,36 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { CurrentPrincipal, Principal, RequireRole } from '../auth/principal';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
+import { AppConfig } from '../config/app-config';
 import { notificationView } from './notification.view';
 import { resendHttpError } from './resend.http';
 import { ResendService } from './resend.service';
-import { SearchQuery, searchQuery } from './search.query';
-import { SupportService } from './support.service';
+import { boundedSearchQuery, SearchQuery } from './search.query';
+import { SearchCursorError, SupportService } from './support.service';
 
 @Controller('v1/notifications')
 @UseGuards(ApiKeyGuard)
 @UseInterceptors(AuditInterceptor)
 export class NotificationsController {
+  private readonly searchPipe: ZodValidationPipe<SearchQuery>;
+
   constructor(
     private readonly support: SupportService,
     private readonly resends: ResendService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.searchPipe = new ZodValidationPipe(boundedSearchQuery(config.get('SUPPORT_SEARCH_MAX_WINDOW_DAYS')));
+  }
 
   @Get()
-  search(@Query(new ZodValidationPipe(searchQuery)) query: SearchQuery, @CurrentPrincipal() who: Principal) {
-    return this.support.search(query, who.role);
+  async search(@Query() raw: unknown, @CurrentPrincipal() who: Principal) {
+    try {
+      return await this.support.search(this.searchPipe.transform(raw), who.role);
+    } catch (err) {
+      if (err instanceof SearchCursorError)
+        throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [err.message] });
+      throw err;
+    }
   }
 
   @Get(':id')

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { RESENDABLE_STATUSES } from './resend.policy';
 import { ComponentName, componentSchemas } from './openapi.schemas';
 import { operationalPaths, publicEndpoint } from './openapi.operations';
-import { searchVariants } from './search.query';
+import { SEARCH_PAGE_DEFAULT, searchVariants } from './search.query';
 
 // The api role's contract as OpenAPI 3.1, served at GET /openapi.json. Written by hand where the code has
 // no schema to derive from (form webhooks, headers); query parameters and response bodies come from zod
@@ -41,8 +41,11 @@ function searchParameters(): Json[] {
     cardholderId: 'with from and to: a cardholder’s alerts authorised in the window',
     cardLast4: 'with from and to: alerts for cards ending in these 4 digits in the window',
     from: 'start of the window (inclusive), ISO 8601 with offset; with cardholderId or cardLast4',
-    to: 'end of the window (exclusive), ISO 8601 with offset; with cardholderId or cardLast4',
-    limit: 'at most this many alerts (default 100)',
+    to:
+      'end of the window (exclusive), ISO 8601 with offset; with cardholderId or cardLast4; the window spans ' +
+      'at most SUPPORT_SEARCH_MAX_WINDOW_DAYS (default 31)',
+    limit: `alerts per page (default ${SEARCH_PAGE_DEFAULT})`,
+    cursor: 'the nextCursor of the previous page, with the same search; opaque',
   };
   const fields = new Map<string, z.ZodType>();
   for (const variant of Object.values(searchVariants)) {
@@ -161,10 +164,15 @@ function supportPaths(): Json {
         summary: 'Find alerts by transaction, cardholder or card last 4',
         description:
           'Exactly one of: `?transactionId=`, `?cardholderId=&from=&to=`, `?cardLast4=&from=&to=`. ' +
-          'Role support or supervisor; the support role sees phone numbers masked. Every lookup is audited.',
+          'Role support or supervisor; the support role sees phone numbers masked. Every lookup is audited. ' +
+          'Windowed searches are paged: follow `nextCursor` until it is null; each alert comes exactly once.',
         security: bearer,
         parameters: searchParameters(),
-        responses: { '200': json('NotificationList', 'Matching alerts.'), ...errors('400', '401') },
+        responses: {
+          '200': json('NotificationList', 'One page of matching alerts.'),
+          ...errors('400', '401'),
+          '414': { description: 'Path and query longer than HTTP_MAX_URL_BYTES (default 8 KB).' },
+        },
       },
     },
     '/v1/notifications/{id}': {
@@ -204,7 +212,8 @@ function supportPaths(): Json {
         description:
           'Supervisor role only. JSON `{from, to, transactionIds}` for short lists, or `text/csv` with a ' +
           '`transactionId` header column and `?from=&to=`, streamed. The report lists which transactions have no ' +
-          'alert, which were skipped and why, which are not delivered. Audited.',
+          'alert, which were skipped and why, which are not delivered. The window spans at most ' +
+          'RECONCILIATION_MAX_WINDOW_DAYS (default 31). Audited.',
         security: bearer,
         parameters: [
           { name: 'from', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } },
@@ -228,7 +237,18 @@ function supportPaths(): Json {
         responses: {
           '200': json('ReconciliationReport', 'The report.'),
           ...errors('400', '401', '403'),
-          '415': { description: 'Neither application/json nor text/csv.' },
+          '408': {
+            description:
+              'Ran past RECONCILIATION_TIMEOUT_MS (default 120 s) or one query past ' +
+              'RECONCILIATION_STATEMENT_TIMEOUT_MS; `message` names which.',
+          },
+          '413': {
+            description:
+              'Over a size limit, named in `message`: the JSON body (RECONCILIATION_JSON_MAX_BYTES, 100 kB), the CSV ' +
+              '(RECONCILIATION_CSV_MAX_BYTES, 64 MB), its rows (RECONCILIATION_MAX_ROWS, 1,000,000) or one record ' +
+              '(RECONCILIATION_MAX_RECORD_BYTES, 4 KB).',
+          },
+          '415': { description: 'Neither application/json nor text/csv, or a compressed CSV.' },
         },
       },
     },

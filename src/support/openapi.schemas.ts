@@ -73,8 +73,14 @@ export const notificationDetailSchema = notificationViewSchema
   .meta({ description: 'The alert, its attempts and its event timeline.' });
 
 export const searchResultSchema = z
-  .object({ items: z.array(notificationViewSchema) })
-  .meta({ description: 'Newest authorisation first.' });
+  .object({
+    items: z.array(notificationViewSchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe('pass as ?cursor= with the same search for the next page; null on the last page'),
+  })
+  .meta({ description: 'One page, newest authorisation first.' });
 
 const idList = z
   .object({ count: z.int().min(0), transactionIds: z.array(z.string()) })
@@ -97,7 +103,7 @@ export const reconciliationReportSchema = z.object({
 
 export const reconciliationRequestSchema = z
   .object({ from: dateTime, to: dateTime, transactionIds: z.array(z.string().max(200)) })
-  .meta({ description: 'JSON form, for short lists (100 kB body limit).' });
+  .meta({ description: 'JSON form, for short lists (RECONCILIATION_JSON_MAX_BYTES, default 100 kB).' });
 
 export const sessionSchema = z
   .object({

@@ -172,6 +172,7 @@ describe('OpenAPI document', () => {
     expect(params.map((p) => p.name).sort()).toEqual([
       'cardLast4',
       'cardholderId',
+      'cursor',
       'from',
       'limit',
       'to',
@@ -186,6 +187,13 @@ describe('OpenAPI document', () => {
       minimum: 1,
       maximum: 500,
     });
+  });
+
+  it('documents the paged search and the reconciliation limits', () => {
+    expect(schemaKeys('NotificationList')).toEqual(['items', 'nextCursor']);
+    const recon = doc.paths['/v1/reconciliations'].post.responses;
+    expect(Object.keys(recon)).toEqual(expect.arrayContaining(['408', '413', '415']));
+    expect(recon['413'].description).toContain('RECONCILIATION_MAX_ROWS');
   });
 
   it('documents the resend refusals, 429 with Retry-After', () => {

@@ -13,6 +13,7 @@ import { SessionController } from './session.controller';
 import { ResendRateLimiter } from './resend-rate-limiter';
 import { ResendRepository } from './resend.repository';
 import { ResendService } from './resend.service';
+import { SearchRepository } from './search.repository';
 import { SupportService } from './support.service';
 
 /** The support API (lookups, supervisor resend), its OpenAPI document and the support console (api role). */
@@ -21,6 +22,7 @@ import { SupportService } from './support.service';
   controllers: [NotificationsController, SessionController, ConsoleController],
   providers: [
     SupportService,
+    SearchRepository,
     ResendService,
     ResendRepository,
     ResendRateLimiter,

@@ -3,8 +3,20 @@ import type { Role } from '../auth/principal';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
-import type { SearchQuery } from './search.query';
+import { decodeCursor, encodeCursor, SearchPosition } from './search.cursor';
+import { SEARCH_PAGE_DEFAULT, type SearchQuery } from './search.query';
+import { SearchFilter, SearchRepository } from './search.repository';
 import { attemptView, eventView, notificationView } from './notification.view';
+
+export interface SearchPage {
+  items: Array<ReturnType<typeof notificationView>>;
+  nextCursor: string | null;
+}
+
+/** A cursor that is not this search's (tampered, or from another search): a 400 naming the cursor. */
+export class SearchCursorError extends Error {
+  override readonly name = 'SearchCursorError';
+}
 
 @Injectable()
 export class SupportService {
@@ -12,18 +24,41 @@ export class SupportService {
     private readonly notifications: NotificationsRepository,
     private readonly attempts: AttemptsRepository,
     private readonly events: EventsRepository,
+    private readonly searches: SearchRepository,
   ) {}
 
-  async search(query: SearchQuery, role: Role) {
+  /** One page of a search; `nextCursor` fetches the next one and is null on the last. */
+  async search(query: SearchQuery, role: Role): Promise<SearchPage> {
     if ('transactionId' in query) {
       const n = await this.notifications.findByTransactionId(query.transactionId);
-      return { items: n ? [notificationView(n, role)] : [] };
+      return { items: n ? [notificationView(n, role)] : [], nextCursor: null };
     }
-    const rows = await this.notifications.search(
-      { ...query, from: new Date(query.from), to: new Date(query.to) },
-      query.limit ?? 100,
-    );
-    return { items: rows.map((n) => notificationView(n, role)) };
+    const filter: SearchFilter =
+      'cardholderId' in query
+        ? {
+            by: 'cardholderId',
+            value: query.cardholderId,
+            from: new Date(query.from),
+            to: new Date(query.to),
+          }
+        : { by: 'cardLast4', value: query.cardLast4, from: new Date(query.from), to: new Date(query.to) };
+    // The search as normalised instants, so `from=...+01:00` and its UTC spelling share cursors.
+    const searchKey = `${filter.by}|${filter.value}|${filter.from.toISOString()}|${filter.to.toISOString()}`;
+    let after: SearchPosition | null = null;
+    if (query.cursor !== undefined) {
+      const decoded = decodeCursor(query.cursor, searchKey);
+      if ('error' in decoded) throw new SearchCursorError(`cursor: ${decoded.error}`);
+      after = decoded;
+    }
+    const limit = query.limit ?? SEARCH_PAGE_DEFAULT;
+    // One row more than asked says whether another page exists without a count.
+    const rows = await this.searches.page(filter, after, limit + 1);
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((n) => notificationView(n, role)),
+      nextCursor: rows.length > limit ? encodeCursor({ at: last.position_at, id: last.id }, searchKey) : null,
+    };
   }
 
   async detail(id: string, role: Role) {

@@ -1,9 +1,10 @@
-import type { AppConfigValues } from '../config/config.schema';
-
-type TimingSettings = Pick<
-  AppConfigValues,
-  'PROVIDER_TIMEOUT_MS' | 'CIRCUIT_TIMEOUT_MS' | 'PROVIDER_RATE_LIMIT_WAIT_MS' | 'PROVIDER_LOOKUP_GRACE_MS'
->;
+/** The settings that bound one provider step (a plain shape: config.schema.ts validates with it). */
+export interface TimingSettings {
+  PROVIDER_TIMEOUT_MS: number;
+  CIRCUIT_TIMEOUT_MS: number;
+  PROVIDER_RATE_LIMIT_WAIT_MS: number;
+  PROVIDER_LOOKUP_GRACE_MS: number;
+}
 
 /** How long the parts of one provider step can take, from the settings that bound them. */
 export interface SendTimings {
