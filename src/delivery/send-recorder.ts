@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { scrubPersonalData } from '../common/phone-mask';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { Database } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
@@ -25,6 +26,8 @@ export interface Acceptance {
 /**
  * Every durable write of the send path, each in its own short transaction. `notes` are history events the
  * route collected on the way (breaker changes, failovers); they are written with the next durable write.
+ * Error texts are masked as they are written: provider errors arrive masked (ProviderError), but a reason
+ * built from an unmapped error (an SDK's own message) may not be.
  */
 @Injectable()
 export class SendRecorder {
@@ -137,13 +140,9 @@ export class SendRecorder {
       : err.kind === 'rate-limited'
         ? AttemptStatus.RATE_LIMITED
         : AttemptStatus.FAILED;
+    const detail = scrubPersonalData(err.message);
     await this.db.transaction(async (tx) => {
-      await this.attempts.finish(
-        attempt.id,
-        { status, errorCode: err.code, errorDetail: err.message },
-        now,
-        tx,
-      );
+      await this.attempts.finish(attempt.id, { status, errorCode: err.code, errorDetail: detail }, now, tx);
       await this.events.insertMany(
         [
           {
@@ -152,7 +151,7 @@ export class SendRecorder {
             type: HistoryEvent.ATTEMPT_FAILED,
             provider: attempt.provider,
             errorCode: err.code,
-            detail: err.message,
+            detail,
           },
           ...notes,
         ],
@@ -169,10 +168,11 @@ export class SendRecorder {
     now: Date,
     notes: NewEvent[] = [],
   ): Promise<void> {
+    const detail = scrubPersonalData(err.message);
     await this.db.transaction(async (tx) => {
       await this.attempts.finish(
         attempt.id,
-        { status: AttemptStatus.REJECTED, errorCode: err.code, errorDetail: err.message },
+        { status: AttemptStatus.REJECTED, errorCode: err.code, errorDetail: detail },
         now,
         tx,
       );
@@ -180,7 +180,7 @@ export class SendRecorder {
         status: S.FAILED,
         provider: attempt.provider,
         errorCode: err.code,
-        errorDetail: err.message,
+        errorDetail: detail,
         at: now,
       };
       const events = [...notes];
@@ -192,13 +192,13 @@ export class SendRecorder {
           status: S.FAILED,
           provider: attempt.provider,
           errorCode: err.code,
-          detail: err.message,
+          detail,
         });
       }
       await this.events.insertMany(events, tx);
       await this.contacts.flag(
         n.cardholder_id,
-        `${attempt.provider} ${err.code}: ${err.message}`.slice(0, 300),
+        `${attempt.provider} ${err.code}: ${detail}`.slice(0, 300),
         tx,
       );
     });
@@ -213,8 +213,9 @@ export class SendRecorder {
     now: Date,
     notes: NewEvent[] = [],
   ): Promise<void> {
+    const detail = scrubPersonalData(reason);
     await this.db.transaction(async (tx) => {
-      const change = { status: S.QUEUED, at: now, errorCode: lastCode, errorDetail: reason };
+      const change = { status: S.QUEUED, at: now, errorCode: lastCode, errorDetail: detail };
       const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx)) {
         events.push({
@@ -223,7 +224,7 @@ export class SendRecorder {
           type: HistoryEvent.REQUEUED,
           status: S.QUEUED,
           errorCode: lastCode,
-          detail: reason,
+          detail,
         });
       }
       await this.events.insertMany(events, tx);
@@ -232,7 +233,9 @@ export class SendRecorder {
 
   /** The deadline passed. `lastCode` overrides the stored last error (e.g. an unconfirmed in-flight attempt). */
   async expired(n: NotificationRow, now: Date, lastCode = n.last_error_code, why?: string): Promise<void> {
-    const detail = `deadline ${n.deadline_at?.toISOString()} passed; last error ${lastCode ?? 'none'}${why ? `: ${why}` : ''}`;
+    const detail = scrubPersonalData(
+      `deadline ${n.deadline_at?.toISOString()} passed; last error ${lastCode ?? 'none'}${why ? `: ${why}` : ''}`,
+    );
     await this.db.transaction(async (tx) => {
       const change = { status: S.EXPIRED, at: now, errorCode: lastCode, errorDetail: detail };
       if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
