@@ -19,7 +19,7 @@ import {
   SMPP_OUTCOME,
   STATE_BY_STAT,
 } from './smpp-concat';
-import { MESSAGE_STATE, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
+import { errorResponseWithText, MESSAGE_STATE, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
 import { TimerWheel } from './timer-wheel';
 
 type BindKind = 'transceiver' | 'transmitter' | 'receiver';
@@ -151,8 +151,11 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy {
     const fault = this.faults.get('smpp');
     const respond = (status: number, outcome: string, text?: string) => {
       this.metrics.requests.inc({ provider: 'smpp', outcome });
-      const info = text === undefined ? {} : { additional_status_info_text: text };
-      session.send(pdu.response({ command_status: status, ...info }));
+      session.send(
+        text === undefined
+          ? pdu.response({ command_status: status })
+          : errorResponseWithText(pdu, status, text),
+      );
     };
     if (fault.mode === 'refuse' || fault.smpp.dropSession) {
       this.metrics.requests.inc({ provider: 'smpp', outcome: 'fault_drop' });
