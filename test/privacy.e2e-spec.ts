@@ -179,7 +179,14 @@ describe('no full phone number reaches a support user or a log', () => {
       expect(text).toContain(`alertline ${role.role} listening`);
       expect([role.role, findNumbers(text, phones)]).toEqual([role.role, []]);
     }
-    // The retry was logged with the whole error: the logs are where an unmasked text would have gone.
-    expect(t.stack.role('dispatcher').logs.join('')).toContain('send will be retried');
+    // The vendors' texts did reach the logs (refusals and the retry are logged with the whole error),
+    // masked: so the logs are where an unmasked number would have been found.
+    const dispatcher = t.stack.role('dispatcher').logs.join('');
+    expect(dispatcher).toContain('send will be retried');
+    expect(dispatcher).toContain('alert failed: the provider refused the number; contact flagged');
+    expect(dispatcher).toContain(
+      `The 'To' number +*********${alerts[0].phone.slice(-3)} is not a valid phone number.`,
+    );
+    expect(dispatcher).toContain(`Invalid destination address *********${smppRefused.slice(-3)}`);
   });
 });
