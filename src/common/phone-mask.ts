@@ -22,6 +22,9 @@ export function maskPhone(phone: string | null | undefined): string | null {
 // Error codes (21211, 30003: 5 digits), HTTP statuses and amounts in minor units stay; so does a 16+ digit
 // run (a card number is the card masker's; an id is not a phone). What cannot be told apart from a phone
 // number is masked: a bare run of 7-15 digits in text (an epoch in ms, a large Kafka offset as a string).
+// Between two digits of a span there are at most two characters of [ ().-]: a cheap test that a text may hold
+// a span of 7 digits, before the spans are looked at.
+const MAYBE = /\d(?:[ ().-]{0,2}\d){6}/;
 const SPAN = /(\+|%2[Bb])?(?:\(\d+\)|\d+)(?:[ .-](?:\(\d+\)|\d+)|\(\d+\)|(?<=\))\d+)*/g;
 const MIN_DIGITS = 7;
 const MAX_DIGITS = 15;
@@ -43,11 +46,12 @@ interface Piece {
 
 /** Masks every phone number in free text (the rule above); text without one comes back unchanged. */
 export function scrubPhoneNumbers(text: string): string {
-  if (text.length < MIN_DIGITS) return text;
+  if (text.length < MIN_DIGITS || !MAYBE.test(text)) return text;
   let out = '';
   let last = 0;
   for (const m of text.matchAll(SPAN)) {
     const prefix = m[1]?.length ?? 0;
+    if (countDigits(m[0]) - (prefix === 3 ? 1 : 0) < MIN_DIGITS) continue;
     for (const [from, to] of numbersIn(text, m.index, m.index + m[0].length, prefix > 0, prefix)) {
       out += text.slice(last, from) + maskDigits(text.slice(from, to));
       last = to;
@@ -93,8 +97,7 @@ function piecesOf(text: string, start: number, end: number, plus: boolean): Piec
   const pieces: Piece[] = [];
   let at = start;
   for (const part of text.slice(start, end).split(' ')) {
-    let digits = 0;
-    for (let i = 0; i < part.length; i++) if (part.charCodeAt(i) >= 48 && part.charCodeAt(i) <= 57) digits++;
+    const digits = countDigits(part);
     // Only the first piece follows the "+"; the others may be dates or amounts after a number.
     const signed = plus && pieces.length === 0;
     pieces.push({
@@ -106,6 +109,15 @@ function piecesOf(text: string, start: number, end: number, plus: boolean): Piec
     at += part.length + 1;
   }
   return pieces;
+}
+
+function countDigits(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+  }
+  return digits;
 }
 
 function boundedBefore(text: string, start: number): boolean {
@@ -137,5 +149,8 @@ function maskDigits(number: string): string {
 
 /** Card numbers (last 4 kept) and then phone numbers (last 3 kept) masked: for text that leaves the process. */
 export function scrubPersonalData(text: string): string {
-  return scrubPhoneNumbers(maskCardNumbers(text));
+  return scrubPhoneNumbers(MAYBE_CARD.test(text) ? maskCardNumbers(text) : text);
 }
+
+// A card number is 13-19 digits with at most one space or dash between two of them (card-number.ts).
+const MAYBE_CARD = /\d(?:[ -]?\d){12}/;
