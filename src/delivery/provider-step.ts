@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { AppLogger, LOGGER } from '../common/logger.module';
 import { Clock } from '../common/clock';
 import { Metrics } from '../metrics/metrics.service';
 import { HistoryEvent } from '../notifications/notification-status';
@@ -39,6 +40,7 @@ export class ProviderStep {
     private readonly limiter: ProviderRateLimiter,
     private readonly recorder: SendRecorder,
     private readonly metrics: Metrics,
+    @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.lookupGraceMs = config.get('PROVIDER_LOOKUP_GRACE_MS');
     this.leaseMs = config.get('SEND_LEASE_MS');
@@ -143,6 +145,12 @@ export class ProviderStep {
   ): Promise<StepOutcome> {
     if (err.kind === 'permanent') {
       await this.recorder.permanentlyFailed(n, attempt, err, this.clock.now(), trail.take());
+      // One line per refused number, with the vendor's words (masked where the error was built, and by
+      // the logger): the contact now needs a new number before alerts reach the cardholder.
+      this.logger.info(
+        { notificationId: n.id, provider: provider.name, code: err.code, err },
+        'alert failed: the provider refused the number; contact flagged',
+      );
       return 'failed';
     }
     if (err instanceof ProviderTimeoutError) {

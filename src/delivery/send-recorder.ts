@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { scrubPersonalData } from '../common/phone-mask';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { Database } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
@@ -29,6 +30,8 @@ export interface Acceptance {
  * route collected on the way (breaker changes, failovers); they are written with the next durable write.
  * Every write for a claimed alert is fenced by the claim's lease generation: once another dispatcher has
  * claimed the alert, this one's writes are refused with LeaseLostError and nothing of them is kept.
+ * Error texts are masked as they are written: provider errors arrive masked (ProviderError), but a reason
+ * built from an unmapped error (an SDK's own message) may not be.
  */
 @Injectable()
 export class SendRecorder {
@@ -169,13 +172,9 @@ export class SendRecorder {
       : err.kind === 'rate-limited'
         ? AttemptStatus.RATE_LIMITED
         : AttemptStatus.FAILED;
+    const detail = scrubPersonalData(err.message);
     await this.fenced(n, false, async (tx) => {
-      await this.attempts.finish(
-        attempt.id,
-        { status, errorCode: err.code, errorDetail: err.message },
-        now,
-        tx,
-      );
+      await this.attempts.finish(attempt.id, { status, errorCode: err.code, errorDetail: detail }, now, tx);
       await this.events.insertMany(
         [
           {
@@ -184,7 +183,7 @@ export class SendRecorder {
             type: HistoryEvent.ATTEMPT_FAILED,
             provider: attempt.provider,
             errorCode: err.code,
-            detail: err.message,
+            detail,
           },
           ...notes,
         ],
@@ -201,10 +200,11 @@ export class SendRecorder {
     now: Date,
     notes: NewEvent[] = [],
   ): Promise<void> {
+    const detail = scrubPersonalData(err.message);
     await this.fenced(n, false, async (tx) => {
       await this.attempts.finish(
         attempt.id,
-        { status: AttemptStatus.REJECTED, errorCode: err.code, errorDetail: err.message },
+        { status: AttemptStatus.REJECTED, errorCode: err.code, errorDetail: detail },
         now,
         tx,
       );
@@ -212,7 +212,7 @@ export class SendRecorder {
         status: S.FAILED,
         provider: attempt.provider,
         errorCode: err.code,
-        errorDetail: err.message,
+        errorDetail: detail,
         at: now,
       };
       const events = [...notes];
@@ -224,13 +224,13 @@ export class SendRecorder {
           status: S.FAILED,
           provider: attempt.provider,
           errorCode: err.code,
-          detail: err.message,
+          detail,
         });
       }
       await this.events.insertMany(events, tx);
       await this.contacts.flag(
         n.cardholder_id,
-        `${attempt.provider} ${err.code}: ${err.message}`.slice(0, 300),
+        `${attempt.provider} ${err.code}: ${detail}`.slice(0, 300),
         tx,
       );
     });
@@ -245,8 +245,9 @@ export class SendRecorder {
     now: Date,
     notes: NewEvent[] = [],
   ): Promise<void> {
+    const detail = scrubPersonalData(reason);
     await this.fenced(n, false, async (tx) => {
-      const change = { status: S.QUEUED, at: now, errorCode: lastCode, errorDetail: reason };
+      const change = { status: S.QUEUED, at: now, errorCode: lastCode, errorDetail: detail };
       const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx)) {
         events.push({
@@ -255,7 +256,7 @@ export class SendRecorder {
           type: HistoryEvent.REQUEUED,
           status: S.QUEUED,
           errorCode: lastCode,
-          detail: reason,
+          detail,
         });
       }
       await this.events.insertMany(events, tx);
@@ -264,7 +265,9 @@ export class SendRecorder {
 
   /** The deadline passed. `lastCode` overrides the stored last error (e.g. an unconfirmed in-flight attempt). */
   async expired(n: NotificationRow, now: Date, lastCode = n.last_error_code, why?: string): Promise<void> {
-    const detail = `deadline ${n.deadline_at?.toISOString()} passed; last error ${lastCode ?? 'none'}${why ? `: ${why}` : ''}`;
+    const detail = scrubPersonalData(
+      `deadline ${n.deadline_at?.toISOString()} passed; last error ${lastCode ?? 'none'}${why ? `: ${why}` : ''}`,
+    );
     await this.fenced(n, false, async (tx) => {
       const change = { status: S.EXPIRED, at: now, errorCode: lastCode, errorDetail: detail };
       if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {

@@ -37,10 +37,8 @@ export class SmsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       return await this.delivery.deliver(job.data.notificationId);
     } catch (err) {
-      this.logger.warn(
-        { notificationId: job.data.notificationId, err: (err as Error).message },
-        'send will be retried',
-      );
+      // The whole error (stack, cause: an SDK error may carry its request); the logger masks numbers in it.
+      this.logger.warn({ notificationId: job.data.notificationId, err }, 'send will be retried');
       throw err;
     }
   }

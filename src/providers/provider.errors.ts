@@ -1,6 +1,9 @@
+import { scrubPersonalData } from '../common/phone-mask';
 import type { ProviderName } from '../config/config.schema';
 
-// Retry or give up is decided by these types, never by matching error text.
+// Retry or give up is decided by these types, never by matching error text. The text is the vendor's
+// (Twilio's 21211 quotes the 'To' number) with phone and card numbers masked here, where it is built, so
+// no log, metric, history row or support answer downstream ever holds the number from it.
 export abstract class ProviderError extends Error {
   abstract readonly kind: 'permanent' | 'transient' | 'rate-limited';
   constructor(
@@ -9,7 +12,7 @@ export abstract class ProviderError extends Error {
     readonly code: string,
     detail: string,
   ) {
-    super(detail);
+    super(scrubPersonalData(detail));
   }
 }
 

@@ -2,61 +2,92 @@ import { phoneKey } from './sandbox.store';
 
 // Recipients the sandbox always refuses, after Twilio's test-credential magic numbers
 // (https://www.twilio.com/docs/iam/test-credentials), so demos and tests can trigger permanent recipient
-// errors on every provider with one number.
+// errors on every provider with one number. The texts are the vendors' own, and like them they quote the
+// recipient as it was sent: Twilio's 21211, 21612 and 21614 name the 'To' number (21612 the From too),
+// Vonage puts the recipient's digits in the refused message's `to`, and the SMSC names the destination in
+// submit_sm_resp's additional_status_info_text. Alertline must mask them before it stores or logs them.
+export const PERMANENT_REASONS = ['invalid', 'unreachable', 'unsubscribed', 'not-mobile'] as const;
+export type PermanentReason = (typeof PERMANENT_REASONS)[number];
+
 export interface MagicRejection {
   twilio: { code: number; message: string };
-  /** Vonage messages[].status and error-text. */
-  vonage: { status: string; errorText: string };
-  /** SMPP submit_sm_resp command_status: always ESME_RINVDSTADR. */
-  smpp: number;
+  /** Vonage messages[].status, error-text and the recipient's digits, as Vonage answers a refusal. */
+  vonage: { status: string; errorText: string; to: string };
+  /** SMPP submit_sm_resp command_status (always ESME_RINVDSTADR) and its additional_status_info_text. */
+  smpp: { status: number; text: string };
 }
 
 const ESME_RINVDSTADR = 0x0b;
 
-const MAGIC: Record<string, MagicRejection> = {
-  '15005550001': {
-    twilio: { code: 21211, message: "Invalid 'To' Phone Number: +15005550001" },
-    // Vonage's "invalid destination" is status 6 (unrecognised prefix). Status 15 is a bad *sender*: an
-    // adapter must not blame the cardholder's number for it, so the sandbox does not use 15 here.
-    vonage: { status: '6', errorText: 'Invalid Message' },
-    smpp: ESME_RINVDSTADR,
+// Vonage's "invalid destination" is status 6 (unrecognised prefix). Status 15 is a bad *sender*: an adapter
+// must not blame the cardholder's number for it, so the sandbox does not use 15 here.
+const TEXTS: Record<
+  PermanentReason,
+  { twilio: number; message: (to: string, from: string) => string; vonage: [string, string] }
+> = {
+  invalid: {
+    twilio: 21211,
+    message: (to) => `The 'To' number ${to} is not a valid phone number.`,
+    vonage: ['6', 'Invalid Message'],
   },
-  '15005550002': {
-    twilio: {
-      code: 21612,
-      message: "The 'To' phone number: +15005550002, is not currently reachable via SMS.",
-    },
-    vonage: { status: '6', errorText: 'Unroutable message - rejected' },
-    smpp: ESME_RINVDSTADR,
+  unreachable: {
+    twilio: 21612,
+    message: (to, from) =>
+      `The 'To' phone number: ${to}, is not currently reachable using the 'From' phone number: ${from} via SMS.`,
+    vonage: ['6', 'Unroutable message - rejected'],
   },
-  '15005550004': {
-    twilio: { code: 21610, message: 'Attempt to send to unsubscribed recipient' },
-    vonage: { status: '7', errorText: 'Number barred.' },
-    smpp: ESME_RINVDSTADR,
+  unsubscribed: {
+    twilio: 21610,
+    message: () => 'Attempt to send to unsubscribed recipient',
+    vonage: ['7', 'Number barred.'],
   },
-  '15005550009': {
-    twilio: { code: 21614, message: "'To' number is not a valid mobile number" },
-    vonage: { status: '6', errorText: 'Invalid Message' },
-    smpp: ESME_RINVDSTADR,
+  'not-mobile': {
+    twilio: 21614,
+    message: (to) => `To number: ${to}, is not a mobile number`,
+    vonage: ['6', 'Invalid Message'],
   },
 };
 
-export function magicRejection(to: string): MagicRejection | undefined {
-  return MAGIC[phoneKey(to)];
-}
+const MAGIC: Record<string, PermanentReason> = {
+  '15005550001': 'invalid',
+  '15005550002': 'unreachable',
+  '15005550004': 'unsubscribed',
+  '15005550009': 'not-mobile',
+};
 
 export const MAGIC_NUMBERS = Object.keys(MAGIC).map((digits) => `+${digits}`);
 
-/** A magic recipient, or one listed in the provider's `permanentNumbers` fault (refused as not a mobile). */
+/** A recipient listed in a provider's `permanentNumbers` fault, with the reason it is refused. */
+export type PermanentNumber = string | { number: string; reason: PermanentReason };
+
+function rejection(reason: PermanentReason, to: string, from: string): MagicRejection {
+  const texts = TEXTS[reason];
+  return {
+    twilio: { code: texts.twilio, message: texts.message(to, from) },
+    vonage: { status: texts.vonage[0], errorText: texts.vonage[1], to: phoneKey(to) },
+    smpp: { status: ESME_RINVDSTADR, text: `Invalid destination address ${to}` },
+  };
+}
+
+export function magicRejection(to: string, from = ''): MagicRejection | undefined {
+  const reason = MAGIC[phoneKey(to)];
+  return reason ? rejection(reason, to, from) : undefined;
+}
+
+/** A magic recipient, or one listed in the provider's `permanentNumbers` fault (by default "not a mobile"). */
 export function recipientRejection(
   to: string,
-  permanentNumbers?: readonly string[],
+  permanentNumbers?: readonly PermanentNumber[],
+  from = '',
 ): MagicRejection | undefined {
+  const magic = magicRejection(to, from);
+  if (magic || !permanentNumbers?.length) return magic;
   const key = phoneKey(to);
-  return (
-    magicRejection(to) ??
-    (permanentNumbers?.some((n) => phoneKey(n) === key) ? MAGIC['15005550009'] : undefined)
-  );
+  for (const entry of permanentNumbers) {
+    const listed = typeof entry === 'string' ? { number: entry, reason: 'not-mobile' as const } : entry;
+    if (phoneKey(listed.number) === key) return rejection(listed.reason, to, from);
+  }
+  return undefined;
 }
 
 /** E.164-shaped (leading + optional, as Vonage takes digits only): 7 to 15 digits, no leading 0. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES, ProviderName } from '../config/config.schema';
+import { PERMANENT_REASONS } from './magic-numbers';
 
 export const FAULT_MODES = ['none', 'http500', 'http429', 'timeout', 'slow', 'refuse'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
@@ -24,10 +25,19 @@ export const faultSchema = z
      */
     errorStyle: z.enum(['http', 'body']).default('http'),
     /**
-     * Recipients this provider refuses as permanently undeliverable (answered as `+15005550009`, "not a
-     * mobile"), for numbers real enough to pass Alertline's own mobile check. Added for the resilience tests.
+     * Recipients this provider refuses as permanently undeliverable, for numbers real enough to pass
+     * Alertline's own mobile check: a bare number is answered as `+15005550009` ("not a mobile"), one given
+     * as `{ number, reason }` as the magic number for that reason (magic-numbers.ts), in the vendor's words.
      */
-    permanentNumbers: z.array(z.string().min(1).max(32)).max(1000).optional(),
+    permanentNumbers: z
+      .array(
+        z.union([
+          z.string().min(1).max(32),
+          z.object({ number: z.string().min(1).max(32), reason: z.enum(PERMANENT_REASONS) }).strict(),
+        ]),
+      )
+      .max(1000)
+      .optional(),
     smpp: z
       .object({
         refuseBind: z.boolean().default(false),

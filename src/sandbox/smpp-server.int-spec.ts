@@ -92,7 +92,10 @@ describe('SMPP SMSC with the smpp package', () => {
 
     const { session } = await esme();
     const submit = (to: string) => call(session, 'submit_sm', { destination_addr: to, short_message: 'x' });
-    expect((await submit('15005550001')).command_status).toBe(0x0b); // ESME_RINVDSTADR
+    expect(await submit('15005550001')).toMatchObject({
+      command_status: 0x0b, // ESME_RINVDSTADR, naming the destination as an SMPP 5.0 SMSC may
+      additional_status_info_text: 'Invalid destination address 15005550001',
+    });
     await setFault('smpp', { smpp: { throttle: true } });
     expect((await submit('447700900304')).command_status).toBe(0x58); // ESME_RTHROTTLED
     session.destroy();

@@ -19,7 +19,7 @@ import {
   SMPP_OUTCOME,
   STATE_BY_STAT,
 } from './smpp-concat';
-import { MESSAGE_STATE, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
+import { errorResponseWithText, MESSAGE_STATE, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
 import { TimerWheel } from './timer-wheel';
 
 type BindKind = 'transceiver' | 'transmitter' | 'receiver';
@@ -149,9 +149,13 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy {
   private async onSubmit(state: SessionState, pdu: SmppPdu): Promise<void> {
     const { session } = state;
     const fault = this.faults.get('smpp');
-    const respond = (status: number, outcome: string) => {
+    const respond = (status: number, outcome: string, text?: string) => {
       this.metrics.requests.inc({ provider: 'smpp', outcome });
-      session.send(pdu.response({ command_status: status }));
+      session.send(
+        text === undefined
+          ? pdu.response({ command_status: status })
+          : errorResponseWithText(pdu, status, text),
+      );
     };
     if (fault.mode === 'refuse' || fault.smpp.dropSession) {
       this.metrics.requests.inc({ provider: 'smpp', outcome: 'fault_drop' });
@@ -168,9 +172,10 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy {
     if (fault.mode === 'http429' || fault.smpp.throttle)
       return respond(SMPP_STATUS.ESME_RTHROTTLED, 'fault_throttle');
     const to = pdu.destination_addr ?? '';
-    if (!isPlausibleNumber(to) || recipientRejection(to, fault.permanentNumbers)) {
-      return respond(SMPP_STATUS.ESME_RINVDSTADR, 'rejected');
-    }
+    const refused = isPlausibleNumber(to)
+      ? recipientRejection(to, fault.permanentNumbers)?.smpp.text
+      : `Invalid destination address ${to}`;
+    if (refused !== undefined) return respond(SMPP_STATUS.ESME_RINVDSTADR, 'rejected', refused);
 
     const partId = smppMessageId();
     session.send(pdu.response({ message_id: partId }));

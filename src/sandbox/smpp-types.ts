@@ -88,3 +88,21 @@ export const MESSAGE_STATE = {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const smpp = require('smpp') as SmppLib;
+
+/**
+ * An error response that keeps a body with additional_status_info_text (SMPP 5.0 allows it in
+ * submit_sm_resp; some SMSCs send it with 3.4 binds too). The smpp package writes no body for a non-zero
+ * command_status, so the response is encoded as a success and the status put into the header after.
+ */
+export function errorResponseWithText(request: SmppPdu, status: number, text: string): SmppPdu {
+  const resp = request.response({ message_id: '', additional_status_info_text: text }) as SmppPdu & {
+    toBuffer(): Buffer;
+  };
+  const encode = resp.toBuffer.bind(resp);
+  resp.toBuffer = () => {
+    const buffer = encode();
+    buffer.writeUInt32BE(status, 8); // command_status: the third header word
+    return buffer;
+  };
+  return resp;
+}

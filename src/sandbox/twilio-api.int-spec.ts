@@ -78,8 +78,22 @@ describe('Twilio Messages API with twilio-node', () => {
   it('raises RestException with Twilio codes for magic numbers and bad credentials', async () => {
     const client = twilioClient();
     const send = (number: string) => client.messages.create({ to: number, from: '+15005550006', body: 'x' });
-    await expect(send('+15005550001')).rejects.toMatchObject({ status: 400, code: 21211 });
-    await expect(send('+15005550009')).rejects.toMatchObject({ status: 400, code: 21614 });
+    // In Twilio's words, quoting the recipient as it was sent.
+    await expect(send('+15005550001')).rejects.toMatchObject({
+      status: 400,
+      code: 21211,
+      message: "The 'To' number +15005550001 is not a valid phone number.",
+    });
+    await expect(send('+15005550009')).rejects.toMatchObject({
+      status: 400,
+      code: 21614,
+      message: 'To number: +15005550009, is not a mobile number',
+    });
+    await expect(send('+15005550002')).rejects.toMatchObject({
+      code: 21612,
+      message:
+        "The 'To' phone number: +15005550002, is not currently reachable using the 'From' phone number: +15005550006 via SMS.",
+    });
     await expect(send('+15005550004')).rejects.toBeInstanceOf(RestException);
     const wrong = twilio(SID, 'not-the-token', { httpClient: new SandboxRequestClient(h.sandbox.baseUrl) });
     await expect(wrong.messages.create({ to, from: '+15005550006', body: 'x' })).rejects.toMatchObject({

@@ -199,8 +199,9 @@ export class TwilioApiService {
     callback?: string,
   ): TwilioReply | undefined {
     if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
-    if (!isPlausibleNumber(to)) return twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`);
-    const magic = recipientRejection(to, this.faults.get('twilio').permanentNumbers);
+    if (!isPlausibleNumber(to))
+      return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    const magic = recipientRejection(to, this.faults.get('twilio').permanentNumbers, from ?? serviceSid);
     if (magic) return twilioError(400, magic.twilio.code, magic.twilio.message);
     if (!from && !serviceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
     if (from && magicRejection(from)?.twilio.code === 21211) {

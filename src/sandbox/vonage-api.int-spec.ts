@@ -94,7 +94,9 @@ describe('Vonage SMS API with @vonage/sms', () => {
       .send({ to: '15005550004', from: 'AlertlineBk', text: 'x' })
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(SMSFailure);
-    expect((failure as InstanceType<typeof SMSFailure>).getFailedMessages()).toMatchObject([{ status: '7' }]);
+    expect((failure as InstanceType<typeof SMSFailure>).getFailedMessages()).toMatchObject([
+      { status: '7', to: '15005550004' },
+    ]);
 
     await setFault('vonage', { mode: 'http500' });
     await expect(

@@ -89,7 +89,7 @@ export class VonageApiService {
     if (type !== 'text' && type !== 'unicode') return this.reject('3', `Invalid type param: ${type}`);
     if (!isPlausibleNumber(to)) return this.reject('3', 'Invalid to param');
     const magic = recipientRejection(to, this.faults.get('vonage').permanentNumbers);
-    if (magic) return this.reject(magic.vonage.status, magic.vonage.errorText);
+    if (magic) return this.reject(magic.vonage.status, magic.vonage.errorText, magic.vonage.to);
     if (callback !== undefined && !/^https?:\/\/\S+$/.test(callback))
       return this.reject('23', 'Invalid callback url');
     if (clientRef !== undefined && clientRef.length > 100) return this.reject('3', 'client-ref too long');
@@ -214,9 +214,9 @@ export class VonageApiService {
     return true;
   }
 
-  private reject(status: string, text: string): VonageReply {
+  private reject(status: string, text: string, to?: string): VonageReply {
     this.metrics.requests.inc({ provider: 'vonage', outcome: 'rejected' });
-    return rejection(status, text);
+    return rejection(status, text, to);
   }
 
   private finish(message: StoredMessage, outcome: ReceiptOutcome, errorCode?: string): void {

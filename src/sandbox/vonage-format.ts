@@ -18,9 +18,13 @@ export interface VonageReply {
   body: unknown;
 }
 
-/** A refused send: HTTP 200 with a non-"0" status, as Vonage answers (the SDK then throws SMSFailure). */
-export function rejection(status: string, errorText: string): VonageReply {
-  return { status: 200, body: { 'message-count': '1', messages: [{ status, 'error-text': errorText }] } };
+/**
+ * A refused send: HTTP 200 with a non-"0" status, as Vonage answers (the SDK then throws SMSFailure). A
+ * refusal of the recipient names it in `to` (digits, no "+"), as Vonage's own answers do.
+ */
+export function rejection(status: string, errorText: string, to?: string): VonageReply {
+  const message = { ...(to !== undefined ? { to } : {}), status, 'error-text': errorText };
+  return { status: 200, body: { 'message-count': '1', messages: [message] } };
 }
 
 /** The DLR's fields before signing; every value a string, as the signature needs. */

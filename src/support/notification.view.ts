@@ -1,10 +1,19 @@
-import { maskPhone } from '../common/phone-mask';
+import { maskPhone, scrubPersonalData } from '../common/phone-mask';
 import type { Role } from '../auth/principal';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 
 // What the support API shows. Support agents see the phone masked; supervisors see it whole. The card is
-// only ever its last 4 digits (nothing else is stored).
+// only ever its last 4 digits (nothing else is stored). Error texts are the vendors' and may quote the
+// number (Twilio's 21211 does): they are masked for everyone, also rows written before texts were masked
+// at the source. For support the free text from the bank (merchant, the SMS text) is masked too, so no
+// field shows a full number; identifiers (ids, transaction and cardholder ids) are shown as they are.
+function scrubbed<T extends string | null>(text: T): T {
+  return (text === null ? null : scrubPersonalData(text)) as T;
+}
+const asIs = <T>(text: T): T => text;
+
 export function notificationView(n: NotificationRow, role: Role) {
+  const freeText = role === 'supervisor' ? asIs : scrubbed;
   return {
     id: n.id,
     transactionId: n.transaction_id,
@@ -13,8 +22,8 @@ export function notificationView(n: NotificationRow, role: Role) {
     cardLast4: n.card_last4,
     amountMinor: Number(n.amount_minor),
     currency: n.currency,
-    merchantName: n.merchant_name,
-    merchantCity: n.merchant_city,
+    merchantName: freeText(n.merchant_name),
+    merchantCity: freeText(n.merchant_city),
     channel: n.channel,
     authorisedAt: n.authorised_at,
     receivedAt: n.received_at,
@@ -24,13 +33,13 @@ export function notificationView(n: NotificationRow, role: Role) {
     phone: role === 'supervisor' ? n.phone_e164 : maskPhone(n.phone_e164),
     contactVersion: n.contact_version === null ? null : Number(n.contact_version),
     locale: n.locale,
-    text: n.body,
+    text: freeText(n.body),
     segments: n.segments,
     encoding: n.encoding,
     provider: n.provider,
     providerMessageId: n.provider_message_id,
     lastErrorCode: n.last_error_code,
-    lastErrorDetail: n.last_error_detail,
+    lastErrorDetail: scrubbed(n.last_error_detail),
     deadlineAt: n.deadline_at,
     acceptedAt: n.accepted_at,
     finalAt: n.final_at,
@@ -45,7 +54,7 @@ export function attemptView(a: AttemptRow) {
     status: a.status,
     providerMessageId: a.provider_message_id,
     errorCode: a.error_code,
-    errorDetail: a.error_detail,
+    errorDetail: scrubbed(a.error_detail),
     segments: a.segments,
     startedAt: a.started_at,
     finishedAt: a.finished_at,
@@ -60,6 +69,6 @@ export function eventView(e: EventRow) {
     provider: e.provider,
     providerMessageId: e.provider_message_id,
     errorCode: e.error_code,
-    detail: e.detail,
+    detail: scrubbed(e.detail),
   };
 }

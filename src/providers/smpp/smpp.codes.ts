@@ -21,11 +21,12 @@ export function commandStatusName(status: number): string {
 /**
  * A non-zero submit_sm_resp command_status onto our typed errors. Only an invalid destination address
  * blames the number; everything else (system error, submit failed, bad bind state, invalid source or
- * TON/NPI we chose) is about the SMSC or our request: transient.
+ * TON/NPI we chose) is about the SMSC or our request: transient. `infoText` is the response's
+ * additional_status_info_text TLV (SMPP 5.0; some 3.4 SMSCs send it too), which may quote the number.
  */
-export function mapSmppStatus(status: number): ProviderError {
+export function mapSmppStatus(status: number, infoText?: string): ProviderError {
   const name = commandStatusName(status);
-  const detail = `submit_sm_resp ${name}`;
+  const detail = `submit_sm_resp ${name}${infoText ? `: ${infoText.slice(0, 200)}` : ''}`;
   if (PERMANENT_RECIPIENT.has(name)) return new PermanentRecipientError('smpp', name, detail);
   if (RATE_LIMITED.has(name)) return new RateLimitedError('smpp', name, detail);
   return new TransientProviderError('smpp', name, detail);

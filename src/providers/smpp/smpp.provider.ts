@@ -49,7 +49,8 @@ export class SmppProvider implements SmsProvider {
         data_coding: dataCoding,
         short_message: part.shortMessage,
       });
-      if (resp.command_status !== 0) throw mapSmppStatus(resp.command_status);
+      if (resp.command_status !== 0)
+        throw mapSmppStatus(resp.command_status, resp.additional_status_info_text);
       if (!resp.message_id)
         throw new TransientProviderError('smpp', 'NO_MESSAGE_ID', 'submit_sm_resp without message_id');
       partIds.push(resp.message_id);

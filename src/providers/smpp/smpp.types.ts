@@ -13,6 +13,8 @@ export interface EsmePdu {
   receipted_message_id?: string;
   message_state?: number;
   error_code?: number;
+  /** A response's reason in words (TLV 0x001D), when the SMSC gives one. */
+  additional_status_info_text?: string;
   response(options?: Record<string, unknown>): EsmePdu;
 }
 

@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import { NotificationStatus } from '../notifications/notification-status';
+import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
+import { AttemptStatus } from '../notifications/notification.types';
+import { attemptView, eventView, notificationView } from './notification.view';
+
+const at = new Date('2026-12-01T20:00:00Z');
+
+function rows(phone: string) {
+  const quoted = `The 'To' number ${phone} is not a valid phone number.`;
+  const n: NotificationRow = {
+    id: '7f9c2ba4-1234-5678-9abc-123456789012',
+    transaction_id: 'txn-1',
+    event_id: 'evt-1',
+    cardholder_id: 'ch-1',
+    card_id: 'card-1',
+    card_last4: '4242',
+    amount_minor: '1999',
+    currency: 'GBP',
+    merchant_name: `TOP UP ${phone.slice(1)}`,
+    merchant_city: `call 0${phone.slice(3)}`,
+    channel: null,
+    authorised_at: at,
+    received_at: at,
+    status: NotificationStatus.FAILED,
+    skip_reason: null,
+    phone_e164: phone,
+    contact_version: '1',
+    locale: 'en-GB',
+    body: `Your card ending 4242 was used at TOP UP ${phone.slice(1)}`,
+    segments: 1,
+    encoding: 'GSM-7',
+    deadline_at: at,
+    provider: 'twilio',
+    provider_message_id: null,
+    last_error_code: '21211',
+    last_error_detail: quoted,
+    overdue: false,
+    lease_until: null,
+    lease_generation: 0,
+    accepted_at: null,
+    final_at: at,
+    updated_at: at,
+  };
+  const attempt: AttemptRow = {
+    id: 'a-1',
+    notification_id: n.id,
+    attempt_no: 1,
+    provider: 'twilio',
+    status: AttemptStatus.REJECTED,
+    provider_message_id: null,
+    error_code: '21211',
+    error_detail: quoted,
+    segments: null,
+    started_at: at,
+    finished_at: at,
+  };
+  const event: EventRow = {
+    id: 'e-1',
+    notification_id: n.id,
+    at,
+    type: 'FAILED',
+    status: NotificationStatus.FAILED,
+    provider: 'twilio',
+    provider_message_id: null,
+    error_code: '21211',
+    detail: `twilio 21211: ${quoted}`,
+  };
+  return { n, attempt, event };
+}
+
+const answer = (phone: string, role: 'support' | 'supervisor') => {
+  const { n, attempt, event } = rows(phone);
+  return JSON.stringify({
+    ...notificationView(n, role),
+    attempts: [attemptView(attempt)],
+    timeline: [eventView(event)],
+  });
+};
+
+const mobile = fc.integer({ min: 0, max: 99_999_999 }).map((i) => `+4474${String(i).padStart(8, '0')}`);
+
+describe('support views', () => {
+  it('property: a support answer holds no full number in any field, however the row quotes it', () => {
+    fc.assert(
+      fc.property(mobile, (phone) => {
+        const json = answer(phone, 'support');
+        expect(json.includes(phone.slice(3))).toBe(false); // the national significant number, any prefix
+        expect(json).toContain(phone.slice(-3));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a supervisor sees the phone and the bank’s text whole, but error texts masked', () => {
+    const view = JSON.parse(answer('+447400123456', 'supervisor')) as Record<string, unknown>;
+    expect(view).toMatchObject({
+      phone: '+447400123456',
+      merchantName: 'TOP UP 447400123456',
+      lastErrorDetail: "The 'To' number +*********456 is not a valid phone number.",
+      attempts: [{ errorDetail: "The 'To' number +*********456 is not a valid phone number." }],
+      timeline: [{ detail: "twilio 21211: The 'To' number +*********456 is not a valid phone number." }],
+    });
+    expect(JSON.parse(answer('+447400123456', 'support'))).toMatchObject({
+      phone: '+44*******456',
+      transactionId: 'txn-1',
+      lastErrorCode: '21211',
+    });
+  });
+});
