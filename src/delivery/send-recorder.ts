@@ -8,6 +8,7 @@ import { HistoryEvent, NotificationStatus as S } from '../notifications/notifica
 import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notifications/notification.types';
 import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderError } from '../providers/provider.errors';
+import type { ClaimedMessages } from '../providers/provider.interface';
 import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { MessagePartsRepository } from './message-parts.repository';
@@ -50,6 +51,11 @@ export class SendRecorder {
   /** The in-flight record that must exist before the provider is called, after the route's notes. */
   startAttempt(n: NotificationRow, provider: string, now: Date, notes: NewEvent[] = []): Promise<AttemptRow> {
     return this.batches.startAttempt(n.id, provider, now, notes);
+  }
+
+  /** For a provider's lookup of a message left in flight: the message ids other attempts already have. */
+  claimedBy(provider: string): ClaimedMessages {
+    return (ids) => this.attempts.claimedMessageIds(provider, ids);
   }
 
   /** Route notes with no attempt to go with (every provider skipped): written on their own. */
