@@ -38,12 +38,16 @@ describe('receipts end to end: duplicated, out of order, unknown', () => {
     await waitForStatuses(db, [txn.transactionId], ['SENT']);
     await stack.sandboxClient.clearFaults();
     const n = (await notificationByTx(db, txn.transactionId))!;
+    const sid = n.provider_message_id as string;
     // The sandbox's own "sent" callback first, so that it cannot interleave with the receipts pushed below.
+    // receiptsOf looks it up by message id: the sandbox posts it as soon as Twilio answered, so it often
+    // reaches the api before the dispatcher's SENT write commits, and an intermediate receipt that wins that
+    // race is stored without its alert (only final receipts are claimed by the SENT write; design.md).
     await waitFor(
-      'the "sent" callback',
-      async () => (await receiptsOf(n.provider_message_id as string)) >= 1,
+      `the "sent" callback for ${sid} recorded by the api`,
+      async () => (await receiptsOf(sid)) >= 1,
     );
-    return { txn, id: n.id as string, sid: n.provider_message_id as string };
+    return { txn, id: n.id as string, sid };
   }
 
   /** Receipts of the alert stored, plus replays the api dropped (a repeat of a stored receipt adds no row). */

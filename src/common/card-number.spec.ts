@@ -27,6 +27,31 @@ describe('card numbers', () => {
     expect(containsCardNumber('2026-11-22T14:03:00+01:00')).toBe(false);
   });
 
+  it('does not take a UUID whose middle groups read as a dashed 4-4-4-4 number for a card number', () => {
+    // Dead-lettered in the ingest crash test: "8622-4327-9702-3286" is Luhn-valid and, followed by a
+    // letter, matched the 4-4-4-4 grouping.
+    const seen = 'txn-42d30afc-8622-4327-9702-3286ca8edd6f';
+    expect(luhnValid('8622432797023286')).toBe(true);
+    expect(containsCardNumber(seen)).toBe(false);
+    expect(maskCardNumbers(`{"transactionId":"${seen}"}`)).toBe(`{"transactionId":"${seen}"}`);
+    // Every UUID of that shape: 15 random digits, a Luhn check digit, random hex around them.
+    const hex = (n: number) =>
+      Array.from({ length: n }, () => 'abcdef'[Math.floor(Math.random() * 6)]).join('');
+    for (let i = 0; i < 500; i++) {
+      const body = Array.from({ length: 15 }, () => String(Math.floor(Math.random() * 10))).join('');
+      const check = [...'0123456789'].find((d) => luhnValid(body + d))!;
+      const d = body + check;
+      const uuid = `${hex(8)}-${d.slice(0, 4)}-${d.slice(4, 8)}-${d.slice(8, 12)}-${d.slice(12)}${hex(8)}`;
+      expect(containsCardNumber(`{"eventId":"evt-${uuid}","transactionId":"txn-${uuid}"}`)).toBe(false);
+    }
+  });
+
+  it('still finds a dashed card number next to a UUID, or in a string that only looks like one', () => {
+    expect(containsCardNumber('ref 4111-1111-1111-1111 id 42d30afc-8622-4327-9702-3286ca8edd6f')).toBe(true);
+    expect(containsCardNumber('42d30afc-4111-1111-1111-1111')).toBe(true);
+    expect(containsCardNumber('4111-1111-1111-1111ca8edd6f')).toBe(true);
+  });
+
   it('ignores digit runs that are not Luhn-valid or have the wrong length', () => {
     expect(containsCardNumber('order 4111111111111112')).toBe(false);
     expect(containsCardNumber('txn 123456789012')).toBe(false);

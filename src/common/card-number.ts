@@ -21,11 +21,18 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+// A UUID's groups 2-4 and the first four characters of group 5 read as 4-4-4-4 when they happen to be
+// digits ("42d30afc-8622-4327-9702-3286ca8edd6f"), one in ten of those Luhn-valid: about 3 in 100,000
+// random UUIDs. A grouping inside a UUID is the UUID, not a card number.
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
 function panRuns(text: string): Array<{ index: number; match: string }> {
   const runs: Array<{ index: number; match: string }> = [];
+  const uuids = [...text.matchAll(UUID)].map((u) => ({ from: u.index, to: u.index + u[0].length }));
+  const inUuid = (at: number, length: number) => uuids.some((u) => u.from <= at && at + length <= u.to);
   for (const m of text.matchAll(CANDIDATE)) {
     const digits = m[0].replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) {
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits) && !inUuid(m.index, m[0].length)) {
       runs.push({ index: m.index, match: m[0] });
     }
   }

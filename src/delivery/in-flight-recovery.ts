@@ -56,7 +56,11 @@ export class InFlightRecovery {
       let report;
       try {
         if (!provider) throw new Error(`${attempt.provider} is no longer configured`);
-        report = await provider.findSent(outboundFor(n, attempt.id), attempt.started_at);
+        report = await provider.findSent(
+          outboundFor(n, attempt.id),
+          attempt.started_at,
+          this.recorder.claimedBy(provider.name),
+        );
       } catch (err) {
         const now = this.clock.now();
         const why = `${attempt.provider} could not be asked whether it took attempt ${attempt.attempt_no}`;

@@ -184,7 +184,7 @@ export class ProviderStep {
     if (this.lookupGraceMs > 0) await sleep(this.lookupGraceMs);
     let report;
     try {
-      report = await provider.findSent(sms, attempt.started_at);
+      report = await provider.findSent(sms, attempt.started_at, this.recorder.claimedBy(provider.name));
     } catch (lookupErr) {
       const why = `${provider.name} timed out and could not be asked whether it took the message; asking again before any resend`;
       await this.recorder.requeue(n, err.code, why, this.clock.now(), trail.take());

@@ -10,6 +10,7 @@ import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notific
 import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
 import { Queryable } from '../database/database.service';
 import { ProviderError } from '../providers/provider.errors';
+import type { ClaimedMessages } from '../providers/provider.interface';
 import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { LeaseHeldError, LeaseLostError } from './delivery.errors';
@@ -78,6 +79,11 @@ export class SendRecorder {
     });
     if (!attempt) throw new LeaseHeldError(now);
     return attempt;
+  }
+
+  /** For a provider's lookup of a message left in flight: the message ids other attempts already have. */
+  claimedBy(provider: string): ClaimedMessages {
+    return (ids) => this.attempts.claimedMessageIds(provider, ids);
   }
 
   /** Route notes with no attempt to go with (every provider skipped): written on their own. */

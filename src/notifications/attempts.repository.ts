@@ -51,6 +51,16 @@ export class AttemptsRepository {
     return rows[0] ?? null;
   }
 
+  /** The ones among these message ids that some attempt already recorded. */
+  async claimedMessageIds(provider: string, providerMessageIds: string[]): Promise<Set<string>> {
+    const rows = await this.db.query<{ id: string }>(
+      `SELECT provider_message_id AS id FROM delivery_attempts
+       WHERE provider = $1 AND provider_message_id = ANY($2::text[])`,
+      [provider, providerMessageIds],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   async forNotification(notificationId: string): Promise<AttemptRow[]> {
     return this.db.query<AttemptRow>(
       `SELECT * FROM delivery_attempts WHERE notification_id = $1 ORDER BY attempt_no`,

@@ -19,6 +19,13 @@ export const FINAL_PROVIDER_STATUSES: ReadonlySet<ProviderMessageStatus> = new S
   ProviderMessageStatus.FAILED,
 ]);
 
+/**
+ * Which of these provider message ids are already recorded for an attempt. A lookup that can only match
+ * on content (Twilio: recipient, body, date) skips them: a cardholder's alerts often have the same text
+ * (the same purchase twice in a minute), and another attempt's message is not this attempt's.
+ */
+export type ClaimedMessages = (providerMessageIds: string[]) => Promise<ReadonlySet<string>>;
+
 export interface OutboundSms {
   /** Our reference for this attempt, sent where the protocol carries one (Vonage client-ref). */
   attemptId: string;
@@ -60,7 +67,7 @@ export interface SmsProvider {
    * Did the provider take this attempt? Asked before resubmitting an attempt left in flight by a crash,
    * so a recovery never sends blindly. Resolves null when the provider has no such message.
    */
-  findSent(sms: OutboundSms, since: Date): Promise<ProviderStatusReport | null>;
+  findSent(sms: OutboundSms, since: Date, claimed?: ClaimedMessages): Promise<ProviderStatusReport | null>;
   /** The provider's current status of a message it accepted; null when it cannot say. */
   fetchStatus(providerMessageId: string): Promise<ProviderStatusReport | null>;
 }

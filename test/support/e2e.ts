@@ -17,7 +17,14 @@ export async function startStack(
     echoLogs: !!process.env.E2E_ECHO,
     ...opts,
   });
-  await stack.start();
+  try {
+    await stack.start();
+  } catch (err) {
+    // Roles already started would otherwise outlive the spec and load the machine for the ones after it.
+    await stack.stop();
+    await db.end();
+    throw err;
+  }
   return { stack, db };
 }
 
@@ -50,20 +57,24 @@ export async function waitForStatuses(
 ): Promise<Map<string, string>> {
   const want = typeof wanted === 'function' ? wanted : () => wanted;
   let last = new Map<string, string>();
+  // "missing": no alert row at all (never ingested, or dead-lettered: see the topic's .dlq).
+  const status = (t: string) => last.get(t) ?? 'missing';
   try {
     return await waitFor(
-      `${transactionIds.length} alerts to reach their final status`,
+      `${transactionIds.length} alerts to be ${typeof wanted === 'function' ? 'in their expected statuses' : wanted.join(' or ')}`,
       async () => {
         last = await statusesByTx(db, transactionIds);
-        return transactionIds.every((t) => want(t).includes(last.get(t) ?? '')) ? last : undefined;
+        return transactionIds.every((t) => want(t).includes(status(t))) ? last : undefined;
       },
       timeoutMs,
       200,
     );
   } catch (err) {
-    const off = transactionIds.filter((t) => !want(t).includes(last.get(t) ?? '')).slice(0, 5);
+    const tally: Record<string, number> = {};
+    for (const t of transactionIds) tally[status(t)] = (tally[status(t)] ?? 0) + 1;
+    const off = transactionIds.filter((t) => !want(t).includes(status(t))).slice(0, 5);
     throw new Error(
-      `${(err as Error).message}; e.g. ${off.map((t) => `${t}=${last.get(t) ?? 'missing'}`).join(', ')}`,
+      `${(err as Error).message}; statuses ${JSON.stringify(tally)}; e.g. ${off.map((t) => `${t}=${status(t)}`).join(', ')}`,
     );
   }
 }

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import twilio, { Twilio } from 'twilio';
 import { AppConfig } from '../../config/app-config';
-import { OutboundSms, ProviderStatusReport, SendResult, SmsProvider } from '../provider.interface';
+import {
+  ClaimedMessages,
+  OutboundSms,
+  ProviderStatusReport,
+  SendResult,
+  SmsProvider,
+} from '../provider.interface';
 import { mapTwilioError, mapTwilioStatus } from './twilio.codes';
 import { SandboxRequestClient } from './twilio.request-client';
 
@@ -42,17 +48,28 @@ export class TwilioProvider implements SmsProvider {
     }
   }
 
-  /** Twilio has no idempotency key: list by recipient and date and match our exact body. */
-  async findSent(sms: OutboundSms, since: Date): Promise<ProviderStatusReport | null> {
+  /**
+   * Twilio has no idempotency key: list by recipient and date and match our exact body, skipping messages
+   * already recorded for other attempts (identical alerts to one phone). Two attempts in flight at once
+   * may still pick the same message: the unique message id in delivery_attempts lets one of them record
+   * it, and the other asks again.
+   */
+  async findSent(
+    sms: OutboundSms,
+    since: Date,
+    claimed?: ClaimedMessages,
+  ): Promise<ProviderStatusReport | null> {
     try {
       const messages = await this.client.messages.list({
         to: sms.to,
         dateSentAfter: new Date(since.getTime() - LOOKUP_SKEW_MS),
         limit: 50,
       });
-      const match = messages.find(
+      const candidates = messages.filter(
         (m) => m.body === sms.body && (m.dateCreated?.getTime() ?? 0) >= since.getTime() - LOOKUP_SKEW_MS,
       );
+      const taken = claimed && candidates.length ? await claimed(candidates.map((m) => m.sid)) : new Set();
+      const match = candidates.find((m) => !taken.has(m.sid));
       return match
         ? {
             providerMessageId: match.sid,
