@@ -59,8 +59,8 @@ export class IngestService {
   async handleChunk(messages: KafkaMessage[], ctx: BatchContext): Promise<void> {
     // Keyed by offset: a message is dead-lettered once even when a bisected write prepares it again.
     const rejected = new Map<string, DeadLetter>();
-    const reject = (message: KafkaMessage, code: string, detail: string) =>
-      rejected.set(message.offset, { message, ...ctx, code, detail });
+    const reject = (message: KafkaMessage, code: string, detail: string, withhold?: string[]) =>
+      rejected.set(message.offset, { message, ...ctx, code, detail, withhold });
     const valid = new Map<string, Intake>();
     let duplicatesInChunk = 0;
     for (const message of messages) {
@@ -92,7 +92,7 @@ export class IngestService {
     part: Intake[],
     ctx: BatchContext,
     now: Date,
-    reject: (message: KafkaMessage, code: string, detail: string) => void,
+    reject: (message: KafkaMessage, code: string, detail: string, withhold?: string[]) => void,
   ): Promise<WriteResult> {
     const contacts = await this.contacts.findMany([...new Set(part.map((v) => v.event.cardholderId))]);
     const rows: NewNotification[] = [];
@@ -103,7 +103,7 @@ export class IngestService {
         offset: message.offset,
       });
       if ('row' in prepared) rows.push(prepared.row);
-      else reject(message, prepared.code, prepared.detail);
+      else reject(message, prepared.code, prepared.detail, prepared.withhold);
     }
     if (rows.length === 0) return { created: [], duplicates: 0, toEnqueue: [] };
     return this.db.transaction(async (tx) => {

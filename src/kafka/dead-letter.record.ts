@@ -8,6 +8,8 @@ export interface DeadLetter {
   partition: number;
   code: string;
   detail: string;
+  /** Top-level fields that make a card number together (merchantName + merchantCity): withheld in the copy. */
+  withhold?: string[];
 }
 
 /** A DLQ copy keeps at most this much of the value, so it always fits the broker's 1 MiB message limit. */
@@ -20,7 +22,7 @@ const WITHHELD = JSON.stringify({ withheld: 'the value held a card number that c
  * JSON a person can read and replay; any other text is masked as text (decoded where the PAN only shows
  * decoded). Whatever still reads as a card number afterwards is withheld.
  */
-export function deadLetterValue(value: Buffer | null): string | null {
+export function deadLetterValue(value: Buffer | null, withhold: string[] = []): string | null {
   if (value === null) return null;
   const text = value.subarray(0, MAX_DEAD_LETTER_VALUE_BYTES).toString('utf8');
   let json: unknown;
@@ -31,8 +33,12 @@ export function deadLetterValue(value: Buffer | null): string | null {
   } catch {
     // not JSON (or cut short): masked as text below
   }
+  if (isJson && withhold.length > 0 && typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const fields = json as Record<string, unknown>;
+    for (const f of withhold) if (f in fields) fields[f] = '[withheld: part of a card number]';
+  }
   if (isJson) {
-    if (!containsCardNumber(text) && findCardNumber(json) === null) return text;
+    if (withhold.length === 0 && !containsCardNumber(text) && findCardNumber(json) === null) return text;
     const out = JSON.stringify(maskCardNumbersDeep(json));
     return containsCardNumber(out) ? WITHHELD : out;
   }
@@ -42,7 +48,7 @@ export function deadLetterValue(value: Buffer | null): string | null {
 }
 
 export function deadLetterRecord(l: DeadLetter): Message {
-  const value = deadLetterValue(l.message.value);
+  const value = deadLetterValue(l.message.value, l.withhold);
   const key = l.message.key ? maskCardNumbers(l.message.key.toString('utf8')) : null;
   return {
     key: key !== null && containsCardNumber(key) ? null : key,
