@@ -49,6 +49,12 @@ function cardShaped(lengths: number[]): boolean {
 
 /** Spans of `text` that hold a card number, in order; overlapping finds are merged. ASCII digits only. */
 function panRuns(text: string): Run[] {
+  let count = 0;
+  for (let i = 0; i < text.length && count < MIN_DIGITS; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) count++;
+  }
+  if (count < MIN_DIGITS) return [];
   const scan = text.includes('-') ? text.replace(UUID, (m) => 'u'.repeat(m.length)) : text;
   const groups = [...scan.matchAll(/\d+/g)].map((m) => ({
     start: m.index,
