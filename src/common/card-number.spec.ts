@@ -65,3 +65,32 @@ describe('card numbers', () => {
     expect(maskCardNumbers('a 5500 0000 0000 0004 b')).toBe('a ************0004 b');
   });
 });
+
+describe('card numbers however written', () => {
+  const fullwidth = (s: string) =>
+    [...s].map((c) => (/\d/.test(c) ? String.fromCharCode(0xff10 + Number(c)) : c)).join('');
+  it.each([
+    [
+      'JSON escapes',
+      '"\\u0034\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031\\u0031"',
+    ],
+    ['fullwidth digits', fullwidth('4111 1111 1111 1111')],
+    ['Arabic-Indic digits', '٤١١١١١١١١١١١١١١١'],
+    ['zero-width characters between digits', [...'4111111111111111'].join('\u200b')],
+    ['mixed and odd separators', '4111 1111-1111.1111'],
+    ['no-break spaces', '4111\u00a01111\u00a01111\u00a01111'],
+    ['every digit apart', [...'4111111111111111'].join(' ')],
+    ['a digit group after it', 'SHOP 4111111111111111 1'],
+    ['grouped with a trailing group', 'ref 4111 1111 1111 1111 9'],
+  ])('finds a PAN written with %s', (_, text) => {
+    expect(containsCardNumber(text)).toBe(true);
+    expect(containsCardNumber(maskCardNumbers(text))).toBe(false);
+    expect(maskCardNumbers(text)).toContain('1111');
+  });
+
+  it('keeps the text as written when the PAN is plain, and returns the decoded form otherwise', () => {
+    expect(maskCardNumbers('a 4111-1111 1111.1111 b')).toBe('a ************1111 b');
+    expect(maskCardNumbers(fullwidth('x 4111111111111111'))).toBe('x ************1111');
+    expect(maskCardNumbers('no card here: ９９')).toBe('no card here: ９９');
+  });
+});

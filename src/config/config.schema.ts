@@ -50,7 +50,19 @@ const settings = z.object({
 
   ALERT_DEADLINE_SECONDS: positiveInt.default(1800),
   RECEIPT_SLA_SECONDS: positiveInt.default(300),
-  ALERT_TIME_ZONE: z.string().min(1).default('UTC'),
+  // Checked here: with a zone Intl does not know, the renderer would fail (RENDER_FAILED) for every event.
+  ALERT_TIME_ZONE: z
+    .string()
+    .min(1)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/London')
+    .default('UTC'),
   BANK_NAME: z.string().min(1).max(30).default('Alertline Bank'),
   BANK_PHONE: z.string().min(1).max(30).default('+44 20 7946 0000'),
 

@@ -1,6 +1,10 @@
 import { KafkaMessage } from 'kafkajs';
 import { z } from 'zod';
+import { findTextProblem } from '../kafka/message-text';
 import { normaliseMobile } from './phone-number';
+
+/** A contact record is a few fields; a value larger than this is refused unread. */
+export const MAX_CONTACT_BYTES = 16 * 1024;
 
 export const contactEventSchema = z.object({
   cardholderId: z.string().min(1).max(64),
@@ -35,9 +39,17 @@ export type ContactParse =
 export function parseContactMessage(message: Pick<KafkaMessage, 'key' | 'value'>): ContactParse {
   if (message.value === null || message.value.length === 0) {
     const key = message.key?.toString('utf8');
-    return key
-      ? { ok: true, tombstone: key }
-      : { ok: false, code: 'MISSING_FIELD', detail: 'tombstone without a key' };
+    if (!key) return { ok: false, code: 'MISSING_FIELD', detail: 'tombstone without a key' };
+    if (key.length > 64) return { ok: false, code: 'INVALID_FIELD', detail: 'key: at most 64 characters' };
+    const problem = findTextProblem({ key });
+    return problem ? { ok: false, ...problem } : { ok: true, tombstone: key };
+  }
+  if (message.value.length > MAX_CONTACT_BYTES) {
+    return {
+      ok: false,
+      code: 'TOO_LARGE',
+      detail: `value is ${message.value.length} bytes, at most ${MAX_CONTACT_BYTES}`,
+    };
   }
   let json: unknown;
   try {
@@ -54,6 +66,8 @@ export function parseContactMessage(message: Pick<KafkaMessage, 'key' | 'value'>
     };
   }
   const c = result.data;
+  const problem = findTextProblem(c);
+  if (problem) return { ok: false, ...problem };
   // An invalid number is still projected: alerts for this cardholder are then SKIPPED INVALID_PHONE,
   // which support can see, instead of silently using an older number.
   const phone = normaliseMobile(c.phoneNumber, c.region);

@@ -6,6 +6,7 @@ import { ReadinessRegistry } from '../health/readiness.registry';
 import { BatchConsumer, BatchContext } from '../kafka/batch-consumer';
 import { DeadLetter, DeadLetterPublisher } from '../kafka/dead-letter.publisher';
 import { KafkaClient } from '../kafka/kafka.client';
+import { writeIsolatingPoison } from '../kafka/poison';
 import { Metrics } from '../metrics/metrics.service';
 import { ContactUpsert, parseContactMessage } from './contact-event.schema';
 import { ContactsRepository } from './contacts.repository';
@@ -49,26 +50,28 @@ export class ContactsConsumer implements OnApplicationBootstrap, OnModuleDestroy
 
   private async handle(messages: KafkaMessage[], ctx: BatchContext): Promise<void> {
     // Within one chunk only the highest version per cardholder matters; a tombstone after it wins.
-    const latest = new Map<string, ContactUpsert>();
-    const tombstones = new Set<string>();
+    const latest = new Map<string, Write>();
     const rejected: DeadLetter[] = [];
     for (const message of messages) {
       const parsed = parseContactMessage(message);
       if (!parsed.ok) {
         rejected.push({ message, ...ctx, code: parsed.code, detail: parsed.detail });
       } else if ('tombstone' in parsed) {
-        tombstones.add(parsed.tombstone);
-        latest.delete(parsed.tombstone);
+        latest.set(parsed.tombstone, { tombstone: parsed.tombstone, message });
       } else {
         const prev = latest.get(parsed.upsert.cardholderId);
-        if (!prev || prev.version < parsed.upsert.version)
-          latest.set(parsed.upsert.cardholderId, parsed.upsert);
-        tombstones.delete(parsed.upsert.cardholderId);
+        if (!prev || 'tombstone' in prev || prev.upsert.version < parsed.upsert.version)
+          latest.set(parsed.upsert.cardholderId, { upsert: parsed.upsert, message });
       }
     }
+    // As in ingest: what the database refuses for its values is isolated by bisection and dead-lettered;
+    // infrastructure failures propagate and the batch is retried.
+    const poisoned = await writeIsolatingPoison([...latest.values()], async (part) => {
+      await this.contacts.upsertMany(part.flatMap((w) => ('upsert' in w ? [w.upsert] : [])));
+      await this.contacts.markDeleted(part.flatMap((w) => ('tombstone' in w ? [w.tombstone] : [])));
+    });
+    for (const { item, poison } of poisoned) rejected.push({ message: item.message, ...ctx, ...poison });
     await this.deadLetters.publish(rejected);
-    await this.contacts.upsertMany([...latest.values()]);
-    await this.contacts.markDeleted([...tombstones]);
     this.metrics.eventsConsumed.inc(
       { topic: ctx.topic, outcome: 'projected' },
       messages.length - rejected.length,
@@ -77,3 +80,5 @@ export class ContactsConsumer implements OnApplicationBootstrap, OnModuleDestroy
       this.metrics.eventsConsumed.inc({ topic: ctx.topic, outcome: 'dead_lettered' }, rejected.length);
   }
 }
+
+type Write = { upsert: ContactUpsert; message: KafkaMessage } | { tombstone: string; message: KafkaMessage };

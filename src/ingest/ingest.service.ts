@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
 import { AppConfig } from '../config/app-config';
@@ -7,19 +6,31 @@ import { ContactsRepository } from '../contacts/contacts.repository';
 import { Database } from '../database/database.service';
 import { DeadLetter, DeadLetterPublisher } from '../kafka/dead-letter.publisher';
 import { BatchContext } from '../kafka/batch-consumer';
+import { writeIsolatingPoison } from '../kafka/poison';
 import { Metrics } from '../metrics/metrics.service';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationStatus } from '../notifications/notification-status';
 import { NewEvent, NewNotification } from '../notifications/notification.types';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { SmsQueue } from '../queue/sms-queue.service';
-import { renderAlertText } from '../rendering/alert-text';
-import { decide } from './alert-decision';
+import { AlertSettings, toAlertRow } from './alert-row';
 import { parseTransactionEvent, TransactionEvent } from './transaction-event.schema';
+
+interface Intake {
+  event: TransactionEvent;
+  message: KafkaMessage;
+}
+
+interface WriteResult {
+  created: NewNotification[];
+  duplicates: number;
+  toEnqueue: string[];
+}
 
 /**
  * Turns one chunk of transaction events into durable alerts: validate (bad -> DLQ), dedupe, resolve the
- * contact, decide, render, write alerts and their first events in one transaction, then enqueue.
+ * contact, decide, render, write alerts and their first events in one transaction, dead-letter what was
+ * refused, then enqueue.
  * The caller commits the Kafka offset only after this resolves.
  */
 @Injectable()
@@ -34,28 +45,68 @@ export class IngestService {
     private readonly queue: SmsQueue,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.settings = {
+      bankName: config.get('BANK_NAME'),
+      bankPhone: config.get('BANK_PHONE'),
+      timeZone: config.get('ALERT_TIME_ZONE'),
+      deadlineSeconds: config.get('ALERT_DEADLINE_SECONDS'),
+    };
+  }
+
+  private readonly settings: AlertSettings;
 
   async handleChunk(messages: KafkaMessage[], ctx: BatchContext): Promise<void> {
-    const rejected: DeadLetter[] = [];
-    const valid = new Map<string, { event: TransactionEvent; message: KafkaMessage }>();
+    // Keyed by offset: a message is dead-lettered once even when a bisected write prepares it again.
+    const rejected = new Map<string, DeadLetter>();
+    const reject = (message: KafkaMessage, code: string, detail: string, withhold?: string[]) =>
+      rejected.set(message.offset, { message, ...ctx, code, detail, withhold });
+    const valid = new Map<string, Intake>();
     let duplicatesInChunk = 0;
     for (const message of messages) {
       const parsed = parseTransactionEvent(message.value);
-      if (!parsed.ok) rejected.push({ message, ...ctx, code: parsed.code, detail: parsed.detail });
+      if (!parsed.ok) reject(message, parsed.code, parsed.detail);
       else if (valid.has(parsed.event.transactionId)) duplicatesInChunk++;
       else valid.set(parsed.event.transactionId, { event: parsed.event, message });
     }
-    await this.deadLetters.publish(rejected);
 
     const now = this.clock.now();
-    const contacts = await this.contacts.findMany([
-      ...new Set([...valid.values()].map((v) => v.event.cardholderId)),
-    ]);
-    const rows = [...valid.values()].map(({ event, message }) =>
-      this.toNotification(event, contacts.get(event.cardholderId), now, ctx.partition, message.offset),
-    );
-    const { created, toEnqueue } = await this.db.transaction(async (tx) => {
+    const written: WriteResult = { created: [], duplicates: 0, toEnqueue: [] };
+    // A part that the database refuses for its values is split until the culprit is alone; it goes to the
+    // DLQ and every other event is written once. Infrastructure failures propagate: nothing is
+    // dead-lettered and no offset moves (BatchConsumer has kafkajs retry the batch).
+    const poisoned = await writeIsolatingPoison([...valid.values()], async (part) => {
+      const result = await this.writePart(part, ctx, now, reject);
+      written.created.push(...result.created);
+      written.duplicates += result.duplicates;
+      written.toEnqueue.push(...result.toEnqueue);
+    });
+    for (const { item, poison } of poisoned) reject(item.message, poison.code, poison.detail);
+    await this.deadLetters.publish([...rejected.values()]);
+    await this.queue.enqueue(written.toEnqueue);
+    this.count(ctx.topic, written.created, written.duplicates + duplicatesInChunk, rejected.size, now);
+  }
+
+  /** Resolves contacts, decides and renders `part`, then writes its alerts and first events in one transaction. */
+  private async writePart(
+    part: Intake[],
+    ctx: BatchContext,
+    now: Date,
+    reject: (message: KafkaMessage, code: string, detail: string, withhold?: string[]) => void,
+  ): Promise<WriteResult> {
+    const contacts = await this.contacts.findMany([...new Set(part.map((v) => v.event.cardholderId))]);
+    const rows: NewNotification[] = [];
+    for (const { event, message } of part) {
+      const prepared = toAlertRow(event, contacts.get(event.cardholderId), this.settings, {
+        now,
+        partition: ctx.partition,
+        offset: message.offset,
+      });
+      if ('row' in prepared) rows.push(prepared.row);
+      else reject(message, prepared.code, prepared.detail, prepared.withhold);
+    }
+    if (rows.length === 0) return { created: [], duplicates: 0, toEnqueue: [] };
+    return this.db.transaction(async (tx) => {
       const createdIds = await this.notifications.insertMany(rows, tx);
       const createdRows = rows.filter((r) => createdIds.has(r.id));
       await this.events.insertMany(
@@ -72,67 +123,13 @@ export class IngestService {
           : [];
       return {
         created: createdRows,
+        duplicates: rows.length - createdRows.length,
         toEnqueue: [
           ...createdRows.filter((r) => r.status === NotificationStatus.QUEUED).map((r) => r.id),
           ...stillQueued,
         ],
       };
     });
-    await this.queue.enqueue(toEnqueue);
-    this.count(ctx.topic, created, rows.length - created.length + duplicatesInChunk, rejected.length, now);
-  }
-
-  private toNotification(
-    event: TransactionEvent,
-    contact: Parameters<typeof decide>[1],
-    now: Date,
-    partition: number,
-    offset: string,
-  ): NewNotification {
-    const decision = decide(event, contact);
-    const authorisedAt = new Date(event.authorisedAt);
-    const text = decision.send
-      ? renderAlertText({
-          bankName: this.config.get('BANK_NAME'),
-          bankPhone: this.config.get('BANK_PHONE'),
-          cardLast4: event.cardLast4,
-          amountMinor: event.amountMinor,
-          currency: event.currency,
-          merchantName: event.merchantName,
-          merchantCity: event.merchantCity,
-          authorisedAt,
-          timeZone: this.config.get('ALERT_TIME_ZONE'),
-          locale: contact?.locale ?? 'en',
-        })
-      : null;
-    return {
-      id: randomUUID(),
-      transactionId: event.transactionId,
-      eventId: event.eventId,
-      cardholderId: event.cardholderId,
-      cardId: event.cardId,
-      cardLast4: event.cardLast4,
-      amountMinor: event.amountMinor,
-      currency: event.currency,
-      merchantName: event.merchantName,
-      merchantCity: event.merchantCity ?? null,
-      channel: event.channel ?? null,
-      authorisedAt,
-      receivedAt: now,
-      status: decision.send ? NotificationStatus.QUEUED : NotificationStatus.SKIPPED,
-      skipReason: decision.send ? null : decision.reason,
-      phoneE164: decision.send ? decision.phoneE164 : (contact?.phone_e164 ?? null),
-      contactVersion: contact ? Number(contact.version) : null,
-      locale: text?.locale ?? contact?.locale ?? null,
-      body: text?.body ?? null,
-      segments: text?.segments ?? null,
-      encoding: text?.encoding ?? null,
-      deadlineAt: decision.send
-        ? new Date(now.getTime() + this.config.get('ALERT_DEADLINE_SECONDS') * 1000)
-        : null,
-      sourcePartition: partition,
-      sourceOffset: offset,
-    };
   }
 
   private firstEvents(row: NewNotification, now: Date): NewEvent[] {

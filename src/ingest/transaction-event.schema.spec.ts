@@ -62,4 +62,42 @@ describe('parseTransactionEvent', () => {
     expect(parse('[1,2]')).toMatchObject({ code: 'NOT_AN_OBJECT' });
     expect(parse('null')).toMatchObject({ code: 'NOT_AN_OBJECT' });
   });
+
+  it('refuses text PostgreSQL cannot store or would change, naming the field', () => {
+    expect(
+      parse('{"merchantName":"NUL\\u0000"}'.replace('{', `{${JSON.stringify(validEvent).slice(1, -1)},`)),
+    ).toEqual({
+      ok: false,
+      code: 'NUL_CHARACTER',
+      detail: 'merchantName: contains U+0000 (NUL), which PostgreSQL cannot store',
+    });
+    expect(parse({ ...validEvent, merchantCity: 'x\ud800' })).toMatchObject({
+      code: 'LONE_SURROGATE',
+      detail: expect.stringMatching(/^merchantCity/),
+    });
+    expect(parse({ ...validEvent, merchantName: 'SHOP\nCALL +44 000' })).toMatchObject({
+      code: 'CONTROL_CHARACTER',
+    });
+    expect(parse({ ...validEvent, merchantName: 'CAFÉ 😀 北京 مقهى' })).toMatchObject({ ok: true });
+  });
+
+  it('finds a card number in decoded form, in keys and in numbers', () => {
+    const raw = JSON.stringify(validEvent);
+    expect(parse(raw.replace('"ACME STORE"', '"\\u0034111111111111111"'))).toMatchObject({
+      code: 'CARD_NUMBER_DETECTED',
+    });
+    expect(parse({ ...validEvent, '4111 1111 1111 1111': true })).toMatchObject({
+      code: 'CARD_NUMBER_DETECTED',
+    });
+    expect(parse(raw.replace('"amountMinor":1250', '"amountMinor":4.111111111111111e15'))).toMatchObject({
+      code: 'CARD_NUMBER_DETECTED',
+      detail: 'amountMinor: contains a full card number',
+    });
+  });
+
+  it('refuses values too large or nested too deep before walking them', () => {
+    expect(parse({ ...validEvent, blob: 'x'.repeat(70_000) })).toMatchObject({ code: 'TOO_LARGE' });
+    const deep = `${JSON.stringify(validEvent).slice(0, -1)},"n":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    expect(parse(deep)).toMatchObject({ code: 'TOO_DEEP' });
+  });
 });

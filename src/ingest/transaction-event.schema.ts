@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { containsCardNumber } from '../common/card-number';
+import { findCardNumber, jsonDepth, MAX_JSON_DEPTH } from '../common/card-number-json';
+import { findTextProblem, TextProblem } from '../kafka/message-text';
 
 // The contract of card.transactions.authorised (ARCHITECTURE.md). Unknown fields are ignored.
 export const CHANNELS = ['POS', 'ECOMMERCE', 'ATM', 'CONTACTLESS', 'OTHER'] as const;
@@ -25,16 +27,34 @@ export const transactionEventSchema = z.object({
 
 export type TransactionEvent = z.infer<typeof transactionEventSchema>;
 
+/** A value larger than this is refused unread (the contract's fields need well under 1 KiB). */
+export const MAX_EVENT_BYTES = 64 * 1024;
+
 export type DlqErrorCode =
-  'INVALID_JSON' | 'MISSING_FIELD' | 'INVALID_FIELD' | 'CARD_NUMBER_DETECTED' | 'NOT_AN_OBJECT';
+  | 'INVALID_JSON'
+  | 'MISSING_FIELD'
+  | 'INVALID_FIELD'
+  | 'CARD_NUMBER_DETECTED'
+  | 'NOT_AN_OBJECT'
+  | 'TOO_LARGE'
+  | 'TOO_DEEP'
+  | TextProblem;
 
 export type ParseOutcome =
   { ok: true; event: TransactionEvent } | { ok: false; code: DlqErrorCode; detail: string };
 
 /** Decides, for one Kafka value, whether it is a valid event or which DLQ reason applies. */
 export function parseTransactionEvent(value: Buffer | null): ParseOutcome {
+  if (value && value.length > MAX_EVENT_BYTES) {
+    return {
+      ok: false,
+      code: 'TOO_LARGE',
+      detail: `value is ${value.length} bytes, at most ${MAX_EVENT_BYTES}`,
+    };
+  }
   const text = value?.toString('utf8') ?? '';
-  // Checked on the raw text first: a PAN anywhere, even in a field we ignore, must not travel further.
+  // Checked on the raw text first (as written and with its escapes undone): a PAN anywhere, even in a
+  // field we ignore or in a value that is not JSON, must not travel further.
   if (containsCardNumber(text)) {
     return {
       ok: false,
@@ -55,8 +75,19 @@ export function parseTransactionEvent(value: Buffer | null): ParseOutcome {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, code: 'NOT_AN_OBJECT', detail: 'value must be a JSON object' };
   }
+  if (jsonDepth(json) > MAX_JSON_DEPTH) {
+    return { ok: false, code: 'TOO_DEEP', detail: `value nests deeper than ${MAX_JSON_DEPTH} levels` };
+  }
+  // And on every decoded key, string and number: double escapes, 4.111111111111111e15.
+  const panAt = findCardNumber(json);
+  if (panAt) {
+    return { ok: false, code: 'CARD_NUMBER_DETECTED', detail: `${panAt}: contains a full card number` };
+  }
   const result = transactionEventSchema.safeParse(json);
-  if (result.success) return { ok: true, event: result.data };
+  if (result.success) {
+    const problem = findTextProblem(result.data);
+    return problem ? { ok: false, ...problem } : { ok: true, event: result.data };
+  }
   const missing = result.error.issues.filter(
     (i) => i.code === 'invalid_type' && (json as Record<string, unknown>)[String(i.path[0])] === undefined,
   );

@@ -1,6 +1,7 @@
 import { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { KafkaClient } from './kafka.client';
 import type { AppLogger } from '../common/logger.module';
+import { failureReason } from './poison';
 
 export interface BatchContext {
   topic: string;
@@ -18,7 +19,33 @@ export interface BatchConsumerOptions {
   /** A fetch waits for this many bytes, or `fetchMaxWaitMs`, whichever comes first. */
   fetchMinBytes?: number;
   fetchMaxWaitMs?: number;
+  /** Called when kafkajs stops the consumer for good; the default ends the process (see below). */
+  onStoppedForGood?: (err: Error) => void;
 }
+
+/** What a handler throws that is not about one message: kafkajs retries the batch after its backoff. */
+export class InfrastructureError extends Error {
+  // kafkajs' retrier retries an error unless it is `retriable: false` or a TypeError, RangeError,
+  // ReferenceError or SyntaxError; those crash the consumer for good.
+  readonly retriable = true;
+  constructor(
+    readonly reason: string,
+    options: { cause: unknown },
+  ) {
+    super(`infrastructure failure (${reason}); the batch is retried`, options);
+    this.name = 'InfrastructureError';
+  }
+}
+
+// A consumer kafkajs has given up on (CRASH with restart=false: a non-retriable broker error, or a
+// programming error such as a TypeError in a handler) consumes nothing while the process looks alive. The
+// process ends instead, so the orchestrator restarts it and the crash loop is visible; at-least-once makes
+// that safe (no offset was committed past what is durable). Exit code 70: EX_SOFTWARE.
+export const EXIT_CONSUMER_STOPPED = 70;
+const exitProcess = () => {
+  process.exitCode = EXIT_CONSUMER_STOPPED;
+  setImmediate(() => process.exit(EXIT_CONSUMER_STOPPED));
+};
 
 // kafkajs directly with eachBatch rather than the Nest transport: the offset is resolved only after the
 // handler made the chunk durable, heartbeats are sent between chunks, and an error stops the consumer
@@ -50,8 +77,20 @@ export class BatchConsumer {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, (e) => {
-      this.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'kafka consumer crashed');
-      this.running = e.payload.restart;
+      const { error, restart } = e.payload;
+      this.running = restart;
+      if (restart) {
+        this.logger.error(
+          { reason: failureReason(error), restart },
+          'kafka consumer crashed; kafkajs restarts it',
+        );
+        return;
+      }
+      this.logger.fatal(
+        { reason: failureReason(error), cause: failureReason((error as { cause?: unknown }).cause), restart },
+        `kafka consumer for ${this.options.topic} stopped for good; ending the process`,
+      );
+      (this.options.onStoppedForGood ?? exitProcess)(error);
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.running = true;
@@ -74,10 +113,27 @@ export class BatchConsumer {
     for (let i = 0; i < batch.messages.length; i += this.options.chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + this.options.chunkSize);
-      await this.handler(chunk, ctx);
+      await this.handle(chunk, ctx);
       payload.resolveOffset(chunk[chunk.length - 1].offset);
       await payload.commitOffsetsIfNecessary();
       await payload.heartbeat();
+    }
+  }
+
+  // The handler dead-letters what is wrong with single messages; what it throws is about the world (the
+  // database, Redis, the DLQ producer): nothing is resolved, and kafkajs fetches the batch again after its
+  // retry backoff (300 ms doubling to 10 s). Only a programming error keeps its type and crashes the consumer.
+  private async handle(chunk: KafkaMessage[], ctx: BatchContext): Promise<void> {
+    try {
+      await this.handler(chunk, ctx);
+    } catch (err) {
+      if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) throw err;
+      const reason = failureReason(err);
+      this.logger.warn(
+        { reason, partition: ctx.partition, offset: chunk[0].offset },
+        'chunk not written; batch will be retried',
+      );
+      throw new InfrastructureError(reason, { cause: err });
     }
   }
 

@@ -1,16 +1,14 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { KafkaMessage, Producer } from 'kafkajs';
-import { maskCardNumbers } from '../common/card-number';
+import { Message, Producer } from 'kafkajs';
 import { Metrics } from '../metrics/metrics.service';
+import { DeadLetter, deadLetterRecord } from './dead-letter.record';
 import { KafkaClient } from './kafka.client';
 
-export interface DeadLetter {
-  message: KafkaMessage;
-  topic: string;
-  partition: number;
-  code: string;
-  detail: string;
-}
+export type { DeadLetter } from './dead-letter.record';
+
+// The broker limits a record batch (all messages for one partition in one request) to 1 MiB by default:
+// a chunk of 500 rejected 3 KiB events sent at once was refused as a whole (MESSAGE_TOO_LARGE), for ever.
+const MAX_SEND_BYTES = 512 * 1024;
 
 /** Sends rejected messages to `<topic>.dlq` with the reason headers; any card number is masked first. */
 @Injectable()
@@ -26,26 +24,13 @@ export class DeadLetterPublisher implements OnModuleDestroy {
   async publish(letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
     const producer = await this.connected();
-    const byTopic = new Map<string, DeadLetter[]>();
-    for (const l of letters) byTopic.set(l.topic, [...(byTopic.get(l.topic) ?? []), l]);
-    // acks -1: the DLQ copy must be durable before the original offset is committed.
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic.entries()].map(([topic, items]) => ({
-        topic: `${topic}.dlq`,
-        messages: items.map((l) => ({
-          key: l.message.key ? maskCardNumbers(l.message.key.toString('utf8')) : null,
-          value: l.message.value ? maskCardNumbers(l.message.value.toString('utf8')) : null,
-          headers: {
-            'x-error-code': l.code,
-            'x-error-detail': maskCardNumbers(l.detail),
-            'x-original-topic': l.topic,
-            'x-original-partition': String(l.partition),
-            'x-original-offset': l.message.offset,
-          },
-        })),
-      })),
-    });
+    for (const batch of sendBatches(letters)) {
+      // acks -1: the DLQ copy must be durable before the original offset is committed.
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...batch.entries()].map(([topic, messages]) => ({ topic: `${topic}.dlq`, messages })),
+      });
+    }
     for (const l of letters) this.metrics.dlqMessages.inc({ reason: l.code });
   }
 
@@ -61,4 +46,21 @@ export class DeadLetterPublisher implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.producer?.disconnect();
   }
+}
+
+function* sendBatches(letters: DeadLetter[]): Generator<Map<string, Message[]>> {
+  let batch = new Map<string, Message[]>();
+  let bytes = 0;
+  for (const l of letters) {
+    const record = deadLetterRecord(l);
+    const size = Buffer.byteLength(String(record.value ?? '')) + 1024;
+    if (bytes > 0 && bytes + size > MAX_SEND_BYTES) {
+      yield batch;
+      batch = new Map();
+      bytes = 0;
+    }
+    batch.set(l.topic, [...(batch.get(l.topic) ?? []), record]);
+    bytes += size;
+  }
+  if (bytes > 0) yield batch;
 }
