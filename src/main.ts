@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigError } from './config/config.schema';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { migrate } from './database/migrate';
+import { installGracefulShutdown } from './health/graceful-shutdown';
 
 const COMMANDS = ['migrate'] as const;
 
@@ -30,7 +31,6 @@ async function main(): Promise<void> {
     logger: new PinoNestLogger(logger),
     bodyParser: true,
   });
-  app.enableShutdownHooks();
   // No ETag on API answers (every webhook and sandbox reply would be hashed for a cache nobody keeps), and
   // no framework banner in the headers.
   const http = app.getHttpAdapter().getInstance() as {
@@ -40,6 +40,10 @@ async function main(): Promise<void> {
   http.set('etag', false);
   http.disable('x-powered-by');
   const port = portFor(arg, config);
+  installGracefulShutdown(app, logger, config.get('SHUTDOWN_GRACE_MS'));
+  // A dependency's failure surfaces as a rejected promise somewhere nobody awaited it; that must cost the
+  // operation, not the role (the first chaos run lost a dispatcher and an api this way to a restart).
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   await app.listen(port, config.get('BIND_HOST'));
   logger.info({ port }, `alertline ${arg} listening`);
 }
