@@ -150,11 +150,11 @@ export class ReceiptReplayer {
   }
 
   /**
-   * Posts, for `count` Twilio messages the sandbox finished in the last 10 s, the final status again and
+   * Posts, for `count` Twilio messages the sandbox finished in the last `withinMs`, the final status again and
    * then `sent`; all at once when `together` (a burst in flight when a role is stopped). Returns the answers.
    */
-  async replayRecent(count: number, together = false): Promise<WebhookAnswers> {
-    const since = new Date(Date.now() - 10_000).toISOString();
+  async replayRecent(count: number, together = false, withinMs = 10_000): Promise<WebhookAnswers> {
+    const since = new Date(Date.now() - withinMs).toISOString();
     const recent = (await this.stack.sandboxClient.messages({
       provider: 'twilio',
       since,

@@ -96,7 +96,8 @@ export class ChaosRun {
         env: this.roleEnv(redis.url),
       });
       this.log('== starting sandbox, api, ingest, dispatcher');
-      await stack.start();
+      // Role start-up on a loaded 2-core machine took up to 85 s in the full run.
+      await stack.start(180_000);
       db = new ChaosDatabase(url);
       const chaosDb = db;
       this.log(`== ${this.o.cardholders} cardholders`);
