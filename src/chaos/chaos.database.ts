@@ -5,6 +5,8 @@ export const FINAL_STATUSES = ['DELIVERED', 'UNDELIVERED', 'FAILED', 'EXPIRED', 
 export interface ChaosAlert {
   transactionId: string;
   status: string;
+  /** SENT with no final receipt past the SLA, flagged by the sweeper (the contract's answer to a lost receipt). */
+  overdue: boolean;
   phone: string | null;
   body: string | null;
   /** Milliseconds past the deadline at acceptance by a provider (or now, if never accepted); <= 0 is on time. */
@@ -52,7 +54,7 @@ export class ChaosDatabase {
 
   async alerts(transactionIds: string[]): Promise<ChaosAlert[]> {
     const { rows } = await this.pool.query<ChaosAlert & { lateMs: string | null }>(
-      `SELECT n.transaction_id AS "transactionId", n.status, n.phone_e164 AS phone, n.body,
+      `SELECT n.transaction_id AS "transactionId", n.status, n.overdue, n.phone_e164 AS phone, n.body,
               (extract(epoch FROM coalesce(n.accepted_at, n.final_at, now()) - n.deadline_at) * 1000)::bigint AS "lateMs",
               coalesce(array_agg(a.provider || ':' || a.status || coalesce(':' || a.error_code, '')
                                  ORDER BY a.attempt_no) FILTER (WHERE a.id IS NOT NULL), '{}') AS attempts

@@ -29,7 +29,8 @@ export class ThroughputMonitor {
     if (this.timer) clearInterval(this.timer);
   }
 
-  private async sample(): Promise<void> {
+  /** One reading now (also taken at a step's end, so a fault that outlasts the load still gets one after it). */
+  async sample(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     const published = this.published();

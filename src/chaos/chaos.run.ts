@@ -254,6 +254,7 @@ export class ChaosRun {
       1000,
     ).catch(() => undefined);
     monitor.stop();
+    await monitor.sample();
     clearInterval(watcher);
     const threshold = Math.max(2 * o.rate, 1.5 * baselineBacklog(monitor.samples, injectedAt));
     const messages = await ctx.stack.sandboxClient.messages({

@@ -7,6 +7,7 @@ import type { SandboxMessage } from '../devstack/sandbox-client';
 const alert = (id: string, status: string, attempts: string[] = ['twilio:ACCEPTED']): ChaosAlert => ({
   transactionId: id,
   status,
+  overdue: false,
   phone: `+4474000000${id.slice(-2)}`,
   body: `text ${id}`,
   lateMs: -1000,
@@ -31,7 +32,8 @@ describe('verifyStep', () => {
     const explained = alert('tx05', 'DELIVERED', ['twilio:NOT_SENT:TIMEOUT', 'smpp:ACCEPTED']);
     const unexplained = alert('tx06', 'DELIVERED', ['twilio:ACCEPTED']);
     const expired = { ...alert('tx07', 'EXPIRED', ['twilio:FAILED:HTTP_500']), lateMs: 50 };
-    const alerts = [ok, viaSmpp, sentNoSms, pending, explained, unexplained, expired];
+    const flagged = { ...alert('tx08', 'SENT'), overdue: true };
+    const alerts = [ok, viaSmpp, sentNoSms, pending, explained, unexplained, expired, flagged];
     const messages = [
       sms(ok),
       sms(viaSmpp, 'smpp'),
@@ -40,12 +42,14 @@ describe('verifyStep', () => {
       sms(explained, 'smpp'),
       sms(unexplained),
       sms(unexplained),
+      sms(flagged),
     ];
     const v = verifyStep([...alerts.map((a) => a.transactionId), 'tx99'], alerts, messages);
     expect(v).toMatchObject({
-      published: 8,
+      published: 9,
       lost: 2, // tx99 has no alert; tx03 says DELIVERED but no provider got it
       nonFinal: 1,
+      overdue: 1,
       duplicates: 2,
       explainedDuplicates: 1,
       notDelivered: { EXPIRED: 1 },

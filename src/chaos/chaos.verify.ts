@@ -12,6 +12,8 @@ export interface StepVerification {
   duplicates: number;
   explainedDuplicates: number;
   nonFinal: number;
+  /** SENT and flagged OVERDUE: a provider took it and never said more (counted apart from non-final). */
+  overdue: number;
   /** Final but not DELIVERED (EXPIRED after every provider was down past the deadline, ...), by status. */
   notDelivered: Record<string, number>;
   /** Alerts a provider accepted after their deadline (or never, and the deadline passed). */
@@ -50,6 +52,7 @@ export function verifyStep(
     duplicates: 0,
     explainedDuplicates: 0,
     nonFinal: 0,
+    overdue: 0,
     notDelivered: {},
     pastDeadline: 0,
     examples: [],
@@ -65,7 +68,9 @@ export function verifyStep(
       continue;
     }
     const sms = received.get(key(alert.phone, alert.body)) ?? 0;
-    if (!FINAL_STATUSES.includes(alert.status)) {
+    if (alert.status === 'SENT' && alert.overdue) {
+      v.overdue++;
+    } else if (!FINAL_STATUSES.includes(alert.status)) {
       v.nonFinal++;
       example(`${id}: left ${alert.status} (${alert.attempts.join(' ') || 'no attempt'})`);
     } else if (alert.status !== 'DELIVERED') {
