@@ -8,6 +8,7 @@ import { ConfigError } from './config/config.schema';
 import { applyHttpLimits } from './common/http/body-limits';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { migrate } from './database/migrate';
+import { installGracefulShutdown } from './health/graceful-shutdown';
 
 const COMMANDS = ['migrate'] as const;
 
@@ -33,7 +34,6 @@ async function main(): Promise<void> {
     bodyParser: false,
   });
   applyHttpLimits(app, config);
-  app.enableShutdownHooks();
   // No ETag on API answers (every webhook and sandbox reply would be hashed for a cache nobody keeps), and
   // no framework banner in the headers.
   const http = app.getHttpAdapter().getInstance() as {
@@ -43,6 +43,10 @@ async function main(): Promise<void> {
   http.set('etag', false);
   http.disable('x-powered-by');
   const port = portFor(arg, config);
+  installGracefulShutdown(app, logger, config.get('SHUTDOWN_GRACE_MS'));
+  // A dependency's failure surfaces as a rejected promise somewhere nobody awaited it; that must cost the
+  // operation, not the role (the first chaos run lost a dispatcher and an api this way to a restart).
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
   await app.listen(port, config.get('BIND_HOST'));
   logger.info({ port }, `alertline ${arg} listening`);
 }

@@ -34,6 +34,13 @@ const settings = z.object({
 
   DATABASE_URL: z.string().startsWith('postgres').default('postgres://postgres@127.0.0.1:5432/alertline'),
   DATABASE_POOL_MAX: positiveInt.max(200).default(10),
+  // A failover or an unreachable database must not wedge a role: waiting for a connection, a statement (on
+  // the server, and on the client when the server itself is frozen) and an abandoned transaction are bounded.
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt.max(120000).default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.max(600000).default(30000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt.max(600000).default(60000),
+  // SIGTERM: in-flight HTTP requests, jobs and Kafka batches get this long to finish before the process exits.
+  SHUTDOWN_GRACE_MS: positiveInt.max(120000).default(20000),
   REDIS_URL: z.string().startsWith('redis').default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().min(1).default('alertline'),
 

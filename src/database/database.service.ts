@@ -4,19 +4,34 @@ import { AppConfig } from '../config/app-config';
 
 export type Queryable = Pick<PoolClient, 'query'>;
 
+// The client gives up this long after the server should have cancelled a statement: it only fires when the
+// server cannot answer at all (frozen, partitioned), and then frees the connection instead of waiting forever.
+const CLIENT_TIMEOUT_MARGIN_MS = 5000;
+
 /** The connection pool. Repositories run their SQL through `query` or inside `transaction`. */
 @Injectable()
 export class Database implements OnModuleDestroy {
   readonly pool: Pool;
 
   constructor(config: AppConfig) {
+    const statementTimeout = config.get('DATABASE_STATEMENT_TIMEOUT_MS');
     this.pool = new Pool({
       connectionString: config.get('DATABASE_URL'),
       max: config.get('DATABASE_POOL_MAX'),
       application_name: 'alertline',
+      connectionTimeoutMillis: config.get('DATABASE_CONNECT_TIMEOUT_MS'),
+      statement_timeout: statementTimeout,
+      query_timeout: statementTimeout + CLIENT_TIMEOUT_MARGIN_MS,
+      idle_in_transaction_session_timeout: config.get('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS'),
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10000,
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     this.pool.on('error', () => undefined);
+    // The pool's own listener is removed while a client is checked out (a transaction, the sweeper's lock):
+    // a server restart (57P01) then would be an unhandled 'error' event that ends the process. The query in
+    // progress still fails with the error, and a client released with an error is discarded.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   async query<T extends QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -26,16 +41,21 @@ export class Database implements OnModuleDestroy {
 
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection that cannot even roll back (lost, or stuck behind a timed-out statement) is not
+      // returned to the pool for the next caller to trip over.
+      await client.query('ROLLBACK').catch((rollbackErr: Error) => {
+        broken = rollbackErr;
+      });
       throw err;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 

@@ -16,11 +16,15 @@ export async function migrate(
   count?: number,
 ): Promise<void> {
   const client = new Client({ connectionString: databaseUrl, application_name: 'alertline-migrate' });
+  // Without a listener a server restart during start-up (57P01) is an unhandled 'error' event; the failing
+  // query reports it instead.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [MIGRATE_QUEUE_LOCK]);
     await runner({
-      databaseUrl,
+      // Our client, not one node-pg-migrate makes: its own has no 'error' listener.
+      dbClient: client,
       dir: MIGRATIONS_DIR,
       direction,
       count: count ?? (direction === 'up' ? Infinity : 1),

@@ -141,12 +141,13 @@ export class DevStack {
     return this.env.PUBLIC_BASE_URL;
   }
 
-  async start(): Promise<void> {
-    await this.sandbox.start();
+  /** `readyTimeoutMs` per process (default 60 s; a loaded machine may need more). */
+  async start(readyTimeoutMs?: number): Promise<void> {
+    await this.sandbox.start(readyTimeoutMs);
     // api first: it runs the migrations the others then find done.
-    if (this.roles.has('api')) await this.role('api').start();
+    if (this.roles.has('api')) await this.role('api').start(readyTimeoutMs);
     const rest = [...this.replicas.values()].flat().filter((r) => r !== this.roles.get('api'));
-    await Promise.all(rest.map((r) => r.start()));
+    await Promise.all(rest.map((r) => r.start(readyTimeoutMs)));
   }
 
   async stop(): Promise<void> {

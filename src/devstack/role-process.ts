@@ -28,6 +28,29 @@ export class RoleProcess {
     return this.child?.pid;
   }
 
+  /** Started and not exited since (the chaos run checks that no role died of a dependency's fault). */
+  get running(): boolean {
+    return this.child !== undefined && this.exitCode === null;
+  }
+
+  /** The exit code of the last run (128 for a signal), null while it runs or before it started. */
+  get lastExitCode(): number | null {
+    return this.exitCode;
+  }
+
+  /** Resolves when the process exits, with its exit code (128 for a signal). */
+  async exited(timeoutMs: number): Promise<number | null> {
+    const child = this.child;
+    if (!child || this.exitCode !== null) return this.exitCode;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), timeoutMs);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(this.exitCode);
+      });
+    });
+  }
+
   async start(readyTimeoutMs = 60000): Promise<void> {
     this.exitCode = null;
     const child = spawn(process.execPath, [...this.nodeArgs, MAIN, this.role], {

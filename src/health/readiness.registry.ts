@@ -11,6 +11,11 @@ export class ReadinessRegistry {
     this.checks.set(name, check);
   }
 
+  /** SIGTERM: answer not-ready from now on, so a load balancer stops sending before the server closes. */
+  drain(): void {
+    this.register('shutdown', () => Promise.reject(new Error('shutting down')));
+  }
+
   entries(): Array<[string, ReadinessCheck]> {
     return [...this.checks.entries()];
   }

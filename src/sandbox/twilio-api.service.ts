@@ -220,7 +220,9 @@ export class TwilioApiService {
   private advance(message: StoredMessage, status: 'sent'): void {
     const now = Date.now();
     message.sentAt ??= now;
-    this.store.setStatus(message, status, now);
+    // Under load the wheel can run this after the final receipt: the message stays final (a real Twilio
+    // resource never goes back from delivered), while the late callback still goes out, as Twilio's may.
+    if (message.finalAt === undefined) this.store.setStatus(message, status, now);
     this.callback(message, status);
   }
 

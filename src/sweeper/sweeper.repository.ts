@@ -35,6 +35,7 @@ export class SweeperRepository {
   async withRunLock<T>(work: () => Promise<T>): Promise<{ locked: true } | { locked: false; result: T }> {
     const client = await this.db.pool.connect();
     let held = false;
+    let broken: Error | undefined;
     try {
       const { rows } = await client.query<{ ok: boolean }>(
         `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`,
@@ -47,8 +48,12 @@ export class SweeperRepository {
       if (held)
         await client
           .query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [SWEEP_LOCK_KEY])
-          .catch(() => undefined);
-      client.release();
+          .catch((err: Error) => {
+            broken = err;
+          });
+      // A connection whose unlock failed may still hold the session lock: back in the pool it would keep
+      // every dispatcher's sweeper out for as long as it lives. Released with the error, it is closed.
+      client.release(broken);
     }
   }
 
