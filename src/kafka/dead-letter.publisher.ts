@@ -36,8 +36,14 @@ export class DeadLetterPublisher implements OnModuleDestroy {
 
   private async connected(): Promise<Producer> {
     if (!this.producer) {
-      this.producer = this.kafka.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
-      this.connecting = this.producer.connect();
+      const producer = this.kafka.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+      this.producer = producer;
+      // A broker that is down at the first connect must not make every later dead letter fail: a failed
+      // connect is forgotten, so the next chunk (kafkajs redelivers it) connects anew.
+      this.connecting = producer.connect().catch((err: unknown) => {
+        if (this.producer === producer) this.producer = undefined;
+        throw err;
+      });
     }
     await this.connecting;
     return this.producer;
