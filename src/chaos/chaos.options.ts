@@ -20,8 +20,8 @@ export interface ChaosOptions {
 export const CHAOS_USAGE = `npm run chaos -- [options]
   --rate R            transactions per second offered throughout (default 200; --quick: 40)
   --duration S        seconds of load in each fault step (default 40; --quick: 20)
-  --quick             a short subset (part of npm test): SIGKILL of a dispatcher, PostgreSQL restarted,
-                      SIGTERM of the api under receipts, Redis restarted empty
+  --quick             a short subset (not yet in npm test): SIGKILL of a dispatcher, PostgreSQL restarted,
+                      SIGTERM of the api under receipts
   --only A,B          only these steps (names as in the table)
   --deadline S        ALERT_DEADLINE_SECONDS of the roles (default 120; --quick: 120)
   --settle S          how long a step's alerts may take to end after its load (default 240)

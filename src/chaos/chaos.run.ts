@@ -147,6 +147,10 @@ export class ChaosRun {
       ALERT_DEADLINE_SECONDS: String(this.o.deadlineSeconds),
       // Receipts lost while the api is down are recovered by asking the provider; soon, so a step settles.
       RECEIPT_SLA_SECONDS: '15',
+      // On even under NODE_ENV=test (a jest run): it is off there only because test stacks share one
+      // database, and this stack's PostgreSQL is its own. Without it, receipts a stopped api refused and
+      // SENDING alerts whose lease lapsed wait for ever (the quick run inside jest left 209 non-final).
+      SWEEP_ENABLED: 'true',
       SWEEP_RECHECK_SECONDS: '15',
       SWEEP_INTERVAL_MS: '5000',
       SANDBOX_STORE_LIMIT: '2000000',
