@@ -1,33 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { runBuiltTool } from './support/built-tool';
 import { TEST_DATABASE_URL } from './support/db';
 
 // The built benchmark in --quick mode, as `npm run bench -- --quick` runs it: a correctness run (every
 // event delivered exactly once, checked in Postgres and at the sandbox) with the floor measured too.
 // Speed is reported, never asserted.
-const BENCH = path.resolve(__dirname, '../dist/bench/bench.main.js');
-
-function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BENCH, ...args], {
-      env: { ...process.env, BENCH_DATABASE_URL: TEST_DATABASE_URL },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (process.env.E2E_ECHO) process.stderr.write(chunk);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
-
 async function databaseExists(name: string): Promise<boolean> {
   const client = new Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
@@ -46,7 +26,9 @@ describe('npm run bench -- --quick', () => {
   let result: any;
 
   beforeAll(async () => {
-    run = await runBench(['--quick', '--json', json]);
+    run = await runBuiltTool('bench', ['--quick', '--json', json], {
+      BENCH_DATABASE_URL: TEST_DATABASE_URL,
+    });
     result = JSON.parse(readFileSync(json, 'utf8'));
   }, 900_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,10 +6,12 @@ import { QueueModule } from '../queue/queue.module';
 import { ReceiptsCoreModule } from '../receipts/receipts-core.module';
 import { DeliveryService } from './delivery.service';
 import { InFlightRecovery } from './in-flight-recovery';
+import { LeaseFence } from './lease-fence';
 import { LeaseKeeper } from './lease-keeper';
 import { MessagePartsRepository } from './message-parts.repository';
 import { MultipartReceipts } from './multipart-receipts';
 import { ProviderStep } from './provider-step';
+import { SendAcceptance } from './send-acceptance';
 import { SendBatchRepository } from './send-batch.repository';
 import { SendBatches } from './send-batches';
 import { SendRecorder } from './send-recorder';
@@ -23,6 +25,8 @@ import { SmsProcessor } from './sms.processor';
     MultipartReceipts,
     SendBatchRepository,
     SendBatches,
+    LeaseFence,
+    SendAcceptance,
     SendRecorder,
     InFlightRecovery,
     LeaseKeeper,

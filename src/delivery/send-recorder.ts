@@ -1,53 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import { scrubPersonalData } from '../common/phone-mask';
 import { ContactsRepository } from '../contacts/contacts.repository';
-import { Database } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus as S } from '../notifications/notification-status';
 import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notifications/notification.types';
 import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
-import { Queryable } from '../database/database.service';
 import { ProviderError } from '../providers/provider.errors';
 import type { ClaimedMessages } from '../providers/provider.interface';
-import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
-import { ReceiptsService } from '../receipts/receipts.service';
-import { LeaseHeldError, LeaseLostError } from './delivery.errors';
-import { MessagePartsRepository } from './message-parts.repository';
-import { MultipartReceipts } from './multipart-receipts';
+import { LeaseHeldError } from './delivery.errors';
+import { LeaseFence } from './lease-fence';
+import { Acceptance, SendAcceptance } from './send-acceptance';
 import { SendBatches } from './send-batches';
 
-/** What the provider said when it took the message. */
-export interface Acceptance {
-  messageId: string;
-  segments?: number;
-  /** Every part's id when the provider gave one per part; the first is `messageId`. */
-  partIds?: string[];
-}
+export type { Acceptance } from './send-acceptance';
 
 /**
  * Every durable write of the send path, each in its own short transaction. `notes` are history events the
  * route collected on the way (breaker changes, failovers); they are written with the next durable write.
- * Every write for a claimed alert is fenced by the claim's lease generation: once another dispatcher has
- * claimed the alert, this one's writes are refused with LeaseLostError and nothing of them is kept.
+ * Every write for a claimed alert is fenced by the claim's lease generation (LeaseFence); the acceptance
+ * write is SendAcceptance's.
  * Error texts are masked as they are written: provider errors arrive masked (ProviderError), but a reason
  * built from an unmapped error (an SDK's own message) may not be.
  */
 @Injectable()
 export class SendRecorder {
   constructor(
-    private readonly db: Database,
+    private readonly fence: LeaseFence,
     private readonly notifications: NotificationsRepository,
     private readonly attempts: AttemptsRepository,
     private readonly events: EventsRepository,
     private readonly contacts: ContactsRepository,
-    private readonly receiptLocks: ReceiptsRepository,
-    private readonly receipts: ReceiptsService,
-    private readonly parts: MessagePartsRepository,
-    private readonly multipart: MultipartReceipts,
     private readonly metrics: Metrics,
     private readonly batches: SendBatches,
+    private readonly acceptance: SendAcceptance,
   ) {}
 
   /** Claims the alert; null when it is not ours to send (already sent, final, or leased elsewhere). */
@@ -98,70 +85,12 @@ export class SendRecorder {
     now: Date,
     notes: NewEvent[] = [],
   ): Promise<void> {
-    const { messageId, segments } = sent;
-    const partIds = sent.partIds && sent.partIds.length > 1 ? sent.partIds : undefined;
-    if (notes.length === 0 && !partIds) {
-      const req = { notificationId: n.id, attemptId: attempt.id, provider: attempt.provider, messageId, now };
-      const outcome = await this.batches.accepted({
-        ...req,
-        generation: n.lease_generation,
-        segments: segments ?? null,
-      });
-      if (outcome === 'lease-lost') throw new LeaseLostError(n.id, n.lease_generation);
-    } else {
-      await this.acceptedAlone(n, attempt, { messageId, segments }, partIds, now, notes);
-    }
+    await this.acceptance.record(n, attempt, sent, now, notes);
     this.metrics.notifications.inc({ status: S.SENT, reason: '' });
     this.metrics.alertLatency.observe(
       { stage: 'accepted' },
       (now.getTime() - n.authorised_at.getTime()) / 1000,
     );
-  }
-
-  /** A multi-part message or one with route notes to keep in order: its own transaction. */
-  private async acceptedAlone(
-    n: NotificationRow,
-    attempt: AttemptRow,
-    { messageId, segments }: Acceptance,
-    partIds: string[] | undefined,
-    now: Date,
-    notes: NewEvent[],
-  ): Promise<void> {
-    // A claim that already ended the alert still gets this attempt recorded: a real SMS, its receipts
-    // must find it.
-    await this.fenced(n, true, async (tx) => {
-      // Every part's lock at once, in the same (hash) order receipt batches take theirs: taken one by
-      // one, a receipt batch holding a later part could deadlock with this transaction.
-      const ids = [messageId, ...(partIds ?? []).filter((id) => id !== messageId)];
-      await this.receiptLocks.lockMessages(
-        ids.map((id) => messageLockKey(attempt.provider, id)),
-        tx,
-      );
-      await this.attempts.finish(
-        attempt.id,
-        { status: AttemptStatus.ACCEPTED, providerMessageId: messageId, segments },
-        now,
-        tx,
-      );
-      if (partIds) await this.parts.record(attempt.id, partIds, tx);
-      const change = { status: S.SENT, provider: attempt.provider, providerMessageId: messageId, at: now };
-      const events: NewEvent[] = [];
-      if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
-        const detail = segments ? `${segments} segment(s)` : null;
-        events.push({
-          notificationId: n.id,
-          at: now,
-          type: S.SENT,
-          status: S.SENT,
-          provider: attempt.provider,
-          providerMessageId: messageId,
-          detail,
-        });
-      }
-      await this.events.insertMany([...events, ...notes], tx);
-      await this.receipts.applyPending(attempt.provider, messageId, n.id, tx);
-      if (partIds) await this.multipart.claimEarlyParts(attempt.provider, partIds, n.id, tx);
-    });
   }
 
   /** `notSent`: the provider certainly does not have it (refused by the breaker, or asked after a timeout). */
@@ -179,7 +108,7 @@ export class SendRecorder {
         ? AttemptStatus.RATE_LIMITED
         : AttemptStatus.FAILED;
     const detail = scrubPersonalData(err.message);
-    await this.fenced(n, false, async (tx) => {
+    await this.fence.run(n, false, async (tx) => {
       await this.attempts.finish(attempt.id, { status, errorCode: err.code, errorDetail: detail }, now, tx);
       await this.events.insertMany(
         [
@@ -207,7 +136,7 @@ export class SendRecorder {
     notes: NewEvent[] = [],
   ): Promise<void> {
     const detail = scrubPersonalData(err.message);
-    await this.fenced(n, false, async (tx) => {
+    await this.fence.run(n, false, async (tx) => {
       await this.attempts.finish(
         attempt.id,
         { status: AttemptStatus.REJECTED, errorCode: err.code, errorDetail: detail },
@@ -252,7 +181,7 @@ export class SendRecorder {
     notes: NewEvent[] = [],
   ): Promise<void> {
     const detail = scrubPersonalData(reason);
-    await this.fenced(n, false, async (tx) => {
+    await this.fence.run(n, false, async (tx) => {
       const change = { status: S.QUEUED, at: now, errorCode: lastCode, errorDetail: detail };
       const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx)) {
@@ -274,7 +203,7 @@ export class SendRecorder {
     const detail = scrubPersonalData(
       `deadline ${n.deadline_at?.toISOString()} passed; last error ${lastCode ?? 'none'}${why ? `: ${why}` : ''}`,
     );
-    await this.fenced(n, false, async (tx) => {
+    await this.fence.run(n, false, async (tx) => {
       const change = { status: S.EXPIRED, at: now, errorCode: lastCode, errorDetail: detail };
       if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
         await this.events.insertMany(
@@ -297,7 +226,7 @@ export class SendRecorder {
 
   /** A crash left this attempt in flight and the provider has no record of it: it was never sent. */
   async notSent(n: NotificationRow, attempt: AttemptRow, now: Date): Promise<void> {
-    await this.fenced(n, false, async (tx) => {
+    await this.fence.run(n, false, async (tx) => {
       await this.attempts.finish(
         attempt.id,
         { status: AttemptStatus.NOT_SENT, errorCode: 'NOT_FOUND_AT_PROVIDER' },
@@ -316,21 +245,6 @@ export class SendRecorder {
         ],
         tx,
       );
-    });
-  }
-
-  /** Runs `write` in a transaction only while the claim in `n` stands; LeaseLostError otherwise. */
-  private fenced(
-    n: NotificationRow,
-    movedOnToo: boolean,
-    write: (tx: Queryable) => Promise<void>,
-  ): Promise<void> {
-    return this.db.transaction(async (tx) => {
-      const standing = await this.notifications.lockLease(n.id, n.lease_generation, tx);
-      if (standing !== 'held' && !(movedOnToo && standing === 'moved-on')) {
-        throw new LeaseLostError(n.id, n.lease_generation);
-      }
-      await write(tx);
     });
   }
 }

@@ -3,8 +3,10 @@ import { AppConfig } from '../../src/config/app-config';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
 import { Database } from '../../src/database/database.service';
 import { WriteBatches } from '../../src/database/write-batches';
+import { LeaseFence } from '../../src/delivery/lease-fence';
 import { MessagePartsRepository } from '../../src/delivery/message-parts.repository';
 import { MultipartReceipts } from '../../src/delivery/multipart-receipts';
+import { SendAcceptance } from '../../src/delivery/send-acceptance';
 import { SendBatchRepository } from '../../src/delivery/send-batch.repository';
 import { SendBatches } from '../../src/delivery/send-batches';
 import { SendRecorder } from '../../src/delivery/send-recorder';
@@ -40,18 +42,27 @@ export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fr
   const sendBatches = new SendBatches(batches, db, new SendBatchRepository(db), receipts, locks);
   const parts = new MessagePartsRepository(db);
   const multipart = new MultipartReceipts(parts, receipts, locks, events, metrics, db);
-  const recorder = new SendRecorder(
-    db,
+  const fence = new LeaseFence(db, notifications);
+  const acceptance = new SendAcceptance(
+    fence,
+    sendBatches,
     notifications,
     attempts,
     events,
-    new ContactsRepository(db),
     locks,
     receipts,
     parts,
     multipart,
+  );
+  const recorder = new SendRecorder(
+    fence,
+    notifications,
+    attempts,
+    events,
+    new ContactsRepository(db),
     metrics,
     sendBatches,
+    acceptance,
   );
   return { notifications, attempts, events, receipts, multipart, batches: sendBatches, recorder };
 }
