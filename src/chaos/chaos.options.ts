@@ -20,7 +20,7 @@ export interface ChaosOptions {
 export const CHAOS_USAGE = `npm run chaos -- [options]
   --rate R            transactions per second offered throughout (default 200; --quick: 40)
   --duration S        seconds of load in each fault step (default 40; --quick: 20)
-  --quick             a short subset (not yet in npm test): SIGKILL of a dispatcher, PostgreSQL restarted,
+  --quick             a short subset (run by npm test): SIGKILL of a dispatcher, PostgreSQL restarted,
                       SIGTERM of the api under receipts
   --only A,B          only these steps (names as in the table)
   --deadline S        ALERT_DEADLINE_SECONDS of the roles (default 120; --quick: 120)
