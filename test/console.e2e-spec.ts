@@ -31,7 +31,8 @@ describe('support console in a real browser', () => {
     delivered: makeTransaction(seen.cardholderId, { cardLast4: last4 }),
     overdue: makeTransaction(seen.cardholderId, { cardLast4: last4 }),
     undelivered: makeTransaction(seen.cardholderId, { cardLast4: last4 }),
-    skipped: makeTransaction(optedOut.cardholderId, { cardLast4: '0001' }),
+    // Same last 4, another cardholder: the card search finds 4 alerts where the cardholder search found 3.
+    skipped: makeTransaction(optedOut.cardholderId, { cardLast4: last4 }),
   };
 
   /** Publishes one transaction with the sandbox's Twilio answering as `fault` says, until it is `status`. */
@@ -50,8 +51,8 @@ describe('support console in a real browser', () => {
     [ctx, browser] = await Promise.all([startSweeperStack(), launchChromium()]);
     stack = ctx.stack;
     await publishContactsAndWait(stack, ctx.db, [seen, optedOut] as ContactEvent[]);
-    await alertEndingAs(tx.delivered, 'DELIVERED');
-    await alertEndingAs(tx.skipped, 'SKIPPED');
+    // No fault for these two, so they go together.
+    await Promise.all([alertEndingAs(tx.delivered, 'DELIVERED'), alertEndingAs(tx.skipped, 'SKIPPED')]);
     await alertEndingAs(tx.undelivered, 'UNDELIVERED', { receipt: 'undelivered', receiptErrorCode: 30003 });
     // Accepted, then no receipt ever: the sweeper flags it past RECEIPT_SLA_SECONDS (2 s here).
     await stack.sandboxClient.setFault('twilio', { receipt: 'none' });
@@ -156,9 +157,13 @@ describe('support console in a real browser', () => {
     await screenshot(page, '2-by-cardholder');
 
     await searchBy(page, 'cardLast4', last4);
-    await page.locator('#resultsTitle', { hasText: 'Results (3)' }).waitFor();
+    await page.locator('#resultsTitle', { hasText: 'Results (4)' }).waitFor();
     found = await rows();
-    expect(found.map((r) => r[3])).toEqual([`•• ${last4}`, `•• ${last4}`, `•• ${last4}`]);
+    expect(found.map((r) => r[3])).toEqual(Array(4).fill(`•• ${last4}`));
+    expect(byTx(found, tx.skipped)?.slice(0, 2)).toEqual([
+      'SKIPPED',
+      'the cardholder has turned SMS alerts off',
+    ]);
 
     await searchBy(page, 'transactionId', tx.skipped.transactionId);
     await page.locator('#why', { hasText: 'No SMS' }).waitFor();
