@@ -8,5 +8,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 echo "installing Debian's chromium for the console browser test" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >/dev/null
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core fonts-liberation >/dev/null
+# Another apt run may hold the lock (a parallel job installing its own packages): wait for it, not fail.
+apt=(apt-get -qq -o DPkg::Lock::Timeout=300)
+$SUDO "${apt[@]}" update >/dev/null
+$SUDO "${apt[@]}" install -y --no-install-recommends chromium fonts-dejavu-core fonts-liberation >/dev/null
