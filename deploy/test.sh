@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash deploy/infra.sh up
+bash deploy/browser.sh
 npm run -s build
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/alertline_test}"
 npx jest --selectProjects unit integration e2e --runInBand "$@"

@@ -5,19 +5,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openApiDocument } from './openapi.document';
 
-// Beside this file when run from source; dist/support/ has no copy (tsc copies no assets), so the built
-// process reads the ones in src/support/. Kept as three files to edit, served as one self-contained page.
-const PAGE_DIRS = [__dirname, join(__dirname, '..', '..', 'src', 'support')];
+// Beside this file, from source and from the build alike: tsc copies no assets, so `npm run build` copies
+// them into dist/support/ (the image holds dist/ only, no src/support/). No fallback to src/: a build that
+// lost them must fail at start-up here, not work on a developer's machine and break in the image.
+// Kept as five files to edit, served as one self-contained page.
+const PAGE_DIRS = [__dirname];
+const SCRIPTS = ['console.explain.js', 'console.view.js', 'console.js'];
 
 /** The page and a Content-Security-Policy that allows exactly its own inline script and style, nothing else. */
 export function loadConsolePage(dirs = PAGE_DIRS): { html: string; csp: string } {
   const dir = dirs.find((d) => existsSync(join(d, 'console.html')));
-  if (!dir) throw new Error(`support console page not found (looked in ${dirs.join(', ')})`);
+  if (!dir) {
+    throw new Error(
+      `support console page not found (looked in ${dirs.join(', ')}; \`npm run build\` copies it to dist/support/)`,
+    );
+  }
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   // Replacer functions, so that `$&` and the like in the sources are not read as replacement patterns.
   const html = read('console.html')
     .replace('/* console.css */', () => read('console.css'))
-    .replace('/* console.js */', () => read('console.js'));
+    .replace('/* console.js */', () => SCRIPTS.map(read).join('\n'));
   const hashes = (tag: string) =>
     [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))]
       .map((m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`)

@@ -1,49 +1,11 @@
 'use strict';
-// Everything the API returns is put on the page as text nodes (textContent), never as markup.
+// The console's state and its calls to the API (the page's other scripts: console.explain.js, console.view.js).
 const KEY = 'alertline.apiKey';
 const RESENDABLE = ['FAILED', 'UNDELIVERED', 'EXPIRED'];
 const $ = (id) => document.getElementById(id);
 let role = null;
 let openId = null;
 
-function el(tag, cls, ...children) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  for (const c of children) node.append(c instanceof Node ? c : String(c ?? ''));
-  return node;
-}
-function show(box, kind, text) {
-  box.hidden = !text;
-  box.className = 'msg ' + kind;
-  box.textContent = text || '';
-}
-function when(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-function amount(n) {
-  try {
-    const digits = new Intl.NumberFormat('en', {
-      style: 'currency',
-      currency: n.currency,
-    }).resolvedOptions().maximumFractionDigits;
-    return `${n.currency} ${(n.amountMinor / 10 ** digits).toFixed(digits)}`;
-  } catch {
-    return `${n.currency} ${n.amountMinor} (minor units)`;
-  }
-}
-function badge(n) {
-  const b = el('span', null, el('span', 'badge ' + n.status, n.status));
-  if (n.overdue) b.append(el('span', 'badge OVERDUE', 'OVERDUE'));
-  return b;
-}
-function row(cells, cls) {
-  const tr = el('tr', cls);
-  for (const c of cells) tr.append(c instanceof HTMLTableCellElement ? c : el('td', null, c));
-  return tr;
-}
 function localInput(date) {
   return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
 }
@@ -57,6 +19,15 @@ async function call(method, path) {
     cache: 'no-store',
   });
   const body = await res.json().catch(() => null);
+  if (res.status === 401) {
+    // A refused key is of no use for the next search either: forget it and say what to do.
+    sessionStorage.removeItem(KEY);
+    role = null;
+    $('who').textContent = '';
+    throw new Error(
+      `This API key was not accepted (401: ${body?.message ?? 'unauthorised'}). Paste the whole key again.`,
+    );
+  }
   if (!res.ok) {
     const text = Array.isArray(body?.message) ? body.message.join('; ') : body?.message || res.statusText;
     // A 429's message already says when to try again (the Retry-After value).
@@ -69,13 +40,14 @@ async function useKey(key) {
   if (key) sessionStorage.setItem(KEY, key);
   role = null;
   $('who').textContent = '';
+  show($('keyMsg'), 'error', '');
   if (!sessionStorage.getItem(KEY)) return;
   try {
     const me = await call('GET', '/v1/session');
     role = me.role;
     $('who').textContent = `${me.principal} · ${me.role}`;
   } catch (err) {
-    $('who').textContent = err.message;
+    show($('keyMsg'), 'error', err.message);
   }
 }
 
@@ -84,21 +56,21 @@ function syncMode() {
   for (const l of document.querySelectorAll('.window')) l.hidden = !windowed;
 }
 
-function resultRow(n) {
+function resultRow(n, extraClass) {
   const tr = row(
     [
       badge(n),
-      n.skipReason,
-      el('span', 'mono', n.transactionId),
+      shortWhy(n),
+      copyable(n.transactionId, 'transaction id'),
       el('td', 'nowrap', '•• ' + n.cardLast4),
       el('td', 'nowrap', amount(n)),
       n.merchantName,
       n.provider,
-      el('span', 'mono', n.phone),
+      el('td', 'nowrap', phone(n.phone)),
       el('td', 'nowrap', when(n.authorisedAt)),
       el('td', 'nowrap', when(n.updatedAt)),
     ],
-    'pick',
+    extraClass ? `pick ${extraClass}` : 'pick',
   );
   tr.dataset.id = n.id;
   tr.addEventListener('click', () => void openAlert(n.id));
@@ -109,8 +81,8 @@ function resultRow(n) {
 let lastQuery = null;
 let nextCursor = null;
 function showPage(items, append) {
-  if (append) $('rows').append(...items.map(resultRow));
-  else $('rows').replaceChildren(...items.map(resultRow));
+  if (append) $('rows').append(...items.map((n) => resultRow(n)));
+  else $('rows').replaceChildren(...items.map((n) => resultRow(n)));
   const shown = $('rows').children.length;
   $('results').hidden = shown === 0;
   $('resultsTitle').textContent = `Results (${shown}${nextCursor ? '+' : ''})`;
@@ -152,8 +124,10 @@ async function more() {
   }
 }
 
-async function openAlert(id) {
+/** `keepMessage`: right after a resend, whose outcome stays shown; any other opening starts clean. */
+async function openAlert(id, keepMessage = false) {
   openId = id;
+  if (!keepMessage) show($('detailMsg'), 'info', '');
   for (const tr of $('rows').children) tr.classList.toggle('open', tr.dataset.id === id);
   try {
     render(await call('GET', '/v1/notifications/' + encodeURIComponent(id)));
@@ -165,19 +139,20 @@ async function openAlert(id) {
 
 function render(n) {
   $('detail').hidden = false;
-  $('detailTitle').replaceChildren('Alert ', el('span', 'mono', n.id), ' ', badge(n));
+  $('detailTitle').replaceChildren('Alert ', copyable(n.id, 'alert id'), ' ', badge(n));
+  show($('why'), whyKind(n), explain(n));
   const facts = [
-    ['Transaction', n.transactionId],
-    ['Cardholder', n.cardholderId],
+    ['Transaction', copyable(n.transactionId, 'transaction id')],
+    ['Cardholder', copyable(n.cardholderId, 'cardholder id')],
     ['Card', '•• ' + n.cardLast4],
     ['Amount', amount(n)],
     ['Merchant', [n.merchantName, n.merchantCity].filter(Boolean).join(', ')],
     ['Channel', n.channel],
-    ['Phone', n.phone],
+    ['Phone', phone(n.phone)],
     ['Contact version', n.contactVersion],
     ['Skip reason', n.skipReason],
     ['Provider', n.provider],
-    ['Message id', n.providerMessageId],
+    ['Message id', copyable(n.providerMessageId, 'provider message id')],
     ['Last error', [n.lastErrorCode, n.lastErrorDetail].filter(Boolean).join(' ')],
     ['Authorised', when(n.authorisedAt)],
     ['Received', when(n.receivedAt)],
@@ -185,9 +160,15 @@ function render(n) {
     ['Final', when(n.finalAt)],
     ['Text', n.text],
   ];
-  // The SMS text gets a row of its own; the other facts sit four to a row.
+  // The SMS text gets a row of its own; the other facts sit four to a row. Empty ones (no provider yet, no
+  // error) are left out rather than shown blank.
   $('facts').replaceChildren(
-    ...facts.flatMap(([k, v]) => [el('dt', null, k), el('dd', k === 'Text' ? 'wide' : null, v ?? '')]),
+    ...facts
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .flatMap(([k, v]) => [
+        el('dt', k === 'Text' ? 'wide' : null, k),
+        el('dd', k === 'Text' ? 'wide' : null, v),
+      ]),
   );
   $('attempts').replaceChildren(
     ...n.attempts.map((a) =>
@@ -202,12 +183,16 @@ function render(n) {
       ]),
     ),
   );
-  if (n.attempts.length === 0) $('attempts').append(row([el('span', 'muted', 'none')]));
-  $('timeline').replaceChildren(
-    ...n.timeline.map((e) =>
-      row([when(e.at), el('strong', null, e.type), e.status, e.provider, e.errorCode, e.detail]),
-    ),
-  );
+  if (n.attempts.length === 0) {
+    const none = el('td', 'muted', 'No attempt: nothing was handed to an SMS provider.');
+    none.colSpan = 7;
+    $('attempts').append(row([none]));
+  }
+  // The results row of this alert shows what was just read, not what the search saw.
+  const listed = [...$('rows').children].find((tr) => tr.dataset.id === n.id);
+  if (listed) listed.replaceWith(resultRow(n, 'open'));
+  $('timeline').replaceChildren(...timelineRows(n.timeline));
+  $('timelineSummary').textContent = timelineSummary(n.timeline, Boolean(n.finalAt));
   const resend = $('resend');
   resend.hidden = role !== 'supervisor';
   resend.disabled = !RESENDABLE.includes(n.status);
@@ -225,7 +210,7 @@ async function resend() {
   } catch (err) {
     show($('detailMsg'), 'error', err.message);
   }
-  await openAlert(openId);
+  await openAlert(openId, true);
 }
 
 // A link may carry #key=...&transactionId=... (or cardholderId/cardLast4 with from/to): taken once, then
