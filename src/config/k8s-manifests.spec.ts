@@ -61,9 +61,10 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     expect(schemaErrors(objects())).toEqual([]);
   });
 
+  // A TypeScript program over the models' declarations: a few seconds, more on a loaded machine.
   it('names no field the schemas do not know', () => {
     expect(unknownFieldErrors(objects())).toEqual([]);
-  });
+  }, 60_000);
 
   it('uses as environment only settings config.schema.ts knows', () => {
     const names = new Set<string>();
