@@ -82,3 +82,15 @@ export function metricNamesIn(expr: string): string[] {
   }
   return [...names];
 }
+
+/** Each metric's selectors as written (`name{matchers}`), so a panel's label filters are checked too. */
+export function selectorsIn(expr: string): string[] {
+  const out = new Set<string>();
+  for (const name of metricNamesIn(expr)) {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const m of expr.matchAll(new RegExp(`(?<![\\w:])${escaped}(?![\\w:])\\s*(\\{[^}]*\\})?`, 'g'))) {
+      out.add(`${name}${m[1] ?? ''}`);
+    }
+  }
+  return [...out];
+}
