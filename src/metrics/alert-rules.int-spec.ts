@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { scrapeConfig } from '../devstack/prometheus-server';
 import {
   alertNames,
   promtool,
+  ROOT,
   RULES_FILE,
   ruleTestFiles,
   testsOf,
@@ -27,6 +29,28 @@ describe('alert rules under promtool (deploy/prometheus)', () => {
     const run = promtool(['check', 'rules', RULES_FILE]);
     expect(run.code === 0 ? 'ok' : run.output).toBe('ok');
     expect(alerts.length).toBeGreaterThan(0);
+  });
+
+  it("load from docker-compose's Prometheus config and from the one the demo and tests generate", () => {
+    // The compose file mounts the rules at /etc/prometheus; here they are read from the checkout.
+    const compose = path.join(scratch, 'compose-prometheus.yml');
+    writeFileSync(
+      compose,
+      readFileSync(path.join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8').replace(
+        '/etc/prometheus/alerts.yml',
+        RULES_FILE,
+      ),
+    );
+    const generated = path.join(scratch, 'generated-prometheus.yml');
+    writeFileSync(
+      generated,
+      scrapeConfig([{ role: 'api', baseUrl: 'http://127.0.0.1:3000' }], 2, RULES_FILE),
+    );
+    for (const file of [compose, generated]) {
+      const run = promtool(['check', 'config', file]);
+      expect(run.code === 0 ? 'ok' : run.output).toBe('ok');
+      expect(run.output).toContain(`${alerts.length} rules found`);
+    }
   });
 
   it('pass their unit tests (promtool test rules)', () => {
