@@ -22,6 +22,9 @@ export class WriteBatches {
     flush: (items: readonly I[]) => Promise<ReadonlyArray<O | Error>>,
     retryAlone = true,
   ): WriteBatcher<I, O> {
+    // At 0 from the start: a series first seen at 1 gives increase() nothing to compare with, so the first
+    // fallbacks after a start would not count toward AlertlineGroupedWritesFailing (and the panel is empty).
+    this.metrics.writeBatchFallbacks.inc({ batch: kind }, 0);
     return new WriteBatcher(flush, {
       maxBatch: this.config.get('WRITE_BATCH_MAX'),
       parallel: this.config.get('WRITE_BATCH_PARALLEL'),

@@ -109,9 +109,10 @@ describe('grouped send-path writes on PostgreSQL', () => {
     const ids = await queued(3);
     const now = new Date();
     const claimed = await Promise.all(ids.map((id) => path.recorder.claim(id, 60000, now)));
-    const before = (await path.metrics.writeBatchFallbacks.get()).values.find(
-      (v) => v.labels.batch === 'attempt',
-    );
+    // A number, not the sample: prom-client hands out its live objects, and the series exists from the start.
+    const before =
+      (await path.metrics.writeBatchFallbacks.get()).values.find((v) => v.labels.batch === 'attempt')
+        ?.value ?? 0;
     // Two attempts for one alert in one statement would get the same attempt number: the unique
     // constraint fails the statement, then each is written alone and numbered in turn.
     const results = await Promise.allSettled([
@@ -128,6 +129,6 @@ describe('grouped send-path writes on PostgreSQL', () => {
     const after = (await path.metrics.writeBatchFallbacks.get()).values.find(
       (v) => v.labels.batch === 'attempt',
     );
-    expect((after?.value ?? 0) - (before?.value ?? 0)).toBe(1);
+    expect((after?.value ?? 0) - before).toBe(1);
   });
 });

@@ -2,12 +2,15 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { DevStack } from '../devstack/dev-stack';
+import { PrometheusServer } from '../devstack/prometheus-server';
 import { waitFor } from '../devstack/wait-for';
 import { CircuitWatcher, DEMO_BREAKER_ENV, OutageSamples } from './demo-outage';
 import { demoScenarios, Scenario } from './demo-scenarios';
 
-// `npm run demo [-- --once]`: the whole pipeline on this machine, from a fresh clone.
+// `npm run demo [-- --once] [-- --prometheus]`: the whole pipeline on this machine, from a fresh clone;
+// --prometheus adds a real Prometheus scraping every role, with the alert rules loaded.
 const once = process.argv.includes('--once');
+const withPrometheus = process.argv.includes('--prometheus');
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/alertline';
 const root = path.resolve(__dirname, '../..');
 const log = (msg: string) => process.stdout.write(`${msg}\n`);
@@ -34,12 +37,18 @@ async function main(): Promise<number> {
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', PROVIDERS: 'twilio,vonage,smpp', ...DEMO_BREAKER_ENV },
   });
   const db = new Pool({ connectionString: databaseUrl, max: 2 });
+  let prometheus: PrometheusServer | undefined;
   const stopAll = async () => {
+    await prometheus?.stop();
     await stack.stop();
     await db.end();
   };
   try {
     await stack.start();
+    if (withPrometheus) {
+      prometheus = await PrometheusServer.start({ targets: stack.metricsTargets() });
+      log(`== prometheus ${prometheus.url} scraping ${stack.metricsTargets().length} processes every 2 s`);
+    }
     const { contacts, scenarios } = demoScenarios();
     const outage = new OutageSamples(8);
     const allContacts = [...contacts, ...outage.contacts];
@@ -62,7 +71,7 @@ async function main(): Promise<number> {
       await stopAll();
       return ok ? 0 : 1;
     }
-    printUrls(stack);
+    printUrls(stack, prometheus);
     await new Promise<void>((resolve) => process.once('SIGINT', resolve));
     await stopAll();
     return 0;
@@ -189,7 +198,7 @@ function printTable(scenarios: Scenario[], rows: Map<string, Row>): boolean {
   return ok;
 }
 
-function printUrls(stack: DevStack): void {
+function printUrls(stack: DevStack, prometheus?: PrometheusServer): void {
   log('');
   log('The stack is up (Ctrl-C stops it):');
   log(
@@ -200,6 +209,14 @@ function printUrls(stack: DevStack): void {
     `  metrics            ${stack.apiUrl}/metrics, ${stack.role('ingest').baseUrl}/metrics, ${stack.role('dispatcher').baseUrl}/metrics`,
   );
   log(`  sandbox messages   ${stack.sandbox.baseUrl}/sandbox/messages`);
+  if (prometheus) {
+    log(`  prometheus         ${prometheus.url}  (targets: /targets, alert rules: /alerts)`);
+    log(
+      `                     ${prometheus.url}/graph?g0.expr=${encodeURIComponent('sum by (status) (alertline_notifications_total)')}&g0.tab=1`,
+    );
+  } else {
+    log('  prometheus         npm run demo -- --prometheus  starts one scraping every role');
+  }
 }
 
 main().then(

@@ -137,6 +137,14 @@ export class DevStack {
     return r;
   }
 
+  /** Every process's /metrics, labelled by role: what a Prometheus scraping this stack needs. */
+  metricsTargets(): Array<{ role: string; baseUrl: string }> {
+    const roles = [...this.replicas.entries()].flatMap(([role, list]) =>
+      list.map((p) => ({ role, baseUrl: p.baseUrl })),
+    );
+    return [{ role: 'sandbox', baseUrl: this.sandbox.baseUrl }, ...roles];
+  }
+
   get apiUrl(): string {
     return this.env.PUBLIC_BASE_URL;
   }

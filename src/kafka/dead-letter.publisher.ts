@@ -1,5 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Message, Producer } from 'kafkajs';
+import type { DlqErrorCode } from '../ingest/transaction-event.schema';
 import { Metrics } from '../metrics/metrics.service';
 import { DeadLetter, deadLetterRecord } from './dead-letter.record';
 import { KafkaClient } from './kafka.client';
@@ -10,6 +11,26 @@ export type { DeadLetter } from './dead-letter.record';
 // a chunk of 500 rejected 3 KiB events sent at once was refused as a whole (MESSAGE_TOO_LARGE), for ever.
 const MAX_SEND_BYTES = 512 * 1024;
 
+// The reasons dead letters carry (the contacts consumer's are a subset), exported at 0 from the start:
+// a counter series that first appears at 1 gives increase() nothing to compare, so the first dead letter
+// after a start (the one a card-number PCI page exists for) would never fire AlertlineCardNumberInEvents
+// or AlertlineDeadLetters, and the dashboard panel would show no data instead of 0.
+const DLQ_REASONS = {
+  INVALID_JSON: true,
+  MISSING_FIELD: true,
+  INVALID_FIELD: true,
+  CARD_NUMBER_DETECTED: true,
+  NOT_AN_OBJECT: true,
+  TOO_LARGE: true,
+  TOO_DEEP: true,
+  NUL_CHARACTER: true,
+  LONE_SURROGATE: true,
+  CONTROL_CHARACTER: true,
+  RENDER_FAILED: true,
+  DB_DATA_EXCEPTION: true,
+  DB_INTEGRITY_VIOLATION: true,
+} satisfies Record<DlqErrorCode | 'RENDER_FAILED' | 'DB_DATA_EXCEPTION' | 'DB_INTEGRITY_VIOLATION', true>;
+
 /** Sends rejected messages to `<topic>.dlq` with the reason headers; any card number is masked first. */
 @Injectable()
 export class DeadLetterPublisher implements OnModuleDestroy {
@@ -19,7 +40,9 @@ export class DeadLetterPublisher implements OnModuleDestroy {
   constructor(
     private readonly kafka: KafkaClient,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    for (const reason of Object.keys(DLQ_REASONS)) this.metrics.dlqMessages.inc({ reason }, 0);
+  }
 
   async publish(letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
