@@ -86,7 +86,7 @@ export class SendRecorder {
     notes: NewEvent[] = [],
   ): Promise<void> {
     await this.acceptance.record(n, attempt, sent, now, notes);
-    this.metrics.notifications.inc({ status: S.SENT, reason: '' });
+    this.metrics.transition(S.SENT, '');
     this.metrics.alertLatency.observe(
       { stage: 'accepted' },
       (now.getTime() - n.authorised_at.getTime()) / 1000,
@@ -169,7 +169,7 @@ export class SendRecorder {
         tx,
       );
     });
-    this.metrics.notifications.inc({ status: S.FAILED, reason: err.code });
+    this.metrics.transition(S.FAILED, err.code);
   }
 
   /** Back to QUEUED for a retry; the job's backoff decides when. */
@@ -221,7 +221,7 @@ export class SendRecorder {
         );
       }
     });
-    this.metrics.notifications.inc({ status: S.EXPIRED, reason: lastCode ?? '' });
+    this.metrics.transition(S.EXPIRED, lastCode ?? '');
   }
 
   /** A crash left this attempt in flight and the provider has no record of it: it was never sent. */

@@ -162,7 +162,7 @@ export class IngestService {
     if (duplicates) this.metrics.eventsConsumed.inc({ topic, outcome: 'duplicate' }, duplicates);
     if (rejected) this.metrics.eventsConsumed.inc({ topic, outcome: 'dead_lettered' }, rejected);
     for (const row of created) {
-      this.metrics.notifications.inc({ status: row.status, reason: row.skipReason ?? '' });
+      this.metrics.transition(row.status, row.skipReason ?? '');
       this.metrics.upstreamDelay.observe((now.getTime() - row.authorisedAt.getTime()) / 1000);
       if (now.getTime() - row.authorisedAt.getTime() > this.config.get('UPSTREAM_LATE_SECONDS') * 1000) {
         this.metrics.lateEvents.inc();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { NotificationStatus } from '../notifications/notification-status';
 
 // The metric names are a contract with the operators' dashboards (ARCHITECTURE.md). Labels are always
 // low-cardinality enums: never a phone number, card, cardholder or message id.
@@ -17,6 +18,15 @@ export class Metrics {
     name: 'alertline_notifications_total',
     help: 'Alert state changes, by resulting status and reason',
     labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
+  // The alert rules read this one: with a `reason` label a status's series are open-ended and each is born
+  // at 1 on its first event, where increase() and rate() have nothing to compare, so a process's first
+  // EXPIRED (or UNDELIVERED) for a new reason would never page. Every status is exported at 0 from start.
+  readonly outcomes = new Counter({
+    name: 'alertline_alert_outcomes_total',
+    help: 'Alert state changes, by resulting status only (every status exported from start)',
+    labelNames: ['status'] as const,
     registers: [this.registry],
   });
   readonly providerRequests = new Counter({
@@ -134,5 +144,12 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'alertline_process_' });
+    for (const status of Object.values(NotificationStatus)) this.outcomes.inc({ status }, 0);
+  }
+
+  /** One alert state change, counted by status and reason (dashboards) and by status alone (alerts). */
+  transition(status: NotificationStatus, reason: string): void {
+    this.notifications.inc({ status, reason });
+    this.outcomes.inc({ status });
   }
 }

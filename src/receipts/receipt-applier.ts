@@ -78,7 +78,7 @@ export class ReceiptApplier {
   /** The metrics of one applied receipt; shared with the batch path so both count alike. */
   observe(receipt: ReceiptInput, moved: NotificationStatus | null, authorisedAt: Date): void {
     this.metrics.receipts.inc({ provider: receipt.provider, status: receipt.status });
-    if (moved) this.metrics.notifications.inc({ status: moved, reason: receipt.errorCode ?? '' });
+    if (moved) this.metrics.transition(moved, receipt.errorCode ?? '');
     if (moved === S.DELIVERED) {
       this.metrics.alertLatency.observe(
         { stage: 'delivered' },
