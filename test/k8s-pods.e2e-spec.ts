@@ -8,7 +8,7 @@ import { waitFor } from '../src/devstack/wait-for';
 import { TEST_DATABASE_URL, testDb } from './support/db';
 import { waitForStatuses } from './support/e2e';
 import { K8sObject, renderOverlay } from './support/k8s-manifests';
-import { PodProcess } from './support/k8s-pod';
+import { APP_DIR, PodProcess } from './support/k8s-pod';
 
 /**
  * The pods of the local overlay as the kubelet would run them, on this machine: each Deployment's
@@ -110,10 +110,11 @@ describe('local overlay pods: non-root, read-only root, graceful stop', () => {
       const mounts = pods.get(d.metadata.name)!.mounts();
       const container = d.spec.template.spec.containers[0];
       expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
-      expect({ name: d.metadata.name, root: mounts.get('/')?.options[0] }).toEqual({
+      expect({
         name: d.metadata.name,
-        root: 'ro',
-      });
+        root: mounts.get('/')?.options[0],
+        code: mounts.get(APP_DIR)?.options[0],
+      }).toEqual({ name: d.metadata.name, root: 'ro', code: 'ro' });
       for (const m of container.volumeMounts) {
         expect({ name: d.metadata.name, [m.mountPath]: mounts.get(m.mountPath) }).toMatchObject({
           name: d.metadata.name,

@@ -8,8 +8,13 @@ import { K8sObject, ROOT } from './k8s-manifests';
  * runAsUser/runAsGroup with no supplementary groups, the whole root filesystem read-only when the
  * container says readOnlyRootFilesystem, and a tmpfs at each emptyDir mount. A private mount namespace
  * (unshare -m, as root) keeps all of that to the process: the read-only flag is set on the namespace's own
- * copy of the root mount, so the machine's stays writable.
+ * copy of the root mount, so the machine's stays writable. The checkout is bound at APP_DIR first (the
+ * image's code directory), read-only like the root: a checkout under /tmp (CI clones to /tmp/ci) would
+ * otherwise vanish under the pod's /tmp emptyDir.
  */
+/** An empty directory every Debian machine has, standing in for the image's /app. */
+export const APP_DIR = '/srv';
+
 export class PodProcess {
   private child?: ChildProcess;
   private exitCode: number | null = null;
@@ -44,12 +49,14 @@ export class PodProcess {
     const emptyDirs = new Set(
       (this.pod.volumes ?? []).filter((v: any) => v.emptyDir).map((v: any) => v.name as string),
     );
-    const steps = ['mount --make-rprivate /'];
-    if (ctx.readOnlyRootFilesystem) steps.push('mount -o remount,bind,ro /');
+    const steps = ['mount --make-rprivate /', `mount --bind ${ROOT} ${APP_DIR}`];
+    if (ctx.readOnlyRootFilesystem) {
+      steps.push(`mount -o remount,bind,ro ${APP_DIR}`, 'mount -o remount,bind,ro /');
+    }
     for (const m of this.container.volumeMounts ?? []) {
       if (emptyDirs.has(m.name)) steps.push(`mount -t tmpfs -o size=64m tmpfs ${m.mountPath}`);
     }
-    steps.push(`cd ${ROOT}`);
+    steps.push(`cd ${APP_DIR}`);
     const user = ['setpriv', `--reuid=${ctx.runAsUser}`, `--regid=${ctx.runAsGroup}`, '--clear-groups'];
     if (ctx.allowPrivilegeEscalation === false) user.push('--no-new-privs');
     const exec = `exec ${[...user, '--', ...command].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')}`;
