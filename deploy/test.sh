@@ -3,6 +3,8 @@
 # run as processes, then runs the three tiers: unit, integration, end to end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The project's Node (.nvmrc) first in PATH for everything below, whatever Node started `npm test`.
+source deploy/node.sh
 
 bash deploy/infra.sh up
 npm run -s build
