@@ -19,7 +19,7 @@ import {
   str,
   VonageReply,
 } from './vonage-format';
-import { signVonageParams, VonageSignatureMethod } from './vonage-signature';
+import { signVonageParams, VonageSignatureMethod } from '../receipts/vonage-signature';
 
 export type { VonageReply } from './vonage-format';
 

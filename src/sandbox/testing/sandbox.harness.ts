@@ -5,10 +5,10 @@ import net from 'node:net';
 import twilio from 'twilio';
 import { NestFactory } from '@nestjs/core';
 import { SMS } from '@vonage/sms';
-import { AppModule } from '../../app/app.module';
 import { createLogger } from '../../common/logger';
 import { AppConfig } from '../../config/app-config';
 import { SandboxRequestClient } from '../../providers/twilio/twilio.request-client';
+import { sandboxAppModule } from '../sandbox.app';
 import { smpp, SmppPdu, SmppSession } from '../smpp-types';
 
 export const SID = 'AC0123456789abcdef0123456789abcdef';
@@ -95,7 +95,7 @@ export async function startSandbox(dlrUrl: string) {
     SMPP_PASSWORD: SMPP_CREDS.password,
   });
   const logger = createLogger('silent', 'sandbox');
-  const app = await NestFactory.create(AppModule.forRole('sandbox', config, logger), { logger: false });
+  const app = await NestFactory.create(sandboxAppModule(config, logger), { logger: false });
   await app.listen(httpPort, '127.0.0.1');
   return { app, baseUrl: `http://127.0.0.1:${httpPort}`, smppPort };
 }
