@@ -133,7 +133,11 @@ export const twilioClient = (timeout = 3000) =>
   twilio(SID, TOKEN, { httpClient: new SandboxRequestClient(h.sandbox.baseUrl, { timeout }) });
 
 export function vonageClient() {
-  return new SMS({ apiKey: VONAGE.apiKey, apiSecret: VONAGE.apiSecret }, { restHost: h.sandbox.baseUrl });
+  // An empty privateKey, as in VonageProvider: @vonage/auth would pass undefined to fs.existsSync (DEP0187).
+  return new SMS(
+    { apiKey: VONAGE.apiKey, apiSecret: VONAGE.apiSecret, privateKey: '' },
+    { restHost: h.sandbox.baseUrl },
+  );
 }
 
 /** An ESME on the real smpp package; answers deliver_sm and collects them. */
