@@ -4,6 +4,8 @@
 # integration, end to end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The project's Node (.nvmrc) first in PATH for everything below, whatever Node started `npm test`.
+source deploy/node.sh
 
 bash deploy/infra.sh up
 bash deploy/browser.sh

@@ -6,13 +6,15 @@ import { TEST_DATABASE_URL } from './support/db';
 import { PRODUCTION_ENV, REFUSED_WHEN_UNSET } from './support/production-env';
 
 const MAIN = path.resolve(__dirname, '../dist/main.js');
+const SANDBOX_MAIN = path.resolve(__dirname, '../dist/sandbox/sandbox.main.js');
 
 /**
  * The built entry point as the Dockerfile runs it, with only the given environment (plus PATH): nothing
  * inherited from this test run, so a default can only come from the code.
  */
 function start(role: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [MAIN, role], {
+  const entry = role === 'sandbox' ? [SANDBOX_MAIN] : [MAIN, role];
+  const child = spawn(process.execPath, entry, {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,7 +35,7 @@ async function stop(child: ChildProcess, exited: Promise<number>): Promise<void>
 
 describe('production start-up (NODE_ENV=production, as the Dockerfile sets it)', () => {
   it.each(['api', 'sandbox'])(
-    '`node dist/main.js %s` with nothing else set exits 2, naming every demo secret and sandbox address',
+    '%s with nothing else set exits 2, naming every demo secret and sandbox address',
     async (role) => {
       const run = start(role, { NODE_ENV: 'production' });
       const code = await run.exited;

@@ -6,16 +6,26 @@ import { LoggerModule } from '../common/logger.module';
 import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
-import { refuseInProduction, Role } from './roles';
+import { Role } from './roles';
 import { ROLE_MODULES } from './role-modules';
 
 /** One build, one module graph per role: `npm start -- <role>` picks which features this process runs. */
 @Module({})
 export class AppModule {
   static forRole(role: Role, config: AppConfig, logger: Logger): DynamicModule {
-    refuseInProduction(role, config.get('NODE_ENV'));
-    const features: Array<Type | DynamicModule> = ROLE_MODULES[role];
-    const needsDatabase = role !== 'sandbox';
+    return AppModule.compose(config, logger, ROLE_MODULES[role], { database: true });
+  }
+
+  /**
+   * What every process has (config, logs, metrics, health) around its features. The sandbox composes
+   * its own from here, so the product's role table never imports it (the production build leaves it out).
+   */
+  static compose(
+    config: AppConfig,
+    logger: Logger,
+    features: Array<Type | DynamicModule>,
+    options: { database: boolean },
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -23,7 +33,7 @@ export class AppModule {
         LoggerModule.forRoot(logger),
         MetricsModule,
         HealthModule,
-        ...(needsDatabase ? [DatabaseModule] : []),
+        ...(options.database ? [DatabaseModule] : []),
         ...features,
       ],
     };

@@ -10,7 +10,5 @@ export function portFor(role: Role, config: AppConfig): number {
       return config.get('INGEST_PORT');
     case 'dispatcher':
       return config.get('DISPATCHER_PORT');
-    case 'sandbox':
-      return config.get('SANDBOX_PORT');
   }
 }

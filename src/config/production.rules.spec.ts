@@ -1,4 +1,3 @@
-import { refuseInProduction } from '../app/roles';
 import { ConfigError, parseConfig } from './config.schema';
 import { PRODUCTION_ENV, REFUSED_WHEN_UNSET } from '../../test/support/production-env';
 import { isLoopbackHost, SANDBOX_DEFAULTS } from './production.rules';
@@ -123,12 +122,5 @@ describe('production refuses the sandbox’s settings', () => {
     expect(problems({ ...smsOnly, TWILIO_AUTH_TOKEN: undefined }).map((l) => l.trim().split(':')[0])).toEqual(
       ['TWILIO_AUTH_TOKEN'],
     );
-  });
-
-  it('refuses the sandbox role in production only', () => {
-    expect(() => refuseInProduction('sandbox', 'production')).toThrow(ConfigError);
-    expect(() => refuseInProduction('sandbox', 'production')).toThrow(/role sandbox/);
-    expect(() => refuseInProduction('sandbox', 'development')).not.toThrow();
-    expect(() => refuseInProduction('api', 'production')).not.toThrow();
   });
 });

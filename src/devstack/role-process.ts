@@ -2,8 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { StopWaiting, waitFor } from './wait-for';
 
-// The built entry point, whether this file runs from dist/ (demo, bench) or from src/ under jest.
+// The built entry points, whether this file runs from dist/ (demo, bench) or from src/ under jest. The
+// sandbox has its own, outside the product's dist/main.js.
 const MAIN = path.resolve(__dirname, '../../dist/main.js');
+const SANDBOX_MAIN = path.resolve(__dirname, '../../dist/sandbox/sandbox.main.js');
 
 /** One role of the built app as a child process (dist/main.js <role>), as operators run it. */
 export class RoleProcess {
@@ -53,7 +55,8 @@ export class RoleProcess {
 
   async start(readyTimeoutMs = 60000): Promise<void> {
     this.exitCode = null;
-    const child = spawn(process.execPath, [...this.nodeArgs, MAIN, this.role], {
+    const entry = this.role === 'sandbox' ? [SANDBOX_MAIN] : [MAIN, this.role];
+    const child = spawn(process.execPath, [...this.nodeArgs, ...entry], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -4,7 +4,7 @@ import { RequestThrottle } from '../auth/request-throttle';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
-import { signVonageParams } from '../sandbox/vonage-signature';
+import { signVonageParams } from './vonage-signature';
 import { timestampProblem, VonageSignatureGuard } from './vonage-signature.guard';
 import { WebhookRefusal } from './webhook-refusal';
 

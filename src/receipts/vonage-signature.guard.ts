@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 // The sandbox's signing code is Vonage's algorithm, kept in one place; it moves to src/providers/vonage/
 // once the sandbox is finished.
-import { verifyVonageSignature } from '../sandbox/vonage-signature';
+import { verifyVonageSignature } from './vonage-signature';
 import { WebhookRefusal } from './webhook-refusal';
 
 /**

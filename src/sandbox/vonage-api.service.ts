@@ -19,7 +19,7 @@ import {
   str,
   VonageReply,
 } from './vonage-format';
-import { signVonageParams, VonageSignatureMethod } from './vonage-signature';
+import { signVonageParams, VonageSignatureMethod } from '../receipts/vonage-signature';
 
 export type { VonageReply } from './vonage-format';
 
@@ -35,7 +35,7 @@ const OUTCOME: Record<ReceiptOutcome, { status: string; errCode: string }> = {
 };
 
 /**
- * Vonage's SMS API (`POST /sms/json`) as @vonage/sms 1.20 calls it: a JSON body with kebab-case keys and
+ * Vonage's SMS API (`POST /sms/json`) as @vonage/sms 1.24 calls it: a JSON body with kebab-case keys and
  * HTTP Basic api_key:api_secret (the classic form/query api_key + api_secret is accepted too). Problems are
  * answered HTTP 200 with a non-"0" messages[].status, as Vonage does. DLRs are signed JSON POSTs.
  */

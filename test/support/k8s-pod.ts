@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { StopWaiting, waitFor } from '../../src/devstack/wait-for';
 import { K8sObject, ROOT } from './k8s-manifests';
 
@@ -12,6 +13,22 @@ import { K8sObject, ROOT } from './k8s-manifests';
  * image's code directory), read-only like the root: a checkout under /tmp (CI clones to /tmp/ci) would
  * otherwise vanish under the pod's /tmp emptyDir.
  */
+/**
+ * The ENTRYPOINT of the Dockerfile stage an image is built from: `alertline-sandbox` is the `sandbox`
+ * target, `alertline` the default `runtime` one.
+ */
+export function imageEntrypoint(image: string): string[] {
+  const stage = image.split(':')[0] === 'alertline-sandbox' ? 'sandbox' : 'runtime';
+  let current = '';
+  for (const line of readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').split('\n')) {
+    const from = /^FROM\s+\S+\s+AS\s+(\S+)/i.exec(line);
+    if (from) current = from[1];
+    const entry = /^ENTRYPOINT\s+(\[.*\])/.exec(line);
+    if (entry && current === stage) return JSON.parse(entry[1]) as string[];
+  }
+  throw new Error(`Dockerfile: no ENTRYPOINT in stage ${stage}`);
+}
+
 /** An empty directory every Debian machine has, standing in for the image's /app. */
 export const APP_DIR = '/srv';
 
@@ -63,12 +80,16 @@ export class PodProcess {
     return ['-m', 'bash', '-c', [...steps, exec].join(' && ')];
   }
 
-  /** The image's entrypoint (node dist/main.js) with the container's args, as the image runs it. */
+  /** The image's entrypoint (from the Dockerfile stage it is built from) with the container's args. */
   async start(readyTimeoutMs: number): Promise<void> {
-    const child = spawn('unshare', this.wrap(['node', 'dist/main.js', ...this.container.args]), {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'unshare',
+      this.wrap([...imageEntrypoint(this.container.image), ...(this.container.args ?? [])]),
+      {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     const keep = (chunk: Buffer) => {
       this.logs.push(chunk.toString('utf8'));

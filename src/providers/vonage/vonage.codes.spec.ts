@@ -43,9 +43,13 @@ describe('vonage code mapping', () => {
       code: 'HTTP_503',
     });
     expect(mapVonageError({ name: 'AbortError', message: 'aborted' })).toBeInstanceOf(ProviderTimeoutError);
-    expect(mapVonageError({ name: 'FetchError', code: 'ECONNRESET' })).toMatchObject({
+    const reset = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    });
+    expect(mapVonageError(reset)).toMatchObject({
       kind: 'transient',
       code: 'ECONNRESET',
+      message: 'fetch failed: read ECONNRESET',
     });
   });
 

@@ -42,6 +42,8 @@ interface SdkError {
   name?: string;
   code?: unknown;
   message?: string;
+  /** Node's fetch (the SDK's transport since @vonage/sms 1.23) puts the socket error here. */
+  cause?: { code?: unknown; message?: string };
   response?: {
     status?: number;
     messages?: VonageMessageStatus[];
@@ -60,10 +62,12 @@ export function mapVonageError(err: unknown): ProviderError {
     if (status === 429) return new RateLimitedError('vonage', 'HTTP_429', detail, retryAfterMs(e));
     return new TransientProviderError('vonage', `HTTP_${status}`, detail);
   }
-  const detail = (e.message ?? String(err)).slice(0, 300);
-  // node-fetch aborts on the SDK's timeout: Vonage may have taken the message.
+  // fetch says only "fetch failed"; the reason (ECONNRESET, ECONNREFUSED, UND_ERR_SOCKET) is its cause.
+  const cause = e.cause?.message ? `: ${e.cause.message}` : '';
+  const detail = `${e.message ?? String(err)}${cause}`.slice(0, 300);
+  // The SDK aborts the fetch on its timeout: Vonage may have taken the message.
   if (e.name === 'AbortError') return new ProviderTimeoutError('vonage', detail);
-  const code = typeof e.code === 'string' ? e.code : 'NETWORK';
+  const code = [e.code, e.cause?.code].find((c): c is string => typeof c === 'string') ?? 'NETWORK';
   return new TransientProviderError('vonage', code, detail);
 }
 

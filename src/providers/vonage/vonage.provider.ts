@@ -19,9 +19,9 @@ interface SearchItem {
 }
 
 /**
- * Vonage SMS API through @vonage/sms 1.20 (the last version for Node 20). Our attempt id travels as
- * `client-ref`, so "did you take this attempt?" is answered exactly, by Message Search, without matching
- * texts. Long messages come back as one message-id per part; all are kept for DLR correlation.
+ * Vonage SMS API through @vonage/sms (on Node's own fetch since 1.23, hence its Node 22+). Our attempt id
+ * travels as `client-ref`, so "did you take this attempt?" is answered exactly, by Message Search, without
+ * matching texts. Long messages come back as one message-id per part; all are kept for DLR correlation.
  */
 @Injectable()
 export class VonageProvider implements SmsProvider {
@@ -34,7 +34,13 @@ export class VonageProvider implements SmsProvider {
   constructor(config: AppConfig) {
     this.restHost = (config.get('VONAGE_BASE_URL') ?? 'https://rest.nexmo.com').replace(/\/+$/, '');
     this.sms = new SMS(
-      new Auth({ apiKey: config.get('VONAGE_API_KEY'), apiSecret: config.get('VONAGE_API_SECRET') }),
+      new Auth({
+        apiKey: config.get('VONAGE_API_KEY'),
+        apiSecret: config.get('VONAGE_API_SECRET'),
+        // @vonage/auth passes privateKey to fs.existsSync even when there is none, which Node 24 reports as
+        // DEP0187 on every start. SMS authenticates with key and secret; no JWT key is ever used.
+        privateKey: '',
+      }),
       {
         restHost: this.restHost,
         timeout: config.get('PROVIDER_TIMEOUT_MS'),

@@ -5,10 +5,10 @@ import net from 'node:net';
 import twilio from 'twilio';
 import { NestFactory } from '@nestjs/core';
 import { SMS } from '@vonage/sms';
-import { AppModule } from '../../app/app.module';
 import { createLogger } from '../../common/logger';
 import { AppConfig } from '../../config/app-config';
 import { SandboxRequestClient } from '../../providers/twilio/twilio.request-client';
+import { sandboxAppModule } from '../sandbox.app';
 import { smpp, SmppPdu, SmppSession } from '../smpp-types';
 
 export const SID = 'AC0123456789abcdef0123456789abcdef';
@@ -95,7 +95,7 @@ export async function startSandbox(dlrUrl: string) {
     SMPP_PASSWORD: SMPP_CREDS.password,
   });
   const logger = createLogger('silent', 'sandbox');
-  const app = await NestFactory.create(AppModule.forRole('sandbox', config, logger), { logger: false });
+  const app = await NestFactory.create(sandboxAppModule(config, logger), { logger: false });
   await app.listen(httpPort, '127.0.0.1');
   return { app, baseUrl: `http://127.0.0.1:${httpPort}`, smppPort };
 }
@@ -133,7 +133,11 @@ export const twilioClient = (timeout = 3000) =>
   twilio(SID, TOKEN, { httpClient: new SandboxRequestClient(h.sandbox.baseUrl, { timeout }) });
 
 export function vonageClient() {
-  return new SMS({ apiKey: VONAGE.apiKey, apiSecret: VONAGE.apiSecret }, { restHost: h.sandbox.baseUrl });
+  // An empty privateKey, as in VonageProvider: @vonage/auth would pass undefined to fs.existsSync (DEP0187).
+  return new SMS(
+    { apiKey: VONAGE.apiKey, apiSecret: VONAGE.apiSecret, privateKey: '' },
+    { restHost: h.sandbox.baseUrl },
+  );
 }
 
 /** An ESME on the real smpp package; answers deliver_sm and collects them. */

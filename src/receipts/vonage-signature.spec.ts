@@ -32,7 +32,7 @@ const SDK_ALGORITHMS: Record<VonageSignatureMethod, AlgorithmTypes> = {
   sha256: 'SHA256HMAC' as AlgorithmTypes.sha256hmac,
   sha512: 'SHA512HMAC' as AlgorithmTypes.sha512hmac,
 };
-const sdk = new SMS({ apiKey: 'k', apiSecret: 's' });
+const sdk = new SMS({ apiKey: 'k', apiSecret: 's', privateKey: '' });
 
 describe('vonage signature', () => {
   it('builds the base string from sorted keys, without sig, with & and = in values replaced', () => {
