@@ -8,8 +8,8 @@ import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.reposit
 import { ReceiptsService } from '../receipts/receipts.service';
 import { LeaseLostError } from './delivery.errors';
 import { LeaseFence } from './lease-fence';
-import { MessagePartsRepository } from './message-parts.repository';
-import { MultipartReceipts } from './multipart-receipts';
+import { MessagePartsRepository } from '../receipts/message-parts.repository';
+import { MultipartReceipts } from '../receipts/multipart-receipts';
 import { SendBatches } from './send-batches';
 
 /** What the provider said when it took the message. */

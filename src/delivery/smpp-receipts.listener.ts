@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { SmppProvider } from '../providers/smpp/smpp.provider';
-import { MultipartReceipts } from './multipart-receipts';
+import { MultipartReceipts } from '../receipts/multipart-receipts';
 
 /**
  * SMPP receipts arrive on the dispatcher's own session, not at a webhook: each is recorded before its

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { MessagePartsRepository } from '../delivery/message-parts.repository';
-import { MultipartReceipts } from '../delivery/multipart-receipts';
+import { MessagePartsRepository } from './message-parts.repository';
+import { MultipartReceipts } from './multipart-receipts';
 import { ReceiptsCoreModule } from './receipts-core.module';
 import { TwilioWebhookController } from './twilio-webhook.controller';
 import { TwilioSignatureGuard } from './twilio-signature.guard';

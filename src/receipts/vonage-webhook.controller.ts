@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { Clock } from '../common/clock';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
-import { MultipartReceipts } from '../delivery/multipart-receipts';
+import { MultipartReceipts } from './multipart-receipts';
 import { mapVonageDlrStatus } from '../providers/vonage/vonage.codes';
 import { VonageSignatureGuard, vonageDlrParams } from './vonage-signature.guard';
 

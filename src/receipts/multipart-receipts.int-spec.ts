@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { newNotification } from '../../test/support/notification-fixture';
 import { useSendPath } from '../../test/support/send-path';
 import { waitFor } from '../devstack/wait-for';
-import { messageLockKey } from '../receipts/receipts.repository';
+import { messageLockKey } from './receipts.repository';
 import { ProviderMessageStatus as P } from '../providers/provider.interface';
 
 describe('multi-part receipts that arrive before the SENT write, on PostgreSQL', () => {

@@ -3,8 +3,8 @@ import { Database, Queryable } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent } from '../notifications/notification-status';
-import { ReceiptInput, ReceiptRow, ReceiptsRepository } from '../receipts/receipts.repository';
-import { ReceiptResult, ReceiptsService } from '../receipts/receipts.service';
+import { ReceiptInput, ReceiptRow, ReceiptsRepository } from './receipts.repository';
+import { ReceiptResult, ReceiptsService } from './receipts.service';
 import { MessagePart, MessagePartsRepository } from './message-parts.repository';
 
 /**
