@@ -4,7 +4,7 @@ import { AppLogger, LOGGER } from '../common/logger.module';
 import { NotificationStatus } from '../notifications/notification-status';
 import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderRoute } from '../providers/provider-route';
-import { AllProvidersFailedError, LeaseHeldError, LeaseLostError } from './delivery.errors';
+import { AllProvidersFailedError, LeaseHeldError, LeaseLostError } from '../queue/queue.errors';
 import { InFlightRecovery } from './in-flight-recovery';
 import { LeaseKeeper, SendLease } from './lease-keeper';
 import { ProviderStep } from './provider-step';

@@ -6,7 +6,7 @@ import { HistoryEvent } from '../notifications/notification-status';
 import { NotificationRow } from '../notifications/notification.types';
 import { ProviderRoute } from '../providers/provider-route';
 import { AppConfig } from '../config/app-config';
-import { InFlightUnknownError, LeaseHeldError } from './delivery.errors';
+import { InFlightUnknownError, LeaseHeldError } from '../queue/queue.errors';
 import type { SendLease } from './lease-keeper';
 import { sendTimings } from '../config/send-timings';
 import { outboundFor } from './route-trail';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
 import { NotificationRow } from '../notifications/notification.types';
 import { NotificationsRepository } from '../notifications/notifications.repository';
-import { LeaseLostError } from './delivery.errors';
+import { LeaseLostError } from '../queue/queue.errors';
 
 /**
  * Every write for a claimed alert is fenced by the claim's lease generation: once another dispatcher has

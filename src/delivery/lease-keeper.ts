@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import type { NotificationRow } from '../notifications/notification.types';
-import { LeaseHeldError } from './delivery.errors';
+import { LeaseHeldError } from '../queue/queue.errors';
 import { SendBatchRepository } from './send-batch.repository';
 import { sendTimings } from '../config/send-timings';
 

@@ -14,7 +14,7 @@ import {
 } from '../providers/provider.errors';
 import { OutboundSms, SmsProvider } from '../providers/provider.interface';
 import { ProviderRateLimiter } from '../providers/provider-rate-limiter';
-import { InFlightUnknownError } from './delivery.errors';
+import { InFlightUnknownError } from '../queue/queue.errors';
 import type { SendLease } from './lease-keeper';
 import { outboundFor, RouteTrail } from './route-trail';
 import { SendRecorder } from './send-recorder';

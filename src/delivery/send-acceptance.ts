@@ -6,7 +6,7 @@ import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notific
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
-import { LeaseLostError } from './delivery.errors';
+import { LeaseLostError } from '../queue/queue.errors';
 import { LeaseFence } from './lease-fence';
 import { MessagePartsRepository } from '../receipts/message-parts.repository';
 import { MultipartReceipts } from '../receipts/multipart-receipts';

@@ -9,7 +9,7 @@ import { HistoryEvent, NotificationStatus as S } from '../notifications/notifica
 import { AttemptStatus } from '../notifications/notification.types';
 import { ClaimedRow } from '../notifications/notifications.repository';
 import { PermanentRecipientError, TransientProviderError } from '../providers/provider.errors';
-import { LeaseHeldError, LeaseLostError } from './delivery.errors';
+import { LeaseHeldError, LeaseLostError } from '../queue/queue.errors';
 import { LeaseKeeper } from './lease-keeper';
 import { SendBatchRepository } from './send-batch.repository';
 

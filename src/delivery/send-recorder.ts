@@ -9,7 +9,7 @@ import { AttemptRow, AttemptStatus, NewEvent, NotificationRow } from '../notific
 import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
 import { ProviderError } from '../providers/provider.errors';
 import type { ClaimedMessages } from '../providers/provider.interface';
-import { LeaseHeldError } from './delivery.errors';
+import { LeaseHeldError } from '../queue/queue.errors';
 import { LeaseFence } from './lease-fence';
 import { Acceptance, SendAcceptance } from './send-acceptance';
 import { SendBatches } from './send-batches';

@@ -1,4 +1,4 @@
-import { AllProvidersFailedError, InFlightUnknownError, LeaseHeldError } from '../delivery/delivery.errors';
+import { AllProvidersFailedError, InFlightUnknownError, LeaseHeldError } from './queue.errors';
 import { bullRetryDelay, retryDelay } from './retry-backoff';
 
 const now = Date.parse('2026-11-22T12:00:00Z');

@@ -1,4 +1,4 @@
-import { AllProvidersFailedError, InFlightUnknownError, LeaseHeldError } from '../delivery/delivery.errors';
+import { AllProvidersFailedError, InFlightUnknownError, LeaseHeldError } from './queue.errors';
 
 export const BACKOFF_STRATEGY = 'alert-deadline';
 const BASE_MS = 1000;

@@ -11,7 +11,7 @@ import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus as S } from '../notifications/notification-status';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { SmsQueue } from '../queue/sms-queue.service';
-import { SmsJobs } from '../sweeper/sms-jobs';
+import { SmsJobs } from '../queue/sms-jobs';
 import { ContactUnusableError, NotResendableError, ResendLimitError } from './resend.errors';
 import { ResendRateLimiter } from './resend-rate-limiter';
 import { ResendRepository } from './resend.repository';

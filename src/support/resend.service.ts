@@ -8,7 +8,7 @@ import { Database, Queryable } from '../database/database.service';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus } from '../notifications/notification-status';
 import { NotificationRow } from '../notifications/notification.types';
-import { SmsJobs } from '../sweeper/sms-jobs';
+import { SmsJobs } from '../queue/sms-jobs';
 import { AlertNotFoundError, ContactUnusableError, NotResendableError } from './resend.errors';
 import { isResendable, RESENDABLE_STATUSES, resendTarget } from './resend.policy';
 import { ResendRateLimiter } from './resend-rate-limiter';

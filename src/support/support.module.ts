@@ -6,7 +6,7 @@ import { AuditRepository } from '../audit/audit.repository';
 import { ContactsModule } from '../contacts/contacts.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { QueueModule } from '../queue/queue.module';
-import { SmsJobs } from '../sweeper/sms-jobs';
+import { SmsJobs } from '../queue/sms-jobs';
 import { ConsoleController } from './console.controller';
 import { NotificationsController } from './notifications.controller';
 import { SessionController } from './session.controller';

@@ -5,7 +5,7 @@ import { AppLogger, LOGGER } from '../common/logger.module';
 import { Metrics } from '../metrics/metrics.service';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus as S } from '../notifications/notification-status';
-import { SmsJobs } from './sms-jobs';
+import { SmsJobs } from '../queue/sms-jobs';
 import { StuckCursor, SweeperRepository } from './sweeper.repository';
 
 export const SWEEP_BATCH = 500;

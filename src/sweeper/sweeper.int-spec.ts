@@ -22,7 +22,7 @@ import { newNotification } from '../../test/support/notification-fixture';
 import type { SendRecorder } from '../delivery/send-recorder';
 import { sendPathOn } from '../../test/support/send-path';
 import { ReceiptDeadlines } from './receipt-deadlines';
-import { SmsJobs } from './sms-jobs';
+import { SmsJobs } from '../queue/sms-jobs';
 import { StuckAlertRecovery } from './stuck-alerts';
 import { SweeperRepository } from './sweeper.repository';
 import { SweeperService } from './sweeper.service';

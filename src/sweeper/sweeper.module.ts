@@ -5,7 +5,7 @@ import { ProvidersModule } from '../providers/providers.module';
 import { QueueModule } from '../queue/queue.module';
 import { ReceiptsCoreModule } from '../receipts/receipts-core.module';
 import { ReceiptDeadlines } from './receipt-deadlines';
-import { SmsJobs } from './sms-jobs';
+import { SmsJobs } from '../queue/sms-jobs';
 import { StuckAlertRecovery } from './stuck-alerts';
 import { SweeperRepository } from './sweeper.repository';
 import { SWEEPER_QUEUE, SweeperScheduler } from './sweeper.scheduler';

@@ -1,4 +1,5 @@
-// Typed outcomes the queue processor turns into Bull behaviour (retry with backoff, or stop).
+// Typed outcomes the queue processor turns into Bull behaviour (retry with backoff, or stop). delivery/ throws
+// them; they live here because retry-backoff reads them and queue/ sits below delivery/ (docs/design.md).
 
 /** Every provider failed transiently or throttled: retry the job with backoff until the deadline. */
 export class AllProvidersFailedError extends Error {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SmsQueue } from '../queue/sms-queue.service';
+import { SmsQueue } from './sms-queue.service';
 
 export type JobCheck = 'live' | 'missing' | 'finished';
 
