@@ -2,7 +2,7 @@ import { CallHandler, ExecutionContext, HttpException, Injectable, NestIntercept
 import type { Request } from 'express';
 import { catchError, from, mergeMap, Observable, throwError } from 'rxjs';
 import { Clock } from '../common/clock';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../common/principal';
 import { AuditRepository } from './audit.repository';
 
 /**

@@ -11,7 +11,7 @@ import type { Request, Response } from 'express';
 import { AuditRepository } from '../audit/audit.repository';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { Principal, REQUIRED_ROLE, Role } from './principal';
+import { Principal, REQUIRED_ROLE, Role } from '../common/principal';
 import { RequestThrottle, sourceOf } from './request-throttle';
 
 const RANK: Record<Role, number> = { support: 1, supervisor: 2 };

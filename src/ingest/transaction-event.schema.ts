@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { containsCardNumber } from '../common/card-number';
 import { findCardNumber, jsonDepth, MAX_JSON_DEPTH } from '../common/card-number-json';
-import { findTextProblem, TextProblem } from '../kafka/message-text';
+import type { DlqErrorCode } from '../kafka/dead-letter.record';
+import { findTextProblem } from '../kafka/message-text';
 
 // The contract of card.transactions.authorised (ARCHITECTURE.md). Unknown fields are ignored.
 export const CHANNELS = ['POS', 'ECOMMERCE', 'ATM', 'CONTACTLESS', 'OTHER'] as const;
@@ -29,16 +30,6 @@ export type TransactionEvent = z.infer<typeof transactionEventSchema>;
 
 /** A value larger than this is refused unread (the contract's fields need well under 1 KiB). */
 export const MAX_EVENT_BYTES = 64 * 1024;
-
-export type DlqErrorCode =
-  | 'INVALID_JSON'
-  | 'MISSING_FIELD'
-  | 'INVALID_FIELD'
-  | 'CARD_NUMBER_DETECTED'
-  | 'NOT_AN_OBJECT'
-  | 'TOO_LARGE'
-  | 'TOO_DEEP'
-  | TextProblem;
 
 export type ParseOutcome =
   { ok: true; event: TransactionEvent } | { ok: false; code: DlqErrorCode; detail: string };

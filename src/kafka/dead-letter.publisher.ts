@@ -1,8 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Message, Producer } from 'kafkajs';
-import type { DlqErrorCode } from '../ingest/transaction-event.schema';
 import { Metrics } from '../metrics/metrics.service';
-import { DeadLetter, deadLetterRecord } from './dead-letter.record';
+import { DeadLetter, deadLetterRecord, DlqErrorCode } from './dead-letter.record';
 import { KafkaClient } from './kafka.client';
 
 export type { DeadLetter } from './dead-letter.record';

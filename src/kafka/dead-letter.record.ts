@@ -1,6 +1,18 @@
 import { KafkaMessage, Message } from 'kafkajs';
 import { containsCardNumber, maskCardNumbers } from '../common/card-number';
 import { findCardNumber, jsonDepth, MAX_JSON_DEPTH, maskCardNumbersDeep } from '../common/card-number-json';
+import type { TextProblem } from './message-text';
+
+/** Why ingest refused a transaction event (the dead letter's reason header); kafka/ owns it, ingest/ uses it. */
+export type DlqErrorCode =
+  | 'INVALID_JSON'
+  | 'MISSING_FIELD'
+  | 'INVALID_FIELD'
+  | 'CARD_NUMBER_DETECTED'
+  | 'NOT_AN_OBJECT'
+  | 'TOO_LARGE'
+  | 'TOO_DEEP'
+  | TextProblem;
 
 export interface DeadLetter {
   message: KafkaMessage;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { NotificationStatus } from '../notifications/notification-status';
+import { NotificationStatus } from '../common/notification-status';
 
 // The metric names are a contract with the operators' dashboards (ARCHITECTURE.md). Labels are always
 // low-cardinality enums: never a phone number, card, cardholder or message id.

@@ -16,7 +16,7 @@ import {
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { RequireRole } from '../auth/principal';
+import { RequireRole } from '../common/principal';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { AppConfig } from '../config/app-config';

@@ -1,5 +1,5 @@
 import { maskPhone, scrubPersonalData } from '../common/phone-mask';
-import type { Role } from '../auth/principal';
+import type { Role } from '../common/principal';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 
 // What the support API shows. Support agents see the phone masked; supervisors see it whole. The card is

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentPrincipal, Principal, RequireRole } from '../auth/principal';
+import { CurrentPrincipal, Principal, RequireRole } from '../common/principal';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { AppConfig } from '../config/app-config';

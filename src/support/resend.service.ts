@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Principal } from '../auth/principal';
+import { Principal } from '../common/principal';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';

@@ -1,6 +1,6 @@
 import { Controller, Get, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { CurrentPrincipal, Principal } from '../auth/principal';
+import { CurrentPrincipal, Principal } from '../common/principal';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 
 /** Who the presented key is: the console checks a pasted key with it and shows supervisor actions by role. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Role } from '../auth/principal';
+import type { Role } from '../common/principal';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';

@@ -1,0 +1,40 @@
+export enum NotificationStatus {
+  RECEIVED = 'RECEIVED',
+  SKIPPED = 'SKIPPED',
+  QUEUED = 'QUEUED',
+  SENDING = 'SENDING',
+  SENT = 'SENT',
+  DELIVERED = 'DELIVERED',
+  UNDELIVERED = 'UNDELIVERED',
+  FAILED = 'FAILED',
+  EXPIRED = 'EXPIRED',
+}
+
+export enum SkipReason {
+  NO_CONTACT = 'NO_CONTACT',
+  ALERTS_DISABLED = 'ALERTS_DISABLED',
+  BELOW_THRESHOLD = 'BELOW_THRESHOLD',
+  INVALID_PHONE = 'INVALID_PHONE',
+}
+
+export const FINAL_STATUSES: ReadonlySet<NotificationStatus> = new Set([
+  NotificationStatus.SKIPPED,
+  NotificationStatus.DELIVERED,
+  NotificationStatus.UNDELIVERED,
+  NotificationStatus.FAILED,
+  NotificationStatus.EXPIRED,
+]);
+
+/** Event types in the history that are not status changes. */
+export enum HistoryEvent {
+  ATTEMPT_FAILED = 'ATTEMPT_FAILED',
+  FAILOVER = 'FAILOVER',
+  RECOVERED_IN_FLIGHT = 'RECOVERED_IN_FLIGHT',
+  RECEIPT = 'RECEIPT',
+  CIRCUIT_OPEN = 'CIRCUIT_OPEN',
+  CIRCUIT_HALF_OPEN = 'CIRCUIT_HALF_OPEN',
+  CIRCUIT_CLOSED = 'CIRCUIT_CLOSED',
+  OVERDUE = 'OVERDUE',
+  REQUEUED = 'REQUEUED',
+  RESEND_REQUESTED = 'RESEND_REQUESTED',
+}
