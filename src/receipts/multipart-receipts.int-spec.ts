@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { newNotification } from '../../test/support/notification-fixture';
-import { useSendPath } from '../../test/support/send-path';
+import { claimedAttempt, useSendPath } from '../../test/support/send-path';
 import { waitFor } from '../devstack/wait-for';
 import { messageLockKey } from './receipts.repository';
 import { ProviderMessageStatus as P } from '../providers/provider.interface';
@@ -17,13 +16,8 @@ describe('multi-part receipts that arrive before the SENT write, on PostgreSQL',
   });
 
   it('keeps every part, applies the first part and files the later ones in the history', async () => {
-    const id = randomUUID();
     const now = new Date();
-    await path.db.transaction((tx) =>
-      path.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
-    );
-    const claimed = (await path.recorder.claim(id, 60000, now))!;
-    const attempt = await path.recorder.startAttempt(claimed, 'vonage', now);
+    const { id, claimed, attempt } = await claimedAttempt(path, 'vonage', now);
     const parts = [1, 2, 3].map(() => randomUUID().replace(/-/g, '').toUpperCase());
 
     // The handset's receipts beat the provider's answer to our send: all three are unknown yet.
@@ -46,13 +40,8 @@ describe('multi-part receipts that arrive before the SENT write, on PostgreSQL',
   });
 
   it('a replayed receipt of a later part (a duplicated deliver_sm or DLR) adds no row and no history line', async () => {
-    const id = randomUUID();
     const now = new Date();
-    await path.db.transaction((tx) =>
-      path.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
-    );
-    const claimed = (await path.recorder.claim(id, 60000, now))!;
-    const attempt = await path.recorder.startAttempt(claimed, 'smpp', now);
+    const { id, claimed, attempt } = await claimedAttempt(path, 'smpp', now);
     const parts = [1, 2].map(() => randomUUID().replace(/-/g, '').toUpperCase());
     await path.recorder.accepted(claimed, attempt, { messageId: parts[0], segments: 2, partIds: parts }, now);
     const smpp = (messageId: string) => ({
@@ -81,13 +70,8 @@ describe('multi-part receipts that arrive before the SENT write, on PostgreSQL',
   });
 
   it("a later part's receipt that waited out the parts write for its message lock is still filed in the history", async () => {
-    const id = randomUUID();
     const now = new Date();
-    await path.db.transaction((tx) =>
-      path.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
-    );
-    const claimed = (await path.recorder.claim(id, 60000, now))!;
-    const attempt = await path.recorder.startAttempt(claimed, 'vonage', now);
+    const { id, attempt } = await claimedAttempt(path, 'vonage', now);
     const parts = [1, 2].map(() => randomUUID().replace(/-/g, '').toUpperCase());
     const client = await path.db.pool.connect();
     let pending: Promise<unknown> | undefined;

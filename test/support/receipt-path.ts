@@ -3,8 +3,7 @@ import { Database } from '../../src/database/database.service';
 import { Metrics } from '../../src/metrics/metrics.service';
 import { ProviderMessageStatus as P } from '../../src/providers/provider.interface';
 import { testDatabaseService } from './db';
-import { newNotification } from './notification-fixture';
-import { sendPathOn } from './send-path';
+import { claimedAttempt, sendPathOn } from './send-path';
 
 /**
  * Receipt specs on the test database: the send path wired for a describe block, and the steps those
@@ -21,13 +20,7 @@ export function useReceiptPath() {
   afterAll(() => ctx.db?.onModuleDestroy());
 
   async function sentAlert(provider = 'twilio') {
-    const id = randomUUID();
-    const now = new Date();
-    await ctx.db.transaction((tx) =>
-      ctx.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
-    );
-    const claimed = (await ctx.recorder.claim(id, 60000, now))!;
-    const attempt = await ctx.recorder.startAttempt(claimed, provider, now);
+    const { id, claimed, attempt } = await claimedAttempt(ctx, provider);
     const messageId = `SM${randomUUID().replace(/-/g, '')}`;
     return { id, claimed, attempt, messageId };
   }

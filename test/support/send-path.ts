@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { AppConfig } from '../../src/config/app-config';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
@@ -18,6 +19,7 @@ import { IntermediateReceiptsWriter } from '../../src/receipts/intermediate-rece
 import { ReceiptApplier } from '../../src/receipts/receipt-applier';
 import { ReceiptsRepository } from '../../src/receipts/receipts.repository';
 import { ReceiptsService } from '../../src/receipts/receipts.service';
+import { newNotification } from './notification-fixture';
 
 /**
  * The send path's durable side wired by hand on a real database (what Nest wires in the dispatcher and
@@ -82,4 +84,19 @@ export function useSendPath(): SendPath {
   });
   afterAll(() => ctx.db?.onModuleDestroy());
   return ctx;
+}
+
+/** A new alert, claimed, with an attempt in flight at `provider`: the start of every send-path spec. */
+export async function claimedAttempt(
+  path: Pick<SendPath, 'db' | 'notifications' | 'recorder'>,
+  provider: string,
+  now = new Date(),
+) {
+  const id = randomUUID();
+  await path.db.transaction((tx) =>
+    path.notifications.insertMany([newNotification({ id, receivedAt: now })], tx),
+  );
+  const claimed = (await path.recorder.claim(id, 60000, now))!;
+  const attempt = await path.recorder.startAttempt(claimed, provider, now);
+  return { id, claimed, attempt };
 }
