@@ -32,6 +32,6 @@ cp package.json package-lock.json "$DEST/"
 mkdir -p "$DEST/src/database" "$DEST/deploy"
 cp -R src/database/migrations "$DEST/src/database/"
 # The support console page is read from beside its compiled controller (dist/support).
-cp src/support/console.html src/support/console.css src/support/console*.js "$DEST/dist/support/"
+bash deploy/console-assets.sh "$DEST/dist"
 # docker-compose.yml's one-shot topic service runs these with the image's kafkajs.
 cp deploy/topics.js deploy/kafka-ready.js "$DEST/deploy/"
