@@ -5,6 +5,7 @@ import { connectedProducer, ensureTopics, kafkaFor, Topics } from './kafka-tools
 import { RoleProcess } from './role-process';
 import { SandboxClient } from './sandbox-client';
 import type { ContactEvent, TransactionEventInput } from './sample-data';
+import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 
 export type StackRole = 'api' | 'ingest' | 'dispatcher';
 
@@ -113,8 +114,13 @@ export class DevStack {
       SANDBOX_PORT: String(ports.sandbox),
       SANDBOX_SMPP_PORT: String(ports.smpp),
       PUBLIC_BASE_URL: apiUrl,
-      TWILIO_BASE_URL: sandboxUrl,
-      VONAGE_BASE_URL: sandboxUrl,
+      // Every provider's sandbox-only URL settings, pointed at this stack's sandbox (its path kept).
+      ...Object.fromEntries(
+        PROVIDER_REGISTRY.flatMap((p) => Object.entries(p.settings.sandboxUrls ?? {})).map(([k, url]) => [
+          k,
+          `${sandboxUrl}${new URL(url).pathname.replace(/\/$/, '')}`,
+        ]),
+      ),
       SMPP_HOST: '127.0.0.1',
       SMPP_PORT: String(ports.smpp),
       SANDBOX_VONAGE_DLR_URL: `${apiUrl}/webhooks/vonage/dlr`,
