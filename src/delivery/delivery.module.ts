@@ -4,6 +4,7 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { QueueModule } from '../queue/queue.module';
 import { ReceiptsCoreModule } from '../receipts/receipts-core.module';
+import { RoutingModule } from '../routing/routing.module';
 import { DeliveryService } from './delivery.service';
 import { InFlightRecovery } from './in-flight-recovery';
 import { LeaseFence } from './lease-fence';
@@ -19,7 +20,14 @@ import { SmppReceiptsListener } from './smpp-receipts.listener';
 import { SmsProcessor } from './sms.processor';
 
 @Module({
-  imports: [QueueModule, NotificationsModule, ContactsModule, ProvidersModule, ReceiptsCoreModule],
+  imports: [
+    QueueModule,
+    NotificationsModule,
+    ContactsModule,
+    ProvidersModule,
+    ReceiptsCoreModule,
+    RoutingModule,
+  ],
   providers: [
     MessagePartsRepository,
     MultipartReceipts,
