@@ -36,7 +36,9 @@ describe('parseFault', () => {
     expect(messageOf(() => parseFault({ receipt: 'lost' }))).toMatch(/receipt: /);
     expect(messageOf(() => parseFault({ smpp: { refuseBind: 'yes' } }))).toMatch(/smpp\.refuseBind: /);
     expect(messageOf(() => parseFault({ colour: 'red' }))).toMatch(/colour/);
-    expect(messageOf(() => parseFault({ receipt: 'none', receiptPercent: 101 }))).toMatch(/^receiptPercent: /);
+    expect(messageOf(() => parseFault({ receipt: 'none', receiptPercent: 101 }))).toMatch(
+      /^receiptPercent: /,
+    );
   });
 
   it('validates the provider name', () => {
@@ -67,7 +69,7 @@ describe('SandboxFaults', () => {
     expect(seen).toEqual(['smpp:refuse', 'twilio:none', 'vonage:none', 'smpp:none']);
   });
 
-  it('gives a share of messages the fault\'s receipt and delivers the rest, decided per message', () => {
+  it("gives a share of messages the fault's receipt and delivers the rest, decided per message", () => {
     fc.assert(
       fc.property(
         fc.constantFrom('undelivered', 'none', 'failed'),
