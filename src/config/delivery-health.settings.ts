@@ -22,7 +22,7 @@ export const deliveryHealthSettings = {
   // Fewer outcomes than this in the window: no change either way (too little evidence).
   DELIVERY_HEALTH_MIN_SAMPLE: int(1, 10_000, 20),
   // The latest this many accepted messages per provider are read: bounds the query whatever the traffic.
-  DELIVERY_HEALTH_MAX_SAMPLE: int(10, 100_000, 5_000),
+  DELIVERY_HEALTH_MAX_SAMPLE: int(10, 100_000, 2_000),
   // Hysteresis: demoted below the first share, restored only at or above the second.
   DELIVERY_HEALTH_DEMOTE_BELOW_PERCENT: int(1, 99, 80),
   DELIVERY_HEALTH_RESTORE_AT_PERCENT: int(2, 100, 90),

@@ -72,8 +72,10 @@ describe('trial floor', () => {
           if (p) count.set(p, (count.get(p) ?? 0) + 1);
         }
         for (const p of ['twilio', 'vonage']) {
-          expect(count.get(p) ?? 0).toBeLessThanOrEqual(Math.floor((n * percent) / 100));
-          expect(count.get(p) ?? 0).toBeGreaterThan(0);
+          // When both are due on one alert, the second goes on the next one: at most one behind.
+          const share = Math.floor((n * percent) / 100);
+          expect(count.get(p) ?? 0).toBeLessThanOrEqual(share);
+          expect(count.get(p) ?? 0).toBeGreaterThanOrEqual(share - 1);
         }
       }),
     );
