@@ -45,7 +45,13 @@ describe('routing by delivery health through the running roles, Kafka and the sa
     scratch = await scratchDatabase();
     Object.assign(
       ctx,
-      await startStack({ databaseUrl: scratch.url, env, replicas: { dispatcher: 2, api: 2 } }),
+      await startStack({
+        databaseUrl: scratch.url,
+        env,
+        replicas: { dispatcher: 2, api: 2 },
+        // Six processes starting at once: on a loaded machine one can take more than the default minute.
+        readyTimeoutMs: 180_000,
+      }),
     );
   });
   afterAll(async () => {
