@@ -139,6 +139,31 @@ describe('routing by delivery health through the running roles, Kafka and the sa
     }
   });
 
+  it('still falls back to a demoted Twilio when the healthy providers fail (breakers and failover unchanged)', async () => {
+    await stack().sandboxClient.setFault('vonage', { mode: 'http500' });
+    await stack().sandboxClient.setFault('smpp', { mode: 'http500' });
+    const alerts = await wave(4, 'twilio');
+    expect(alerts.map((a) => `${a.provider}:${a.status}`)).toEqual(Array(4).fill('twilio:SENT'));
+    let routedPast = 0;
+    for (const a of alerts) {
+      const history = await historyOf(db(), a.id);
+      if (!history.some((e) => e.type === 'ROUTED_PAST')) continue;
+      routedPast++;
+      // Vonage and SMPP first, each refused; Twilio last, as the fallback it still is.
+      expect((await attemptsOf(db(), a.id)).map((x) => `${x.provider}:${x.status}`)).toEqual([
+        'vonage:FAILED',
+        'smpp:FAILED',
+        'twilio:ACCEPTED',
+      ]);
+      expect(history.filter((e) => e.type === 'FAILOVER').map((e) => e.detail)).toEqual([
+        expect.stringMatching(/^from vonage .* to smpp$/),
+        expect.stringMatching(/^from smpp .* to twilio$/),
+      ]);
+    }
+    // At most one trial per dispatcher among four alerts: the others were routed past Twilio.
+    expect(routedPast).toBeGreaterThanOrEqual(2);
+  });
+
   it('moves Twilio back up once trial traffic finds it delivering again', async () => {
     await stack().sandboxClient.clearFaults();
     const recovery: AlertRecord[] = [];
