@@ -37,4 +37,10 @@ export enum HistoryEvent {
   OVERDUE = 'OVERDUE',
   REQUEUED = 'REQUEUED',
   RESEND_REQUESTED = 'RESEND_REQUESTED',
+  /** Routing by delivery health: this alert went past a demoted provider, and why. */
+  ROUTED_PAST = 'ROUTED_PAST',
+  /** This alert tried a demoted provider first, as part of the trial floor. */
+  ROUTE_TRIAL = 'ROUTE_TRIAL',
+  /** A demoted provider is back in its place (told on the first alert each dispatcher routes after). */
+  ROUTE_RESTORED = 'ROUTE_RESTORED',
 }

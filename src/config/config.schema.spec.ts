@@ -53,4 +53,28 @@ describe('parseConfig', () => {
     );
     expect(parseConfig({ ...slow, SEND_LEASE_MS: '64000' }).SEND_LEASE_MS).toBe(64000);
   });
+
+  it('holds the delivery-health thresholds apart (hysteresis) and reachable, naming the setting', () => {
+    const d = parseConfig({});
+    expect([d.DELIVERY_HEALTH_DEMOTE_BELOW_PERCENT, d.DELIVERY_HEALTH_RESTORE_AT_PERCENT]).toEqual([80, 90]);
+    expect(d.DELIVERY_HEALTH_ROUTING).toBeUndefined();
+    expect(() => parseConfig({ DELIVERY_HEALTH_RESTORE_AT_PERCENT: '80' })).toThrow(
+      /DELIVERY_HEALTH_RESTORE_AT_PERCENT: 80 must be above DELIVERY_HEALTH_DEMOTE_BELOW_PERCENT \(80\)/,
+    );
+    expect(() => parseConfig({ DELIVERY_HEALTH_RESTORE_DELAY_SECONDS: '60' })).toThrow(
+      /DELIVERY_HEALTH_RESTORE_DELAY_SECONDS: 60 must be below DELIVERY_HEALTH_DEMOTE_DELAY_SECONDS/,
+    );
+    expect(() => parseConfig({ DELIVERY_HEALTH_RECEIPT_WAIT_SECONDS: '60' })).toThrow(
+      /DELIVERY_HEALTH_DEMOTE_DELAY_SECONDS: 60 must be below DELIVERY_HEALTH_RECEIPT_WAIT_SECONDS \(60\)/,
+    );
+    expect(() => parseConfig({ DELIVERY_HEALTH_MIN_SAMPLE: '50', DELIVERY_HEALTH_MAX_SAMPLE: '40' })).toThrow(
+      /DELIVERY_HEALTH_MIN_SAMPLE: 50 must be at most DELIVERY_HEALTH_MAX_SAMPLE/,
+    );
+    expect(() => parseConfig({ DELIVERY_HEALTH_TRIAL_PERCENT: '0' })).toThrow(
+      /DELIVERY_HEALTH_TRIAL_PERCENT/,
+    );
+    expect(() => parseConfig({ DELIVERY_HEALTH_WINDOW_SECONDS: '1' })).toThrow(
+      /DELIVERY_HEALTH_WINDOW_SECONDS/,
+    );
+  });
 });

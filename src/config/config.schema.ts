@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkDeliveryHealth, deliveryHealthSettings } from './delivery-health.settings';
 import { checkSendLease } from './lease.rules';
 import { limitSettings } from './limit.settings';
 import { productionProblems, SANDBOX_DEFAULTS } from './production.rules';
@@ -161,6 +162,7 @@ const coreSettings = {
   // Authenticated support API requests per API key and minute, per api process (every one is an audit row).
   API_REQUESTS_PER_PRINCIPAL_PER_MINUTE: positiveInt.max(100000).default(600),
   ...limitSettings,
+  ...deliveryHealthSettings,
 };
 
 /** PROVIDERS: the failover order, names from the registry; unset, every registered provider in its order. */
@@ -241,6 +243,7 @@ export function configSchema(vendors: readonly VendorSettings[]) {
     .transform((c) => c as Parsed)
     .superRefine(refuseSandboxInProduction(vendors))
     .superRefine(checkSendLease)
+    .superRefine(checkDeliveryHealth)
     .transform(withSandboxUrls(vendors));
 }
 

@@ -39,16 +39,13 @@ describe('production refuses the sandbox’s settings', () => {
     for (const line of lines) expect(line).toContain('(NODE_ENV=production)');
   });
 
-  it.each(REFUSED_WHEN_UNSET)(
-    'refuses %s unset, and set to the sandbox’s value',
-    (setting) => {
-      for (const value of [undefined, SANDBOX_DEFAULTS[setting]]) {
-        const lines = problems({ ...PRODUCTION_ENV, [setting]: value });
-        expect(lines).toHaveLength(1);
-        expect(lineFor(lines, setting)).toBeDefined();
-      }
-    },
-  );
+  it.each(REFUSED_WHEN_UNSET)('refuses %s unset, and set to the sandbox’s value', (setting) => {
+    for (const value of [undefined, SANDBOX_DEFAULTS[setting]]) {
+      const lines = problems({ ...PRODUCTION_ENV, [setting]: value });
+      expect(lines).toHaveLength(1);
+      expect(lineFor(lines, setting)).toBeDefined();
+    }
+  });
 
   it('refuses each README demo API key, even beside a strong one, without printing any key', () => {
     for (const demo of ['support-demo-key:support', 'supervisor-demo-key:supervisor']) {

@@ -5,6 +5,7 @@ import { ProvidersModule } from '../providers/providers.module';
 import { QueueModule } from '../queue/queue.module';
 import { ReceiptsCoreModule } from '../receipts/receipts-core.module';
 import { SessionReceiptsListener } from '../receipts/session-receipts.listener';
+import { RoutingModule } from '../routing/routing.module';
 import { DeliveryService } from './delivery.service';
 import { InFlightRecovery } from './in-flight-recovery';
 import { LeaseFence } from './lease-fence';
@@ -17,7 +18,14 @@ import { SendRecorder } from './send-recorder';
 import { SmsProcessor } from './sms.processor';
 
 @Module({
-  imports: [QueueModule, NotificationsModule, ContactsModule, ProvidersModule, ReceiptsCoreModule],
+  imports: [
+    QueueModule,
+    NotificationsModule,
+    ContactsModule,
+    ProvidersModule,
+    ReceiptsCoreModule,
+    RoutingModule,
+  ],
   providers: [
     SendBatchRepository,
     SendBatches,

@@ -3,7 +3,7 @@ import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { NotificationStatus } from '../notifications/notification-status';
 import { ClaimedRow, NotificationsRepository } from '../notifications/notifications.repository';
-import { ProviderRoute } from '../providers/provider-route';
+import { RoutePlanner } from '../routing/route-planner';
 import { AllProvidersFailedError, LeaseHeldError, LeaseLostError } from '../queue/queue.errors';
 import { InFlightRecovery } from './in-flight-recovery';
 import { LeaseKeeper, SendLease } from './lease-keeper';
@@ -15,7 +15,8 @@ import { SendRecorder } from './send-recorder';
 export type DeliveryOutcome = 'sent' | 'failed' | 'expired' | 'not-ours' | 'lease-lost';
 
 /**
- * Sends one alert through the provider route (PROVIDERS order, each behind its breaker and rate limit).
+ * Sends one alert through the provider route (PROVIDERS order, with providers demoted for poor delivery
+ * health moved down: RoutePlanner), each step behind its breaker and rate limit.
  * Permanent recipient errors end it as FAILED; when no provider takes it, it goes back to QUEUED and the
  * Bull job retries with backoff until the deadline, after which it is EXPIRED with its last error.
  * The claim's lease is renewed while the send runs (LeaseKeeper) and fences every write it makes.
@@ -24,7 +25,7 @@ export type DeliveryOutcome = 'sent' | 'failed' | 'expired' | 'not-ours' | 'leas
 export class DeliveryService {
   constructor(
     private readonly clock: Clock,
-    private readonly route: ProviderRoute,
+    private readonly route: RoutePlanner,
     private readonly recorder: SendRecorder,
     private readonly recovery: InFlightRecovery,
     private readonly step: ProviderStep,
@@ -60,7 +61,11 @@ export class DeliveryService {
       return 'expired';
     }
     const trail = new RouteTrail(n.id, () => this.clock.now());
-    for (const provider of this.route.route()) {
+    // Why this alert's route is what it is (a provider demoted for delivery health, a trial) goes into its
+    // history with the first write of the round.
+    const plan = this.route.plan();
+    for (const note of plan.notes) trail.note(note.type, note.provider, note.detail);
+    for (const provider of plan.providers) {
       try {
         await lease.ensure();
       } catch (err) {

@@ -7,7 +7,10 @@ type Note =
   | HistoryEvent.CIRCUIT_OPEN
   | HistoryEvent.CIRCUIT_HALF_OPEN
   | HistoryEvent.CIRCUIT_CLOSED
-  | HistoryEvent.RECOVERED_IN_FLIGHT;
+  | HistoryEvent.RECOVERED_IN_FLIGHT
+  | HistoryEvent.ROUTED_PAST
+  | HistoryEvent.ROUTE_TRIAL
+  | HistoryEvent.ROUTE_RESTORED;
 
 const MAX_REASON = 300;
 

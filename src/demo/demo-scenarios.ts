@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { ContactEvent, makeContact, makeTransaction, TransactionEventInput } from '../devstack/sample-data';
 
+export interface Expected {
+  status: string;
+  reason?: string;
+  provider?: string;
+  /** Said in the table when this alternative is the one that happened. */
+  note?: string;
+}
+
 export interface Scenario {
   name: string;
-  expected: { status: string; reason?: string; provider?: string };
+  expected: Expected;
+  /** Another acceptable end, where the route may go either way (routing by delivery health, trials). */
+  or?: Expected;
   transaction: TransactionEventInput;
 }
 

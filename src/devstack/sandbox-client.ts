@@ -40,6 +40,21 @@ export class SandboxClient {
     if (!res.ok) throw new Error(`sandbox fault: ${res.status} ${await res.text()}`);
   }
 
+  /**
+   * The provider accepts every message but `percent` of them end `receipt` (`undelivered` with the error
+   * code, or `none`: no receipt ever), the rest delivered: a carrier filtering or a route down.
+   */
+  async acceptButNotDeliver(
+    provider: string,
+    fault: { receipt: 'undelivered' | 'failed' | 'none'; percent?: number; errorCode?: string | number },
+  ): Promise<void> {
+    await this.setFault(provider, {
+      receipt: fault.receipt,
+      receiptPercent: fault.percent ?? 100,
+      ...(fault.errorCode === undefined ? {} : { receiptErrorCode: fault.errorCode }),
+    });
+  }
+
   /** Forgets every message the sandbox received. */
   async clearMessages(): Promise<void> {
     const res = await fetch(`${this.baseUrl}/sandbox/messages`, { method: 'DELETE' });

@@ -128,6 +128,51 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // Routing by delivery health (src/routing). Every dispatcher reports the route it reads from PostgreSQL, so
+  // dashboards take max by provider; route changes are counted once, by the dispatcher that made them.
+  readonly deliveryHealth = new Gauge({
+    name: 'alertline_provider_delivery_health',
+    help: "Share (0-1) of a provider's final outcomes in the delivery-health window that were DELIVERED (NaN: none yet)",
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly deliveryDelay = new Gauge({
+    name: 'alertline_provider_delivery_delay_seconds',
+    help: 'p90 from provider acceptance to the DELIVERED receipt over the delivery-health window (NaN: none delivered)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly deliverySample = new Gauge({
+    name: 'alertline_provider_delivery_sample',
+    help: 'Final outcomes in the delivery-health window (below DELIVERY_HEALTH_MIN_SAMPLE nothing changes)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly providerDemoted = new Gauge({
+    name: 'alertline_provider_demoted',
+    help: '1 while a provider is moved down the route for poor delivery health, else 0',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly routePosition = new Gauge({
+    name: 'alertline_provider_route_position',
+    help: 'Place of a provider in the route for alerts that are not trials (1 = tried first)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly routeChanges = new Counter({
+    name: 'alertline_route_changes_total',
+    help: 'Providers moved down (demoted) or back up (restored) the route by delivery health',
+    labelNames: ['provider', 'direction'] as const,
+    registers: [this.registry],
+  });
+  readonly routeTrials = new Counter({
+    name: 'alertline_route_trials_total',
+    help: 'Alerts that tried a demoted provider first (the trial floor that lets its recovery be seen)',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   readonly writeBatchSize = new Histogram({
     name: 'alertline_write_batch_size',
     help: 'Items per grouped database write (claim, attempt, sent, receipt, intermediate): near 1 means no grouping',

@@ -23,6 +23,6 @@ export class ProviderRoute {
   }
 
   get(name: string): SmsProvider | undefined {
-    return this.byName.get(name as ProviderName);
+    return this.byName.get(name);
   }
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { ControlInputError, parseFault, parseProvider, SandboxFaults } from './sandbox.faults';
 import { SANDBOX_PROVIDERS } from './sandbox.emulators';
 
@@ -16,6 +17,7 @@ describe('parseFault', () => {
     expect(parseFault({ mode: 'http500' })).toEqual({
       mode: 'http500',
       receipt: 'delivered',
+      receiptPercent: 100,
       errorStyle: 'http',
       smpp: { refuseBind: false, dropSession: false, throttle: false },
     });
@@ -35,6 +37,9 @@ describe('parseFault', () => {
     expect(messageOf(() => parseFault({ receipt: 'lost' }))).toMatch(/receipt: /);
     expect(messageOf(() => parseFault({ smpp: { refuseBind: 'yes' } }))).toMatch(/smpp\.refuseBind: /);
     expect(messageOf(() => parseFault({ colour: 'red' }))).toMatch(/colour/);
+    expect(messageOf(() => parseFault({ receipt: 'none', receiptPercent: 101 }))).toMatch(
+      /^receiptPercent: /,
+    );
   });
 
   it('validates the provider name', () => {
@@ -63,5 +68,37 @@ describe('SandboxFaults', () => {
     expect(f.get('smpp').mode).toBe('none');
     expect(f.latencyMs).toBe(7);
     expect(seen).toEqual(['smpp:refuse', 'twilio:none', 'vonage:none', 'smpp:none']);
+  });
+
+  it("gives a share of messages the fault's receipt and delivers the rest, decided per message", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('undelivered', 'none', 'failed'),
+        fc.integer({ min: 0, max: 100 }),
+        fc.array(fc.double({ min: 0, max: 0.9999, noNaN: true }), { maxLength: 200 }),
+        (receipt, percent, rolls) => {
+          let i = 0;
+          const f = new SandboxFaults(0, SANDBOX_PROVIDERS, () => rolls[i++]);
+          f.set('twilio', parseFault({ receipt, receiptErrorCode: 30007, receiptPercent: percent }));
+          const got = rolls.map(() => f.get('twilio'));
+          got.forEach((fault, n) => {
+            const hit = rolls[n] * 100 < percent;
+            expect(fault.receipt).toBe(hit ? receipt : 'delivered');
+            expect(fault.receiptErrorCode).toBe(hit ? 30007 : undefined);
+          });
+          // What the control API shows is the fault as set, whatever the rolls.
+          expect(f.snapshot().providers.twilio).toMatchObject({ receipt, receiptPercent: percent });
+        },
+      ),
+    );
+  });
+
+  it('applies a whole-provider receipt fault to every message without rolling', () => {
+    const f = new SandboxFaults(0, SANDBOX_PROVIDERS, () => {
+      throw new Error('no roll expected');
+    });
+    f.set('vonage', parseFault({ receipt: 'none' }));
+    expect(f.get('vonage').receipt).toBe('none');
+    expect(f.get('smpp').receipt).toBe('delivered');
   });
 });

@@ -18,6 +18,12 @@ export const faultSchema = z
     receipt: z.enum([...RECEIPT_OUTCOMES, 'none']).default('delivered'),
     receiptErrorCode: z.union([z.string().min(1).max(16), z.number().int().nonnegative()]).optional(),
     /**
+     * The share of accepted messages that get `receipt` (with `receiptErrorCode`); the rest are delivered.
+     * "Accepts everything, delivers 30%": `{ receipt: 'undelivered', receiptPercent: 70 }`; `receipt: 'none'`
+     * leaves that share without any receipt. Decided per message, for every vendor (get() below).
+     */
+    receiptPercent: z.number().min(0).max(100).default(100),
+    /**
      * How an HTTP provider signals http500/http429: `http` (the status code) or `body` (Vonage's own way,
      * HTTP 200 with messages[].status "5" or "1"). Twilio has only `http`.
      */
@@ -92,17 +98,27 @@ export class SandboxFaults {
 
   /**
    * `configuredLatencyMs` is SANDBOX_LATENCY_MS; a reset returns to it, so a test cannot undo the benchmark's.
-   * `providers`: the emulated providers' names (SANDBOX_EMULATORS).
+   * `providers`: the emulated providers' names (SANDBOX_EMULATORS); `random` decides which messages a
+   * share-limited receipt fault hits.
    */
   constructor(
     private readonly configuredLatencyMs: number,
     private readonly providers: readonly ProviderName[],
+    private readonly random: () => number = Math.random,
   ) {
     this.globalLatencyMs = configuredLatencyMs;
   }
 
+  /**
+   * The fault as it applies to one request. With `receiptPercent` below 100, each call decides on its own
+   * whether this message gets the fault's receipt or is delivered: every vendor's emulator reads `receipt`
+   * from the get() it makes for the message it stores, so the share holds per message for all of them.
+   */
   get(provider: ProviderName): FaultState {
-    return this.faults.get(provider) ?? NO_FAULT;
+    const fault = this.faults.get(provider) ?? NO_FAULT;
+    if (fault.receiptPercent >= 100 || fault.receipt === 'delivered') return fault;
+    if (this.random() * 100 < fault.receiptPercent) return fault;
+    return { ...fault, receipt: 'delivered', receiptErrorCode: undefined };
   }
 
   set(provider: ProviderName, fault: FaultState): void {
@@ -137,7 +153,7 @@ export class SandboxFaults {
 
   snapshot(): { latencyMs: number; providers: Record<ProviderName, FaultState> } {
     const providers = {} as Record<ProviderName, FaultState>;
-    for (const provider of this.providers) providers[provider] = this.get(provider);
+    for (const provider of this.providers) providers[provider] = this.faults.get(provider) ?? NO_FAULT;
     return { latencyMs: this.globalLatencyMs, providers };
   }
 }
@@ -146,6 +162,7 @@ function isDefaultFault(f: FaultState): boolean {
   return (
     f.receipt === 'delivered' &&
     f.receiptErrorCode === undefined &&
+    f.receiptPercent === 100 &&
     f.latencyMs === undefined &&
     f.errorStyle === 'http' &&
     !f.permanentNumbers?.length &&

@@ -56,6 +56,9 @@ const EVENT_LABEL = {
   OVERDUE: 'No receipt in time (overdue)',
   REQUEUED: 'Queued again',
   RESEND_REQUESTED: 'Resend requested',
+  ROUTED_PAST: 'Provider passed over (poor delivery)',
+  ROUTE_TRIAL: 'Trial on a passed-over provider',
+  ROUTE_RESTORED: 'Provider back in its place',
 };
 
 /** "30003: the phone was switched off or out of coverage", or the bare code when it is not known. */

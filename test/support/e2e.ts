@@ -7,18 +7,22 @@ import { statusesByTx, TEST_DATABASE_URL, testDb } from './db';
 export const SUPPORT_KEY = 'support-demo-key';
 export const SUPERVISOR_KEY = 'supervisor-demo-key';
 
-/** Starts a namespaced stack against the test database; call the returned stop in afterAll. */
+/**
+ * Starts a namespaced stack against the test database; call the returned stop in afterAll. `readyTimeoutMs`
+ * bounds each process's start (default 60 s): a stack of many processes on a loaded machine needs more.
+ */
 export async function startStack(
-  opts: Partial<DevStackOptions> = {},
+  opts: Partial<DevStackOptions> & { readyTimeoutMs?: number } = {},
 ): Promise<{ stack: DevStack; db: Pool }> {
+  const { readyTimeoutMs, ...stackOpts } = opts;
   const db = await testDb();
   const stack = await DevStack.create({
     databaseUrl: TEST_DATABASE_URL,
     echoLogs: !!process.env.E2E_ECHO,
-    ...opts,
+    ...stackOpts,
   });
   try {
-    await stack.start();
+    await stack.start(readyTimeoutMs);
   } catch (err) {
     // Roles already started would otherwise outlive the spec and load the machine for the ones after it.
     await stack.stop();
