@@ -1,3 +1,4 @@
+import { PROVIDER_NAMES } from '../config/config.schema';
 import { ControlInputError, parseFault, parseProvider, SandboxFaults } from './sandbox.faults';
 
 function messageOf(fn: () => unknown): string {
@@ -61,6 +62,6 @@ describe('SandboxFaults', () => {
     f.reset();
     expect(f.get('smpp').mode).toBe('none');
     expect(f.latencyMs).toBe(7);
-    expect(seen).toEqual(['smpp:refuse', 'twilio:none', 'vonage:none', 'smpp:none']);
+    expect(seen).toEqual(['smpp:refuse', ...PROVIDER_NAMES.map((p) => `${p}:none`)]);
   });
 });
