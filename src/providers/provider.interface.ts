@@ -56,6 +56,15 @@ export interface SendResult {
   handsetText?: string;
 }
 
+/** A vendor's receipt in Alertline's words; receipts/ adds the provider's name and the time it arrived. */
+export interface ParsedReceipt {
+  providerMessageId: string;
+  status: ProviderMessageStatus;
+  /** The vendor's own status word, kept for the history. */
+  providerStatus: string;
+  errorCode?: string | null;
+}
+
 export interface ProviderStatusReport {
   providerMessageId: string;
   status: ProviderMessageStatus;
@@ -81,6 +90,11 @@ export interface SmsProvider {
    * provider whose status query is keyed by recipient and day, not by message id (Aliyun QuerySendDetails).
    */
   fetchStatus(providerMessageId: string, sent?: SentMessageRef): Promise<ProviderStatusReport | null>;
+  /**
+   * Receipts that arrive on the provider's own session rather than at a webhook (SMPP deliver_sm). The
+   * listener resolves once the receipt is stored; only then may the provider acknowledge it.
+   */
+  onReceipt?(listener: (receipt: ParsedReceipt) => Promise<void>): void;
 }
 
 /** Where and when an accepted message went. */

@@ -1,4 +1,4 @@
-import { PROVIDER_NAMES } from '../config/config.schema';
+import { PROVIDER_NAMES } from './sandbox.providers';
 import { ControlInputError, parseFault, parseProvider, SandboxFaults } from './sandbox.faults';
 
 function messageOf(fn: () => unknown): string {
@@ -62,6 +62,7 @@ describe('SandboxFaults', () => {
     f.reset();
     expect(f.get('smpp').mode).toBe('none');
     expect(f.latencyMs).toBe(7);
+    // Every registered provider, in the registry's order.
     expect(seen).toEqual(['smpp:refuse', ...PROVIDER_NAMES.map((p) => `${p}:none`)]);
   });
 });
