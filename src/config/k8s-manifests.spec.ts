@@ -264,5 +264,8 @@ function productionLikeSecrets(): Record<string, string> {
     VONAGE_SIGNATURE_SECRET: 'a-real-vonage-signature-secret',
     SMPP_SYSTEM_ID: 'bank',
     SMPP_PASSWORD: 'pw123456',
+    ALIYUN_ACCESS_KEY_ID: 'LTAI5tRealBankKeyId',
+    ALIYUN_ACCESS_KEY_SECRET: 'a-real-aliyun-access-key-secret',
+    ALIYUN_RECEIPT_SECRET: 'a-real-aliyun-receipt-token-0123456789',
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
+import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 import { freePort } from './free-port';
 import { connectedProducer, ensureTopics, kafkaFor, Topics } from './kafka-tools';
 import { RoleProcess } from './role-process';
@@ -113,8 +114,13 @@ export class DevStack {
       SANDBOX_PORT: String(ports.sandbox),
       SANDBOX_SMPP_PORT: String(ports.smpp),
       PUBLIC_BASE_URL: apiUrl,
-      TWILIO_BASE_URL: sandboxUrl,
-      VONAGE_BASE_URL: sandboxUrl,
+      // Every registered provider's API address setting (TWILIO_BASE_URL, ...) points at this sandbox.
+      ...Object.fromEntries(
+        PROVIDER_REGISTRY.flatMap((p) => Object.keys(p.settings.sandboxUrls ?? {})).map((k) => [
+          k,
+          sandboxUrl,
+        ]),
+      ),
       SMPP_HOST: '127.0.0.1',
       SMPP_PORT: String(ports.smpp),
       SANDBOX_VONAGE_DLR_URL: `${apiUrl}/webhooks/vonage/dlr`,

@@ -15,6 +15,7 @@ import { SandboxStore, StoredMessage } from './sandbox.store';
 import { SmppSmsc } from './smpp-server';
 import { TwilioApiService } from './twilio-api.service';
 import { VonageApiService } from './vonage-api.service';
+import { AliyunApiService } from './aliyun/aliyun-api.service';
 
 const listQuery = z
   .object({
@@ -57,6 +58,7 @@ export class SandboxControlService {
     private readonly twilio: TwilioApiService,
     private readonly vonage: VonageApiService,
     private readonly smsc: SmppSmsc,
+    private readonly aliyun: AliyunApiService,
   ) {}
 
   setFault(provider: unknown, body: unknown): { provider: ProviderName; fault: FaultState } {
@@ -111,7 +113,9 @@ export class SandboxControlService {
         ? this.twilio.pushReceipt(message, status, code)
         : name === 'vonage'
           ? this.vonage.pushReceipt(message, id, status, code)
-          : this.smsc.pushReceipt(message, id, status, code);
+          : name === 'aliyun'
+            ? this.aliyun.pushReceipt(message, status, code)
+            : this.smsc.pushReceipt(message, id, status, code);
     return {
       provider: name,
       id,

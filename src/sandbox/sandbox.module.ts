@@ -1,6 +1,8 @@
 import { Inject, Module, OnModuleDestroy } from '@nestjs/common';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { AppConfig } from '../config/app-config';
+import { AliyunApiController } from './aliyun/aliyun-api.controller';
+import { aliyunSandboxProviders } from './aliyun/aliyun-sandbox.providers';
 import { HttpFaultGate } from './http-fault-gate';
 import { ReceiptSender } from './receipt-sender';
 import { SandboxControlController } from './sandbox-control.controller';
@@ -21,7 +23,7 @@ import { VonageApiService } from './vonage-api.service';
  * production deployment; it needs no database.
  */
 @Module({
-  controllers: [TwilioApiController, VonageApiController, SandboxControlController],
+  controllers: [TwilioApiController, VonageApiController, AliyunApiController, SandboxControlController],
   providers: [
     // Plain classes (unit-tested without Nest), built from config here.
     {
@@ -46,6 +48,7 @@ import { VonageApiService } from './vonage-api.service';
     TwilioApiService,
     VonageApiService,
     SmppSmsc,
+    ...aliyunSandboxProviders,
     SandboxControlService,
   ],
 })

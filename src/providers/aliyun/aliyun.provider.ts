@@ -5,6 +5,8 @@ import Dysmsapi, {
 } from '@alicloud/dysmsapi20170525';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { RuntimeOptions } from '@darabonba/typescript';
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
 import { signedText } from '../../rendering/alert-template';
 import {
   OutboundSms,
@@ -14,12 +16,12 @@ import {
   SmsProvider,
 } from '../provider.interface';
 import { TransientProviderError } from '../provider.errors';
-import { sdkEndpoint } from './aliyun.config';
 import { aliyunSegments, mapAliyunCode, mapAliyunError, mapAliyunSendStatus } from './aliyun.codes';
 import { AliyunTemplateCodes, templateCode } from './aliyun.templates';
-import { aliyunDay, aliyunPhone } from './aliyun.wire';
+import { ALIYUN_PRODUCTION_ENDPOINT, aliyunSettings } from './aliyun.settings';
+import { aliyunDay, aliyunPhone, sdkEndpoint } from './aliyun.wire';
 
-export interface AliyunProviderOptions {
+interface AliyunProviderOptions {
   accessKeyId: string;
   accessKeySecret: string;
   signName: string;
@@ -44,12 +46,25 @@ const MAX_LOOKUP_DAYS = 30;
  * BizId, and every SmsReport carries both, so OutId is the one id that the send, the lookup after a lost
  * answer, the sweeper's poll and the receipt all share.
  */
+@Injectable()
 export class AliyunProvider implements SmsProvider {
   readonly name = 'aliyun' as const;
   private readonly client: Dysmsapi;
   private readonly runtime: RuntimeOptions;
+  private readonly options: AliyunProviderOptions;
 
-  constructor(private readonly options: AliyunProviderOptions) {
+  constructor(config: AppConfig) {
+    const s = config.vendor(aliyunSettings);
+    this.options = {
+      accessKeyId: s.ALIYUN_ACCESS_KEY_ID,
+      accessKeySecret: s.ALIYUN_ACCESS_KEY_SECRET,
+      signName: s.ALIYUN_SIGN_NAME,
+      templates: s.ALIYUN_TEMPLATES,
+      // Outside production an unset endpoint is already the sandbox's (sandboxUrls).
+      endpoint: s.ALIYUN_ENDPOINT ?? ALIYUN_PRODUCTION_ENDPOINT,
+      timeoutMs: config.get('PROVIDER_TIMEOUT_MS'),
+    };
+    const options = this.options;
     const { endpoint, protocol } = sdkEndpoint(options.endpoint);
     this.client = new Dysmsapi(
       new $OpenApiUtil.Config({

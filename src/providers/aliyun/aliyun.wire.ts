@@ -33,3 +33,9 @@ export function parseAliyunTime(value: string): number {
   if (new Date(ms).getUTCDate() !== +m[3] || +m[4] > 23 || +m[5] > 59 || +m[6] > 59) return NaN;
   return ms - BEIJING_MS;
 }
+
+/** An endpoint URL split the way the SDK takes it: `endpoint` host[:port] and `protocol`. */
+export function sdkEndpoint(url: string): { endpoint: string; protocol: 'http' | 'https' } {
+  const u = new URL(url);
+  return { endpoint: u.host, protocol: u.protocol === 'http:' ? 'http' : 'https' };
+}

@@ -70,7 +70,7 @@ describe('ACS3-HMAC-SHA256 as the sandbox checks it', () => {
       code: 'IncompleteSignature',
     });
     const unsigned = sdkRequest(sendSms);
-    delete (unsigned.headers).authorization;
+    delete unsigned.headers.authorization;
     expect(verifyAcs3(unsigned, account, now)).toMatchObject({ status: 400, code: 'IncompleteSignature' });
   });
 
