@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, Producer } from 'kafkajs';
-import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 import { freePort } from './free-port';
 import { connectedProducer, ensureTopics, kafkaFor, Topics } from './kafka-tools';
 import { RoleProcess } from './role-process';
 import { SandboxClient } from './sandbox-client';
 import type { ContactEvent, TransactionEventInput } from './sample-data';
+import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 
 export type StackRole = 'api' | 'ingest' | 'dispatcher';
 
@@ -114,11 +114,11 @@ export class DevStack {
       SANDBOX_PORT: String(ports.sandbox),
       SANDBOX_SMPP_PORT: String(ports.smpp),
       PUBLIC_BASE_URL: apiUrl,
-      // Every registered provider's API address setting (TWILIO_BASE_URL, ...) points at this sandbox.
+      // Every provider's sandbox-only URL settings, pointed at this stack's sandbox (its path kept).
       ...Object.fromEntries(
-        PROVIDER_REGISTRY.flatMap((p) => Object.keys(p.settings.sandboxUrls ?? {})).map((k) => [
+        PROVIDER_REGISTRY.flatMap((p) => Object.entries(p.settings.sandboxUrls ?? {})).map(([k, url]) => [
           k,
-          sandboxUrl,
+          `${sandboxUrl}${new URL(url).pathname.replace(/\/$/, '')}`,
         ]),
       ),
       SMPP_HOST: '127.0.0.1',

@@ -1,5 +1,5 @@
-import { PROVIDER_NAMES } from './sandbox.providers';
 import { ControlInputError, parseFault, parseProvider, SandboxFaults } from './sandbox.faults';
+import { SANDBOX_PROVIDERS } from './sandbox.emulators';
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -38,13 +38,13 @@ describe('parseFault', () => {
   });
 
   it('validates the provider name', () => {
-    expect(parseProvider('vonage')).toBe('vonage');
-    expect(messageOf(() => parseProvider('pigeon'))).toMatch(/^provider: /);
+    expect(parseProvider('vonage', SANDBOX_PROVIDERS)).toBe('vonage');
+    expect(messageOf(() => parseProvider('pigeon', SANDBOX_PROVIDERS))).toMatch(/^provider: /);
   });
 });
 
 describe('SandboxFaults', () => {
-  const faults = () => new SandboxFaults(7);
+  const faults = () => new SandboxFaults(7, SANDBOX_PROVIDERS);
 
   it('adds the global latency to a slow provider only where set', () => {
     const f = faults();
@@ -62,7 +62,7 @@ describe('SandboxFaults', () => {
     f.reset();
     expect(f.get('smpp').mode).toBe('none');
     expect(f.latencyMs).toBe(7);
-    // Every registered provider, in the registry's order.
-    expect(seen).toEqual(['smpp:refuse', ...PROVIDER_NAMES.map((p) => `${p}:none`)]);
+    // Every emulated provider, in the list's order.
+    expect(seen).toEqual(['smpp:refuse', ...SANDBOX_PROVIDERS.map((p) => `${p}:none`)]);
   });
 });

@@ -5,8 +5,9 @@ import type { RenderedTemplate } from '../../rendering/template.types';
 import { aliyunSegments } from '../../providers/aliyun/aliyun.codes';
 import type { AliyunTemplateCodes } from '../../providers/aliyun/aliyun.templates';
 import { aliyunDay, aliyunTime, e164FromAliyun } from '../../providers/aliyun/aliyun.wire';
-import { recipientRejection } from '../magic-numbers';
+import { recipientReason } from '../magic-numbers';
 import { ReceiptSender } from '../receipt-sender';
+import type { EmulatedReceipts } from '../sandbox-emulator';
 import { ReceiptOutcome, SandboxFaults } from '../sandbox.faults';
 import { SandboxMetrics } from '../sandbox.metrics';
 import { phoneKey, SandboxStore, StoredMessage } from '../sandbox.store';
@@ -48,7 +49,7 @@ const OUTCOME: Record<ReceiptOutcome, { success: boolean; errCode: string; errMs
  * ones approved with Aliyun), keeps the exact handset text and pushes SmsReport batches to Alertline.
  */
 @Injectable()
-export class AliyunApiService {
+export class AliyunApiService implements EmulatedReceipts {
   private readonly templates: Map<string, { key: string; locale: RenderedTemplate['locale'] }>;
   private readonly nonces = new NonceMemory();
   /** The store's message shape is shared by every provider; the template code is Aliyun's alone. */
@@ -99,7 +100,12 @@ export class AliyunApiService {
   }
 
   /** An SmsReport for one message now (control API): late, repeated or with another outcome. */
-  pushReceipt(message: StoredMessage, outcome: ReceiptOutcome | 'sent', errorCode?: string): boolean {
+  pushReceipt(
+    message: StoredMessage,
+    _id: string,
+    outcome: ReceiptOutcome | 'sent',
+    errorCode?: string,
+  ): boolean {
     if (outcome === 'sent') return false; // Aliyun reports only the final word
     this.settle(message, outcome, errorCode);
     this.postReport(message);
@@ -117,10 +123,9 @@ export class AliyunApiService {
       return this.reject('isv.INVALID_PARAMETERS', 'the sandbox sends to one number at a time');
     if (!/^\d{6,15}$/.test(phone)) return this.reject('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
     const to = e164FromAliyun(phone);
-    const magic = recipientRejection(to, this.faults.get('aliyun').permanentNumbers);
-    if (magic)
-      // 21610 is Twilio's "unsubscribed recipient": the magic numbers' reasons in Aliyun's words.
-      return magic.twilio.code === 21610
+    const refused = recipientReason(to, this.faults.get('aliyun').permanentNumbers);
+    if (refused)
+      return refused === 'unsubscribed'
         ? this.reject('isv.CUSTOMER_REFUSED', '用户已退订')
         : this.reject('isv.MOBILE_NUMBER_ILLEGAL', '非法手机号');
     if (signName !== this.account.signName)
