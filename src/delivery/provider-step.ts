@@ -111,6 +111,7 @@ export class ProviderStep {
         messageId: result.providerMessageId,
         segments: result.segments,
         partIds: result.partIds,
+        handsetText: result.handsetText,
       };
       await this.recorder.accepted(n, attempt, sent, this.clock.now(), trail.take());
       return 'sent';

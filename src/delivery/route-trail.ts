@@ -2,6 +2,7 @@ import { HistoryEvent } from '../notifications/notification-status';
 import { NewEvent, NotificationRow } from '../notifications/notification.types';
 import { ProviderError } from '../providers/provider.errors';
 import { OutboundSms } from '../providers/provider.interface';
+import type { RenderedTemplate } from '../rendering/template.types';
 
 type Note =
   | HistoryEvent.CIRCUIT_OPEN
@@ -83,5 +84,13 @@ export function outboundFor(n: NotificationRow, attemptId: string): OutboundSms 
     to: n.phone_e164 ?? '',
     body: n.body ?? '',
     encoding: n.encoding === 'UCS-2' ? 'UCS-2' : n.encoding === 'GSM-7' ? 'GSM-7' : undefined,
+    template: templateOf(n),
   };
+}
+
+/** The alert's template as ingest stored it; undefined for alerts rendered before templates were kept. */
+function templateOf(n: NotificationRow): RenderedTemplate | undefined {
+  if (!n.template_key || !n.template_params) return undefined;
+  const locale = n.locale === 'zh-CN' ? 'zh-CN' : 'en';
+  return { key: n.template_key, locale, params: n.template_params };
 }

@@ -18,6 +18,8 @@ export interface Acceptance {
   segments?: number;
   /** Every part's id when the provider gave one per part; the first is `messageId`. */
   partIds?: string[];
+  /** What the handset got when the provider did not send the body as it is (SendResult.handsetText). */
+  handsetText?: string;
 }
 
 /**
@@ -46,7 +48,7 @@ export class SendAcceptance {
     now: Date,
     notes: NewEvent[],
   ): Promise<void> {
-    const { messageId, segments } = sent;
+    const { messageId, segments, handsetText } = sent;
     const partIds = sent.partIds && sent.partIds.length > 1 ? sent.partIds : undefined;
     if (notes.length === 0 && !partIds) {
       const req = { notificationId: n.id, attemptId: attempt.id, provider: attempt.provider, messageId, now };
@@ -54,17 +56,18 @@ export class SendAcceptance {
         ...req,
         generation: n.lease_generation,
         segments: segments ?? null,
+        handsetText: handsetText ?? null,
       });
       if (outcome === 'lease-lost') throw new LeaseLostError(n.id, n.lease_generation);
       return;
     }
-    await this.alone(n, attempt, { messageId, segments }, partIds, now, notes);
+    await this.alone(n, attempt, { messageId, segments, handsetText }, partIds, now, notes);
   }
 
   private async alone(
     n: NotificationRow,
     attempt: AttemptRow,
-    { messageId, segments }: Acceptance,
+    { messageId, segments, handsetText }: Acceptance,
     partIds: string[] | undefined,
     now: Date,
     notes: NewEvent[],
@@ -81,7 +84,7 @@ export class SendAcceptance {
       );
       await this.attempts.finish(
         attempt.id,
-        { status: AttemptStatus.ACCEPTED, providerMessageId: messageId, segments },
+        { status: AttemptStatus.ACCEPTED, providerMessageId: messageId, segments, handsetText },
         now,
         tx,
       );

@@ -29,6 +29,7 @@ export interface AcceptRequest {
   provider: string;
   messageId: string;
   segments: number | null;
+  handsetText: string | null;
   now: Date;
 }
 
@@ -165,8 +166,8 @@ export class SendBatchRepository {
     const { rows } = await tx.query<AcceptedRow>({
       text: `WITH u AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::timestamptz[],
-                              $7::int[])
-           AS u(notification_id, attempt_id, provider, message_id, segments, at, generation)
+                              $7::int[], $8::text[])
+           AS u(notification_id, attempt_id, provider, message_id, segments, at, generation, handset_text)
        ), held AS (
          -- The claim's own lock: a takeover waiting for it sees what this statement did, and vice versa.
          SELECT n.id, n.lease_generation = u.generation AS ours
@@ -176,7 +177,7 @@ export class SendBatchRepository {
        ), fin AS (
          UPDATE delivery_attempts a SET status = 'ACCEPTED', provider_message_id = u.message_id,
                 error_code = NULL, error_detail = NULL, segments = COALESCE(u.segments, a.segments),
-                finished_at = u.at
+                handset_text = COALESCE(u.handset_text, a.handset_text), finished_at = u.at
          FROM u JOIN held ON held.id = u.notification_id WHERE a.id = u.attempt_id
          RETURNING a.id
        ), moved AS (
@@ -206,6 +207,7 @@ export class SendBatchRepository {
         reqs.map((r) => r.segments),
         reqs.map((r) => r.now),
         reqs.map((r) => r.generation),
+        reqs.map((r) => r.handsetText),
       ],
     });
     return rows;

@@ -4,6 +4,8 @@ import { Pool } from 'pg';
 import { DevStack } from '../devstack/dev-stack';
 import { PrometheusServer } from '../devstack/prometheus-server';
 import { waitFor } from '../devstack/wait-for';
+import { PROVIDER_REGISTRY } from '../providers/provider.registry';
+import { AliyunSamples, handsetText, routeThroughAliyun } from './demo-aliyun';
 import { CircuitWatcher, DEMO_BREAKER_ENV, OutageSamples } from './demo-outage';
 import { DEMO_DELIVERY_HEALTH_ENV, runDeliveryHealth } from './demo-delivery-health';
 import { demoScenarios, Expected, Scenario } from './demo-scenarios';
@@ -59,7 +61,8 @@ async function main(): Promise<number> {
     }
     const { contacts, scenarios } = demoScenarios();
     const outage = new OutageSamples(8);
-    const allContacts = [...contacts, ...outage.contacts];
+    const mainland = new AliyunSamples();
+    const allContacts = [...contacts, ...outage.contacts, ...mainland.contacts];
     log(`== publishing ${allContacts.length} cardholder contacts`);
     await stack.publishContacts(allContacts);
     await waitFor('contacts to be projected', async () => {
@@ -84,7 +87,9 @@ async function main(): Promise<number> {
         await publishAndFollow(stack, db, batch, rows);
       },
     });
-    const ok = printTable([...scenarios, ...outageScenarios, ...healthScenarios], rows) && routed;
+    const aliyunScenarios = await runAliyun(stack, db, mainland, rows);
+    const ok =
+      printTable([...scenarios, ...outageScenarios, ...healthScenarios, ...aliyunScenarios], rows) && routed;
     await printProviderCounts(stack);
     if (once) {
       await stopAll();
@@ -144,6 +149,30 @@ async function runOutage(
   }
 }
 
+/** zh-CN alerts through Aliyun SMS, then an Aliyun outage that fails over to the next provider. */
+async function runAliyun(
+  stack: DevStack,
+  db: Pool,
+  mainland: AliyunSamples,
+  rows: Map<string, Row>,
+): Promise<Scenario[]> {
+  log('== mainland China: the dispatcher restarts with Aliyun SMS first in PROVIDERS');
+  const next = await routeThroughAliyun(stack);
+  log(`   PROVIDERS=${stack.env.PROVIDERS}`);
+  const first = mainland.alert('zh-CN through Aliyun (template + signature)', 'aliyun');
+  await publishAndFollow(stack, db, [first], rows);
+  log(`   the handset showed: ${(await handsetText(db, first.transaction.transactionId)) ?? '(not sent)'}`);
+  log(`== Aliyun outage: the sandbox answers every Aliyun request with HTTP 503; ${next} follows Aliyun`);
+  await stack.sandboxClient.setFault('aliyun', { mode: 'http500' });
+  const failover = mainland.alert(`Aliyun down: fails over to ${next}`, next);
+  try {
+    await publishAndFollow(stack, db, [failover], rows);
+  } finally {
+    await stack.sandboxClient.clearFaults();
+  }
+  return [first, failover];
+}
+
 async function publishAndFollow(
   stack: DevStack,
   db: Pool,
@@ -156,7 +185,7 @@ async function publishAndFollow(
 
 async function printProviderCounts(stack: DevStack): Promise<void> {
   const counts = await Promise.all(
-    ['twilio', 'vonage', 'smpp'].map(async (p) => `${p} ${await stack.sandboxClient.count(p)}`),
+    PROVIDER_REGISTRY.map(async ({ name }) => `${name} ${await stack.sandboxClient.count(name)}`),
   );
   log(`messages the sandbox providers received: ${counts.join(', ')}`);
 }

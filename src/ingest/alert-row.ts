@@ -103,6 +103,8 @@ function buildRow(
     body: text?.body ?? null,
     segments: text?.segments ?? null,
     encoding: text?.encoding ?? null,
+    templateKey: text?.template.key ?? null,
+    templateParams: text?.template.params ?? null,
     deadlineAt: decision.send ? new Date(now.getTime() + settings.deadlineSeconds * 1000) : null,
     sourcePartition: partition,
     sourceOffset: offset,

@@ -8,6 +8,7 @@ export interface AttemptOutcome {
   errorCode?: string | null;
   errorDetail?: string | null;
   segments?: number | null;
+  handsetText?: string | null;
 }
 
 @Injectable()
@@ -17,7 +18,8 @@ export class AttemptsRepository {
   async finish(attemptId: string, outcome: AttemptOutcome, now: Date, db: Queryable): Promise<void> {
     await db.query(
       `UPDATE delivery_attempts SET status = $2, provider_message_id = COALESCE($3, provider_message_id),
-              error_code = $4, error_detail = $5, segments = COALESCE($6, segments), finished_at = $7
+              error_code = $4, error_detail = $5, segments = COALESCE($6, segments), finished_at = $7,
+              handset_text = COALESCE($8, handset_text)
        WHERE id = $1`,
       [
         attemptId,
@@ -27,6 +29,7 @@ export class AttemptsRepository {
         outcome.errorDetail ?? null,
         outcome.segments ?? null,
         now,
+        outcome.handsetText ?? null,
       ],
     );
   }

@@ -1,3 +1,4 @@
+import type { TemplateParam } from '../rendering/template.types';
 import { NotificationStatus, SkipReason } from './notification-status';
 
 export interface NewNotification {
@@ -22,6 +23,9 @@ export interface NewNotification {
   body: string | null;
   segments: number | null;
   encoding: string | null;
+  /** The alert as a template (rendering/alert-template.ts); null when no SMS is sent. */
+  templateKey: string | null;
+  templateParams: TemplateParam[] | null;
   deadlineAt: Date | null;
   sourcePartition: number;
   sourceOffset: string;
@@ -49,6 +53,9 @@ export interface NotificationRow {
   body: string | null;
   segments: number | null;
   encoding: string | null;
+  /** Absent from rows read by narrower queries; null for alerts without an SMS. */
+  template_key?: string | null;
+  template_params?: TemplateParam[] | null;
   deadline_at: Date | null;
   provider: string | null;
   provider_message_id: string | null;
@@ -96,6 +103,8 @@ export interface AttemptRow {
   error_code: string | null;
   error_detail: string | null;
   segments: number | null;
+  /** What the handset got when it differs from the alert's body (a template vendor's signature + template). */
+  handset_text?: string | null;
   started_at: Date;
   finished_at: Date | null;
 }

@@ -36,15 +36,16 @@ export class NotificationsRepository {
       `INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
          currency, merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason,
          phone_e164, contact_version, locale, body, segments, encoding, deadline_at, source_partition,
-         source_offset, final_at, updated_at)
+         source_offset, template_key, template_params, final_at, updated_at)
        SELECT u.*, CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
                    $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
                    $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::int[],
-                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[])
+                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[], $25::text[], $26::jsonb[])
          AS u(id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor, currency,
               merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, phone_e164,
-              contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset)
+              contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset,
+              template_key, template_params)
        ON CONFLICT (transaction_id) DO NOTHING
        RETURNING id`,
       [
@@ -72,6 +73,8 @@ export class NotificationsRepository {
         col('deadlineAt'),
         col('sourcePartition'),
         col('sourceOffset'),
+        col('templateKey'),
+        rows.map((r) => (r.templateParams ? JSON.stringify(r.templateParams) : null)),
       ],
     );
     return new Set(inserted.map((r) => r.id));

@@ -1,4 +1,5 @@
 import type { ProviderName } from '../config/config.schema';
+import type { RenderedTemplate } from '../rendering/template.types';
 
 /** The one status vocabulary every adapter maps its vendor's receipt and lookup statuses onto. */
 export enum ProviderMessageStatus {
@@ -35,6 +36,8 @@ export interface OutboundSms {
   body: string;
   /** As ingest computed it from the body: adapters pick Vonage type=unicode / SMPP data_coding 8 from it. */
   encoding?: 'GSM-7' | 'UCS-2';
+  /** The alert as a template; Aliyun and Tencent send this (with their signature) instead of the body. */
+  template?: RenderedTemplate;
 }
 
 export interface SendResult {
@@ -46,6 +49,11 @@ export interface SendResult {
    * `providerMessageId` is the first. Receipts for any part are correlated through these.
    */
   partIds?: string[];
+  /**
+   * The exact text the handset gets, when it is not the alert's body (a template vendor's 【signature】
+   * plus the filled template). `segments` is then counted on this text, the way the vendor bills it.
+   */
+  handsetText?: string;
 }
 
 /** A vendor's receipt in Alertline's words; receipts/ adds the provider's name and the time it arrived. */
@@ -77,13 +85,23 @@ export interface SmsProvider {
    * so a recovery never sends blindly. Resolves null when the provider has no such message.
    */
   findSent(sms: OutboundSms, since: Date, claimed?: ClaimedMessages): Promise<ProviderStatusReport | null>;
-  /** The provider's current status of a message it accepted; null when it cannot say. */
-  fetchStatus(providerMessageId: string): Promise<ProviderStatusReport | null>;
+  /**
+   * The provider's current status of a message it accepted; null when it cannot say. `sent` is for a
+   * provider whose status query is keyed by recipient and day, not by message id (Aliyun QuerySendDetails).
+   */
+  fetchStatus(providerMessageId: string, sent?: SentMessageRef): Promise<ProviderStatusReport | null>;
   /**
    * Receipts that arrive on the provider's own session rather than at a webhook (SMPP deliver_sm). The
    * listener resolves once the receipt is stored; only then may the provider acknowledge it.
    */
   onReceipt?(listener: (receipt: ParsedReceipt) => Promise<void>): void;
+}
+
+/** Where and when an accepted message went. */
+export interface SentMessageRef {
+  /** E.164 */
+  to: string;
+  acceptedAt: Date;
 }
 
 export const SMS_PROVIDERS = Symbol('SMS_PROVIDERS');

@@ -1,4 +1,6 @@
+import { fillTemplate, orderedParams } from './alert-template';
 import { countSegments } from './sms-segments';
+import type { RenderedTemplate } from './template.types';
 
 export interface AlertTextInput {
   bankName: string;
@@ -19,6 +21,8 @@ export interface RenderedText {
   locale: 'en' | 'zh-CN';
   segments: number;
   encoding: 'GSM-7' | 'UCS-2';
+  /** The same alert as a template: `body` is the bank's prefix plus this template filled. */
+  template: RenderedTemplate;
 }
 
 export function templateLocale(locale: string): 'en' | 'zh-CN' {
@@ -88,10 +92,21 @@ export function renderAlertText(input: AlertTextInput): RenderedText {
   const amount = formatAmount(input.amountMinor, input.currency, locale);
   const when = formatTime(input.authorisedAt, input.timeZone, locale);
   const merchant = input.merchantCity ? `${input.merchantName}, ${input.merchantCity}` : input.merchantName;
-  const body =
-    locale === 'zh-CN'
-      ? `【${input.bankName}】您尾号${input.cardLast4}的卡于${when}在${merchant}消费${amount}。如非本人操作，请致电${input.bankPhone}。`
-      : `${input.bankName}: card ending ${input.cardLast4} was used for ${amount} at ${merchant} on ${when}. Not you? Call ${input.bankPhone}.`;
+  const template: RenderedTemplate = {
+    key: 'card_authorised',
+    locale,
+    params: orderedParams('card_authorised', locale, {
+      card: input.cardLast4,
+      amount,
+      merchant,
+      time: when,
+      phone: input.bankPhone,
+    }),
+  };
+  // zh-CN texts carry the bank's name as the customary 【】 signature; a template-only vendor replaces it
+  // with its own registered signature (the same name, approved by the vendor).
+  const prefix = locale === 'zh-CN' ? `【${input.bankName}】` : `${input.bankName}: `;
+  const body = prefix + fillTemplate(template);
   const { segments, encoding } = countSegments(body);
-  return { body, locale, segments, encoding };
+  return { body, locale, segments, encoding, template };
 }

@@ -67,7 +67,8 @@ describe('SandboxFaults', () => {
     f.reset();
     expect(f.get('smpp').mode).toBe('none');
     expect(f.latencyMs).toBe(7);
-    expect(seen).toEqual(['smpp:refuse', 'twilio:none', 'vonage:none', 'smpp:none']);
+    // Every emulated provider, in the list's order.
+    expect(seen).toEqual(['smpp:refuse', ...SANDBOX_PROVIDERS.map((p) => `${p}:none`)]);
   });
 
   it("gives a share of messages the fault's receipt and delivers the rest, decided per message", () => {

@@ -128,7 +128,8 @@ export class ReceiptDeadlines {
     const provider = alert.provider ? this.route.get(alert.provider) : undefined;
     if (!provider || !alert.provider_message_id) return { outcome: 'no_provider', report: null };
     try {
-      const report = await provider.fetchStatus(alert.provider_message_id);
+      const sent = alert.phone_e164 ? { to: alert.phone_e164, acceptedAt: alert.accepted_at } : undefined;
+      const report = await provider.fetchStatus(alert.provider_message_id, sent);
       return { outcome: pollOutcome(report), report };
     } catch (err) {
       // A provider that cannot answer now is asked again next time; meanwhile the deadline still counts.

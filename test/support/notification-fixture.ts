@@ -28,6 +28,8 @@ export function newNotification(overrides: Partial<NewNotification> = {}): NewNo
     body: 'hello',
     segments: 1,
     encoding: 'GSM-7',
+    templateKey: null,
+    templateParams: null,
     deadlineAt: new Date(at.getTime() + 3600_000),
     sourcePartition: 0,
     sourceOffset: '0',

@@ -11,10 +11,18 @@ export const PRODUCTION_ENV: Record<string, string> = {
   VONAGE_SIGNATURE_SECRET: 'h7Gk2Lp9Qx4Vm8Rt3Wz6Yc1Nb5Df0Sj',
   SMPP_PASSWORD: 'Q7m2Xp9w',
   SMPP_HOST: 'smsc.carrier.example',
+  ALIYUN_ACCESS_KEY_ID: 'LTAI5tBankProduction',
+  ALIYUN_ACCESS_KEY_SECRET: 'q3Vt8Lm2Xw7Rk9Pz4Nc6Hb1Jf5Gd0Sa',
+  ALIYUN_RECEIPT_SECRET: 'Zr4Wq8Tn2Ym6Pk0Vx5Lc9Hb3Jd7Fg1Sa',
+  ALIYUN_TEMPLATES: 'card_authorised:zh-CN=SMS_465820001,card_authorised:en=SMS_465820002',
 };
 
 /** The settings NODE_ENV=production refuses when nothing else is set (every provider in PROVIDERS). */
 export const REFUSED_WHEN_UNSET = [
+  'ALIYUN_ACCESS_KEY_ID',
+  'ALIYUN_ACCESS_KEY_SECRET',
+  'ALIYUN_RECEIPT_SECRET',
+  'ALIYUN_TEMPLATES',
   'API_KEYS',
   'PUBLIC_BASE_URL',
   'SMPP_HOST',

@@ -85,6 +85,7 @@ export async function startSandbox(dlrUrl: string) {
     SANDBOX_SMPP_PORT: String(smppPort),
     SANDBOX_RECEIPT_DELAY_MS: '50',
     SANDBOX_VONAGE_DLR_URL: dlrUrl,
+    SANDBOX_ALIYUN_REPORT_URL: `${new URL(dlrUrl).origin}/aliyun/report`,
     TWILIO_ACCOUNT_SID: SID,
     TWILIO_AUTH_TOKEN: TOKEN,
     VONAGE_API_KEY: VONAGE.apiKey,
