@@ -16,7 +16,7 @@ const list = z
   .pipe(z.array(z.string().min(1)));
 const httpUrl = z.url({ protocol: /^https?$/ });
 
-export const PROVIDER_NAMES = ['twilio', 'vonage', 'smpp'] as const;
+export const PROVIDER_NAMES = ['twilio', 'vonage', 'smpp', 'tencent'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 const settings = z.object({
