@@ -2,6 +2,8 @@ import { HistoryEvent } from '../notifications/notification-status';
 import { NewEvent, NotificationRow } from '../notifications/notification.types';
 import { ProviderError } from '../providers/provider.errors';
 import { OutboundSms } from '../providers/provider.interface';
+import { alertTemplateFromBody } from '../rendering/alert-template.bridge';
+import { templateLocale } from '../rendering/alert-text';
 
 type Note =
   | HistoryEvent.CIRCUIT_OPEN
@@ -80,5 +82,7 @@ export function outboundFor(n: NotificationRow, attemptId: string): OutboundSms 
     to: n.phone_e164 ?? '',
     body: n.body ?? '',
     encoding: n.encoding === 'UCS-2' ? 'UCS-2' : n.encoding === 'GSM-7' ? 'GSM-7' : undefined,
+    // BRIDGE (rendering/alert-template.bridge.ts): the stored template replaces this once rendering keeps one.
+    template: n.body ? alertTemplateFromBody(n.body, templateLocale(n.locale ?? 'en')) : undefined,
   };
 }
