@@ -6,7 +6,7 @@ import { mapTencentReportStatus } from './tencent.codes';
 // Tencent Cloud SMS "SMS Sending Status Notification" (https://www.tencentcloud.com/document/api/382/43547):
 // a JSON array, possibly of several reports, each with exactly these documented fields. Tencent signs
 // nothing and sends no timestamp of its own, and the console takes only a URL: the one secret we can give it
-// is in that URL's path (TENCENT_CALLBACK_TOKEN), checked in constant time (docs/providers.md).
+// is in that URL (`?token=`, TENCENT_CALLBACK_TOKEN), checked in constant time (docs/providers.md).
 
 /** Reports in one callback; Tencent batches them, a larger body is refused before anything is applied. */
 export const TENCENT_MAX_REPORTS = 500;
@@ -99,7 +99,7 @@ export function tencentTimeProblem(
 }
 
 /**
- * The path token against the configured one, in constant time whatever either's length (both are hashed
+ * The URL's token against the configured one, in constant time whatever either's length (both are hashed
  * first, so the comparison cannot tell how much of a guess was right, nor how long the token is).
  */
 export function tencentTokenMatches(presented: unknown, configured: string): boolean {

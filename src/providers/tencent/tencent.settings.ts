@@ -46,7 +46,7 @@ export const tencentShape = {
   TENCENT_REGION: z.enum(['ap-beijing', 'ap-guangzhou', 'ap-nanjing']).default('ap-guangzhou'),
   // Unset: the sandbox outside production, https://sms.tencentcloudapi.com in production.
   TENCENT_SMS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
-  // The secret in the status callback's path (/webhooks/tencent/status/<token>): Tencent signs nothing.
+  // The secret in the status callback's URL (/webhooks/tencent/status?token=...): Tencent signs nothing.
   TENCENT_CALLBACK_TOKEN: z
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, 'must be 16-256 characters of A-Z a-z 0-9 _ -')
