@@ -4,7 +4,7 @@ import { AppModule } from './app/app.module';
 import { portFor } from './app/role-port';
 import { isRole, ROLES } from './app/roles';
 import { exitOnStartupError, serve } from './app/serve';
-import { AppConfig } from './config/app-config';
+import { loadConfig } from './providers/provider-config';
 import { ConfigError } from './config/config.schema';
 import { createLogger, PinoNestLogger } from './common/logger';
 import { migrate } from './database/migrate';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!isRole(arg) && !(COMMANDS as readonly string[]).includes(arg ?? '')) {
     throw new UsageError(`Unknown role "${arg ?? ''}". Use one of: ${[...ROLES, ...COMMANDS].join(', ')}`);
   }
-  const config = AppConfig.fromEnv();
+  const config = loadConfig();
   if (arg === 'migrate') {
     await migrate(config.get('DATABASE_URL'), process.argv[3] === 'down' ? 'down' : 'up');
     return;

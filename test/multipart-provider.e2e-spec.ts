@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
 import { renderAlertText } from '../src/rendering/alert-text';
-import { signVonageParams } from '../src/receipts/vonage-signature';
+import { signVonageParams } from '../src/providers/vonage/vonage-signature';
 import { publishContactsAndWait, waitForStatuses } from './support/e2e';
 import {
   alertsByTx,

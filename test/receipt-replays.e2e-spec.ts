@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import { waitFor } from '../src/devstack/wait-for';
-import { signVonageParams } from '../src/receipts/vonage-signature';
+import { signVonageParams } from '../src/providers/vonage/vonage-signature';
 import { notificationByTx } from './support/db';
 import { metricValue, scrape } from './support/metrics';
 import { publishAlerts, providerStack } from './support/providers';

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import fc from 'fast-check';
 import { AuditEntry, AuditRepository } from '../audit/audit.repository';
 import { Clock } from '../common/clock';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { Metrics } from '../metrics/metrics.service';
 import { ApiKeyGuard } from './api-key.guard';
 import { RequestThrottle } from './request-throttle';
@@ -14,7 +14,7 @@ const LONG_PATH = `/v1/notifications/${'a'.repeat(16 * 1024)}`;
 /** The guard over a recording audit log; `call` answers the HTTP status the guard leads to (200 if passed). */
 function guardWith(env: Record<string, string> = {}) {
   const metrics = new Metrics();
-  const config = AppConfig.fromEnv({ API_KEYS: `${SUPPORT_KEY}:support`, ...env });
+  const config = loadConfig({ API_KEYS: `${SUPPORT_KEY}:support`, ...env });
   const rows: AuditEntry[] = [];
   const audit = { record: async (e: AuditEntry) => void rows.push(e) } as unknown as AuditRepository;
   const guard = new ApiKeyGuard(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { DevStack, StackRole } from '../devstack/dev-stack';
 import type { RoleProcess } from '../devstack/role-process';
 import { waitFor } from '../devstack/wait-for';
@@ -16,6 +16,7 @@ import { publishContacts, PublishResult, TransactionPublisher } from './bench.wo
 import { summariseDir } from './cpu-profile';
 import { measureFloors } from './floor';
 import { ProcSampler } from './proc-sampler';
+import { twilioSettings } from '../providers/twilio/twilio.settings';
 
 const ROLES: StackRole[] = ['api', 'ingest', 'dispatcher'];
 // The sandbox's /sandbox/messages answers at most this many; above it only the totals are compared.
@@ -245,7 +246,7 @@ export class BenchRun {
 
   private async floors(stack: DevStack, db: BenchDatabase) {
     this.log('== infrastructure floor (each alone, same machine)');
-    const config = AppConfig.fromEnv({ ...process.env, ...stack.env });
+    const config = loadConfig({ ...process.env, ...stack.env });
     return measureFloors(
       {
         items: this.o.events,
@@ -269,9 +270,9 @@ export class BenchRun {
         },
         http: {
           baseUrl: stack.sandbox.baseUrl,
-          accountSid: config.get('TWILIO_ACCOUNT_SID'),
-          authToken: config.get('TWILIO_AUTH_TOKEN'),
-          from: config.get('TWILIO_FROM'),
+          accountSid: config.vendor(twilioSettings).TWILIO_ACCOUNT_SID,
+          authToken: config.vendor(twilioSettings).TWILIO_AUTH_TOKEN,
+          from: config.vendor(twilioSettings).TWILIO_FROM,
           timeoutMs: config.get('PROVIDER_TIMEOUT_MS'),
         },
       },
@@ -290,7 +291,7 @@ export class BenchRun {
       [t.transactions, `${t.transactions}.dlq`, t.contacts, `${t.contacts}.dlq`],
       [stack.env.KAFKA_GROUP_ID, stack.env.KAFKA_CONTACTS_GROUP_ID, `${this.runId}-floor`],
     );
-    const redisUrl = AppConfig.fromEnv({ ...process.env, ...stack.env }).get('REDIS_URL');
+    const redisUrl = loadConfig({ ...process.env, ...stack.env }).get('REDIS_URL');
     await deleteRedisKeys(redisUrl, [stack.env.QUEUE_PREFIX, this.floorPrefix]);
   }
 }

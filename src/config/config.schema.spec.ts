@@ -1,5 +1,6 @@
 import { PRODUCTION_ENV } from '../../test/support/production-env';
-import { ConfigError, parseConfig } from './config.schema';
+import { parseConfig } from '../providers/provider-config';
+import { ConfigError } from './config.schema';
 
 describe('parseConfig', () => {
   it('applies defaults that point at the local stack', () => {

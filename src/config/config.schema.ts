@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { checkSendLease } from './lease.rules';
 import { limitSettings } from './limit.settings';
-import { productionProblems, SANDBOX_DEFAULTS, SANDBOX_ONLY_URL_DEFAULTS } from './production.rules';
+import { productionProblems, SANDBOX_DEFAULTS } from './production.rules';
+import type { VendorSettings } from './vendor-settings';
 
 // Every setting the processes read, validated once at start-up. Defaults point at the local stack and
 // the sandbox so that `npm run demo` needs no .env; under NODE_ENV=production (the Dockerfile sets it) the
 // sandbox's secrets and addresses are refused and provider URLs default to the vendors' own hosts
-// (production.rules.ts).
+// (production.rules.ts). Each provider's settings are a block in its own folder (VendorSettings), handed
+// in by the provider registry: providers/provider-config.ts validates the whole environment at once.
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -15,11 +17,13 @@ const list = z
   .transform((s) => s.split(',').map((p) => p.trim()))
   .pipe(z.array(z.string().min(1)));
 const httpUrl = z.url({ protocol: /^https?$/ });
+/** The setting types vendor blocks share with the core settings. */
+export const settingTypes = { port, positiveInt, httpUrl };
 
-export const PROVIDER_NAMES = ['twilio', 'vonage', 'smpp', 'tencent'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** A provider's name in PROVIDERS: one of the provider registry's (providers/provider.registry.ts). */
+export type ProviderName = string;
 
-const settings = z.object({
+const coreSettings = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -73,7 +77,6 @@ const settings = z.object({
   BANK_NAME: z.string().min(1).max(30).default('Alertline Bank'),
   BANK_PHONE: z.string().min(1).max(30).default('+44 20 7946 0000'),
 
-  PROVIDERS: list.pipe(z.array(z.enum(PROVIDER_NAMES)).min(1)).default(['twilio', 'vonage', 'smpp']),
   // Jobs a dispatcher works on at once; more jobs in flight also make the grouped writes larger.
   DISPATCHER_CONCURRENCY: positiveInt.max(1000).default(200),
   // Group commit of concurrent jobs' writes (claim, attempt, SENT; final receipts in the api).
@@ -85,15 +88,6 @@ const settings = z.object({
   PROVIDER_TIMEOUT_MS: positiveInt.max(120000).default(5000),
   // How long a dispatcher owns an alert it is sending; a crashed dispatcher's alerts are taken over after it.
   SEND_LEASE_MS: positiveInt.default(60000),
-
-  TWILIO_ACCOUNT_SID: z
-    .string()
-    .regex(/^AC[0-9a-f]{32}$/, 'must be AC followed by 32 hex digits')
-    .default(SANDBOX_DEFAULTS.TWILIO_ACCOUNT_SID),
-  TWILIO_AUTH_TOKEN: z.string().min(8).default(SANDBOX_DEFAULTS.TWILIO_AUTH_TOKEN),
-  TWILIO_FROM: z.string().min(1).default('+15005550006'),
-  // Unset: the SDK's own host in production, the sandbox elsewhere (withSandboxUrls below).
-  TWILIO_BASE_URL: httpUrl.optional(),
 
   API_KEYS: z
     .string()
@@ -123,34 +117,11 @@ const settings = z.object({
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
   // Messages the sandbox remembers (oldest dropped first); bounds its memory under the benchmark.
   SANDBOX_STORE_LIMIT: positiveInt.max(5000000).default(200000),
-  // Where the sandbox posts Vonage DLRs when a send names no `callback` (Vonage's account-level DLR URL).
-  SANDBOX_VONAGE_DLR_URL: httpUrl.default(SANDBOX_DEFAULTS.SANDBOX_VONAGE_DLR_URL),
 
-  // Vonage SMS API credentials; the defaults are the sandbox's. The signature secret signs DLRs.
-  VONAGE_API_KEY: z.string().min(1).default(SANDBOX_DEFAULTS.VONAGE_API_KEY),
-  VONAGE_API_SECRET: z.string().min(1).default(SANDBOX_DEFAULTS.VONAGE_API_SECRET),
-  VONAGE_SIGNATURE_SECRET: z.string().min(8).default(SANDBOX_DEFAULTS.VONAGE_SIGNATURE_SECRET),
-  VONAGE_SIGNATURE_METHOD: z.enum(['md5hash', 'md5', 'sha1', 'sha256', 'sha512']).default('sha256'),
   // A signed DLR's `timestamp` (unix seconds) may be at most this old, or this far ahead of our clock;
   // outside the window it is refused even with a valid signature (docs/design.md, receipt replays).
   RECEIPT_MAX_AGE_SECONDS: positiveInt.min(30).max(86400).default(300),
   RECEIPT_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
-  // Alphanumeric sender ids are at most 11 characters.
-  VONAGE_FROM: z.string().min(1).max(15).default('AlertlineBk'),
-  // Unset: the SDK's own rest host in production, the sandbox elsewhere (withSandboxUrls below).
-  VONAGE_BASE_URL: httpUrl.optional(),
-
-  // SMPP bind credentials (SMPP 3.4: system_id at most 15 characters, password at most 8).
-  SMPP_SYSTEM_ID: z.string().min(1).max(15).default('alertline'),
-  SMPP_PASSWORD: z.string().min(1).max(8).default(SANDBOX_DEFAULTS.SMPP_PASSWORD),
-
-  // Resilient delivery (dispatcher role). The SMSC the dispatcher binds to as an ESME.
-  SMPP_HOST: z.string().min(1).default(SANDBOX_DEFAULTS.SMPP_HOST),
-  SMPP_PORT: port.default(2775),
-  SMPP_SOURCE_ADDR: z.string().min(1).max(20).default('AlertlineBk'),
-  SMPP_ENQUIRE_LINK_MS: positiveInt.default(30000),
-  // Reconnect backoff after a refused bind or a dropped session: doubles from 250 ms up to this.
-  SMPP_RECONNECT_MAX_MS: positiveInt.default(30000),
   // One opossum breaker per provider. The breaker's timeout sits above PROVIDER_TIMEOUT_MS so the
   // adapter's own timeout (which aborts the request) normally fires first.
   CIRCUIT_TIMEOUT_MS: positiveInt.max(120000).default(8000),
@@ -158,25 +129,6 @@ const settings = z.object({
   CIRCUIT_RESET_MS: positiveInt.default(30000),
   CIRCUIT_VOLUME_THRESHOLD: z.coerce.number().int().min(0).default(5),
   CIRCUIT_ROLLING_WINDOW_MS: positiveInt.min(100).default(10000),
-  // Messages per second per provider, shared by every dispatcher through Redis ("name:rate,...").
-  PROVIDER_RATE_LIMITS: z
-    .string()
-    .default('twilio:100,vonage:50,smpp:50')
-    .transform((s, ctx) => {
-      const limits: Partial<Record<ProviderName, number>> = {};
-      for (const entry of s.split(',').filter(Boolean)) {
-        const [name, rate] = entry.split(':').map((p) => p.trim());
-        if (!(PROVIDER_NAMES as readonly string[]).includes(name) || !/^[1-9]\d*$/.test(rate ?? '')) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'entries must be <twilio|vonage|smpp>:<messages per second>',
-          });
-          return z.NEVER;
-        }
-        limits[name as ProviderName] = Number(rate);
-      }
-      return limits;
-    }),
   // How long a send waits for its provider's rate limit before trying the next provider instead.
   PROVIDER_RATE_LIMIT_WAIT_MS: z.coerce.number().int().min(0).max(60000).default(1000),
   // After a 429 or SMPP throttle without Retry-After, every dispatcher leaves that provider alone this long.
@@ -210,34 +162,95 @@ const settings = z.object({
   // Authenticated support API requests per API key and minute, per api process (every one is an audit row).
   API_REQUESTS_PER_PRINCIPAL_PER_MINUTE: positiveInt.max(100000).default(600),
   ...limitSettings,
+};
+
+/** PROVIDERS: the failover order, names from the registry; unset, every registered provider in its order. */
+function providersSetting(names: readonly string[]) {
+  const name = names.length
+    ? z.enum(names as [string, ...string[]])
+    : z.string().refine(() => false, 'no provider is registered');
+  return list.pipe(z.array(name).min(1)).default([...names]);
+}
+
+/** Messages per second per provider, shared by every dispatcher through Redis ("name:rate,..."). */
+function rateLimitsSetting(vendors: readonly VendorSettings[]) {
+  const names = vendors.map((v) => v.provider);
+  return z
+    .string()
+    .default(vendors.map((v) => `${v.provider}:${v.defaultRatePerSecond}`).join(','))
+    .transform((s, ctx) => {
+      const limits: Partial<Record<ProviderName, number>> = {};
+      for (const entry of s.split(',').filter(Boolean)) {
+        const [name, rate] = entry.split(':').map((p) => p.trim());
+        if (!names.includes(name) || !/^[1-9]\d*$/.test(rate ?? '')) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `entries must be <${names.join('|')}>:<messages per second>`,
+          });
+          return z.NEVER;
+        }
+        limits[name] = Number(rate);
+      }
+      return limits;
+    });
+}
+
+/** The core settings' shape with PROVIDERS and PROVIDER_RATE_LIMITS: what AppConfig.get reads. */
+const coreSchema = z.object({
+  ...coreSettings,
+  PROVIDERS: providersSetting([]),
+  PROVIDER_RATE_LIMITS: rateLimitsSetting([]),
 });
+export type AppConfigValues = z.infer<typeof coreSchema>;
+type Parsed = AppConfigValues & Record<string, unknown>;
+
+/** Every setting's name, core and the given vendors' (the k8s manifests are held to this list). */
+export function settingNames(vendors: readonly VendorSettings[]): string[] {
+  return [...Object.keys(coreSchema.shape), ...vendors.flatMap((v) => Object.keys(v.shape))];
+}
 
 /** In production: every sandbox secret and address refused at once, each line naming its setting. */
-function refuseSandboxInProduction(c: z.infer<typeof settings>, ctx: z.RefinementCtx): void {
-  if (c.NODE_ENV !== 'production') return;
-  for (const { setting, message } of productionProblems(c)) {
-    ctx.addIssue({ code: 'custom', path: [setting], message: `${message} (NODE_ENV=production)` });
-  }
-}
+const refuseSandboxInProduction =
+  (vendors: readonly VendorSettings[]) =>
+  (c: Parsed, ctx: z.RefinementCtx): void => {
+    if (c.NODE_ENV !== 'production') return;
+    for (const { setting, message } of productionProblems(c, vendors)) {
+      ctx.addIssue({ code: 'custom', path: [setting], message: `${message} (NODE_ENV=production)` });
+    }
+  };
 
 /** Outside production an unset provider URL is the sandbox's, so the demo and tests need no settings. */
-function withSandboxUrls(c: z.infer<typeof settings>): z.infer<typeof settings> {
-  if (c.NODE_ENV === 'production') return c;
-  const out = { ...c };
-  for (const k of SANDBOX_ONLY_URL_DEFAULTS) out[k] ??= SANDBOX_DEFAULTS[k];
-  return out;
+const withSandboxUrls =
+  (vendors: readonly VendorSettings[]) =>
+  (c: Parsed): Parsed => {
+    if (c.NODE_ENV === 'production') return c;
+    const out: Parsed = { ...c };
+    for (const [k, url] of vendors.flatMap((v) => Object.entries(v.sandboxUrls ?? {}))) out[k] ??= url;
+    return out;
+  };
+
+/** The whole environment's schema: the core settings and every vendor block, refined together. */
+export function configSchema(vendors: readonly VendorSettings[]) {
+  const shape: z.ZodRawShape = {
+    ...coreSettings,
+    PROVIDERS: providersSetting(vendors.map((v) => v.provider)),
+    PROVIDER_RATE_LIMITS: rateLimitsSetting(vendors),
+  };
+  for (const v of vendors) Object.assign(shape, v.shape);
+  return z
+    .object(shape)
+    .transform((c) => c as Parsed)
+    .superRefine(refuseSandboxInProduction(vendors))
+    .superRefine(checkSendLease)
+    .transform(withSandboxUrls(vendors));
 }
 
-export const configSchema = settings
-  .superRefine(refuseSandboxInProduction)
-  .superRefine(checkSendLease)
-  .transform(withSandboxUrls);
-
-export type AppConfigValues = z.infer<typeof configSchema>;
-
-/** Names each failing setting, so a bad deployment stops with a message an operator can act on. */
-export function parseConfig(env: NodeJS.ProcessEnv): AppConfigValues {
-  const result = configSchema.safeParse(env);
+/**
+ * Names each failing setting, so a bad deployment stops with a message an operator can act on. The
+ * vendors are the provider registry's blocks (providers/provider-config.ts passes them).
+ */
+export function parseConfig(env: NodeJS.ProcessEnv, vendors: readonly VendorSettings[]): Parsed {
+  const result = configSchema(vendors).safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

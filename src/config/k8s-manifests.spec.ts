@@ -9,12 +9,15 @@ import {
   unknownFieldErrors,
 } from '../../test/support/k8s-manifests';
 import { SMS_QUEUE } from '../queue/sms-queue';
-import { configSchema, parseConfig } from './config.schema';
-import { SECRET_SETTINGS } from './secret.settings';
+import {
+  ALL_SECRET_SETTINGS as SECRET_SETTINGS,
+  ALL_SETTINGS,
+  parseConfig,
+} from '../providers/provider-config';
 
 // deploy/k8s rendered by kustomize, each overlay as `kubectl apply -k` would send it, held to the code:
 // the settings, ports, shutdown grace, partition count and alert rules it must agree with.
-const SETTINGS = new Set(Object.keys(configSchema.in.shape));
+const SETTINGS = new Set(ALL_SETTINGS);
 const SECRETS = new Set<string>(SECRET_SETTINGS);
 const ROLE_PORT: Record<string, string> = {
   api: 'API_PORT',

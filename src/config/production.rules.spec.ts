@@ -1,6 +1,8 @@
-import { ConfigError, parseConfig } from './config.schema';
+import { parseConfig } from '../providers/provider-config';
+import { ConfigError } from './config.schema';
 import { PRODUCTION_ENV, REFUSED_WHEN_UNSET } from '../../test/support/production-env';
-import { isLoopbackHost, SANDBOX_DEFAULTS } from './production.rules';
+import { ALL_SANDBOX_DEFAULTS as SANDBOX_DEFAULTS } from '../providers/provider-config';
+import { isLoopbackHost } from './production.rules';
 
 function problems(env: Record<string, string | undefined>): string[] {
   try {
@@ -37,7 +39,7 @@ describe('production refuses the sandbox’s settings', () => {
     for (const line of lines) expect(line).toContain('(NODE_ENV=production)');
   });
 
-  it.each(REFUSED_WHEN_UNSET as Array<keyof typeof SANDBOX_DEFAULTS>)(
+  it.each(REFUSED_WHEN_UNSET)(
     'refuses %s unset, and set to the sandbox’s value',
     (setting) => {
       for (const value of [undefined, SANDBOX_DEFAULTS[setting]]) {

@@ -1,63 +1,34 @@
-import type { ProviderName } from './config.schema';
+import type { ProductionRule, VendorSettings } from './vendor-settings';
 
 /**
- * The sandbox's credentials and addresses. They are the defaults so that the demo, the benchmark and the
- * tests need no settings at all; under NODE_ENV=production every one of them is refused (below), so a
- * deployment that forgot a setting stops instead of running on values printed in the README.
+ * The demo's API keys and the sandbox's webhook base URL. They are the defaults so that the demo, the
+ * benchmark and the tests need no settings at all; under NODE_ENV=production every one of them is refused
+ * (below), so a deployment that forgot a setting stops instead of running on values printed in the README.
+ * Each provider's sandbox credentials and addresses are in its own settings block (providers/<vendor>/).
  */
 export const SANDBOX_DEFAULTS = {
   API_KEYS: 'support-demo-key:support,supervisor-demo-key:supervisor',
   PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
-  TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001',
-  TWILIO_AUTH_TOKEN: 'sandbox-twilio-auth-token',
-  TWILIO_BASE_URL: 'http://127.0.0.1:3010',
-  VONAGE_API_KEY: 'sandboxkey',
-  VONAGE_API_SECRET: 'sandbox-vonage-secret',
-  VONAGE_SIGNATURE_SECRET: 'sandbox-vonage-signature-secret',
-  VONAGE_BASE_URL: 'http://127.0.0.1:3010',
-  SMPP_PASSWORD: 'sandbox',
-  SMPP_HOST: '127.0.0.1',
-  SANDBOX_VONAGE_DLR_URL: 'http://127.0.0.1:3000/webhooks/vonage/dlr',
 } as const;
-
-/** Outside production an unset provider URL means the sandbox; in production, the SDK's own host. */
-export const SANDBOX_ONLY_URL_DEFAULTS = ['TWILIO_BASE_URL', 'VONAGE_BASE_URL'] as const;
 
 // openssl rand -hex 32 gives 64; 32 characters with some variety rules out "changeme"-style keys.
 export const PRODUCTION_API_KEY_MIN_LENGTH = 32;
 const PRODUCTION_API_KEY_MIN_DISTINCT = 8;
 
-/** What the production rules read: the parsed settings. */
+/** What the production rules read: the parsed settings, core and every vendor block's. */
 export interface ProductionInput {
-  API_KEYS: Map<string, string>;
-  PUBLIC_BASE_URL: string;
-  PROVIDERS: ProviderName[];
-  TWILIO_ACCOUNT_SID: string;
-  TWILIO_AUTH_TOKEN: string;
-  TWILIO_BASE_URL?: string;
-  VONAGE_API_KEY: string;
-  VONAGE_API_SECRET: string;
-  VONAGE_SIGNATURE_SECRET: string;
-  VONAGE_BASE_URL?: string;
-  SMPP_PASSWORD: string;
-  SMPP_HOST: string;
-}
-type Setting = keyof typeof SANDBOX_DEFAULTS & keyof ProductionInput;
-
-interface Rule {
-  setting: Setting;
-  /** Only checked when this provider is in PROVIDERS: an unused provider's credentials are never sent. */
-  provider?: ProviderName;
-  refuse(value: unknown): string | undefined;
+  PROVIDERS: string[];
+  [setting: string]: unknown;
 }
 
-const sandboxValue = (setting: Setting) => (value: unknown) =>
-  value === SANDBOX_DEFAULTS[setting]
+/** A setting left at the built-in sandbox value. */
+export const sandboxValue = (sandbox: string) => (value: unknown) =>
+  value === sandbox
     ? 'is the sandbox’s built-in value (the default when unset); production needs its own'
     : undefined;
 
 /** A provider URL: https to a host that is not this machine. */
-const providerUrl = (value: unknown): string | undefined => {
+export const providerUrl = (value: unknown): string | undefined => {
   if (typeof value !== 'string') return undefined;
   const url = new URL(value);
   if (isLoopbackHost(url.hostname)) return `points at ${url.host}, this machine (the sandbox’s address)`;
@@ -65,36 +36,28 @@ const providerUrl = (value: unknown): string | undefined => {
   return undefined;
 };
 
-// Webhook secrets (TWILIO_AUTH_TOKEN, VONAGE_SIGNATURE_SECRET) and PUBLIC_BASE_URL are checked whatever
-// PROVIDERS says: both webhooks are always mounted, and a known secret would let anyone forge receipts.
-const RULES: Rule[] = [
-  { setting: 'API_KEYS', refuse: apiKeysProblem },
+const CORE_RULES: ProductionRule[] = [
+  { setting: 'API_KEYS', always: true, refuse: apiKeysProblem },
   {
     setting: 'PUBLIC_BASE_URL',
+    always: true,
     refuse: (v) => (v === SANDBOX_DEFAULTS.PUBLIC_BASE_URL ? 'must be set in production' : providerUrl(v)),
-  },
-  { setting: 'TWILIO_AUTH_TOKEN', refuse: sandboxValue('TWILIO_AUTH_TOKEN') },
-  { setting: 'TWILIO_ACCOUNT_SID', provider: 'twilio', refuse: sandboxValue('TWILIO_ACCOUNT_SID') },
-  { setting: 'TWILIO_BASE_URL', provider: 'twilio', refuse: providerUrl },
-  { setting: 'VONAGE_SIGNATURE_SECRET', refuse: sandboxValue('VONAGE_SIGNATURE_SECRET') },
-  { setting: 'VONAGE_API_KEY', provider: 'vonage', refuse: sandboxValue('VONAGE_API_KEY') },
-  { setting: 'VONAGE_API_SECRET', provider: 'vonage', refuse: sandboxValue('VONAGE_API_SECRET') },
-  { setting: 'VONAGE_BASE_URL', provider: 'vonage', refuse: providerUrl },
-  { setting: 'SMPP_PASSWORD', provider: 'smpp', refuse: sandboxValue('SMPP_PASSWORD') },
-  {
-    setting: 'SMPP_HOST',
-    provider: 'smpp',
-    refuse: (v) =>
-      isLoopbackHost(String(v))
-        ? `is ${String(v)}, this machine (the sandbox’s SMSC is the default); set your SMSC’s host`
-        : undefined,
   },
 ];
 
 /** Every production problem, one per setting, so an operator fixes them all in one go. */
-export function productionProblems(c: ProductionInput): Array<{ setting: Setting; message: string }> {
-  const problems: Array<{ setting: Setting; message: string }> = [];
-  for (const rule of RULES) {
+export function productionProblems(
+  c: ProductionInput,
+  vendors: readonly VendorSettings[],
+): Array<{ setting: string; message: string }> {
+  const problems: Array<{ setting: string; message: string }> = [];
+  const rules: Array<ProductionRule & { provider?: string }> = [
+    ...CORE_RULES,
+    ...vendors.flatMap((v) =>
+      v.production.map((rule) => ({ ...rule, provider: rule.always ? undefined : v.provider })),
+    ),
+  ];
+  for (const rule of rules) {
     if (rule.provider && !c.PROVIDERS.includes(rule.provider)) continue;
     const message = rule.refuse(c[rule.setting]);
     if (message) problems.push({ setting: rule.setting, message });

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { SweeperRepository } from '../sweeper/sweeper.repository';
 import { TEST_DATABASE_URL } from '../../test/support/db';
 import { Database } from './database.service';
@@ -11,7 +11,7 @@ import { migrate } from './migrate';
 // listener turned it into an uncaught exception, which fails the spec (and ended the roles).
 
 const dbWith = (settings: Record<string, string> = {}) =>
-  new Database(AppConfig.fromEnv({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: '3', ...settings }));
+  new Database(loadConfig({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: '3', ...settings }));
 
 async function terminate(admin: Client, applicationName: string, pid: number): Promise<void> {
   const { rows } = await admin.query<{ ok: boolean }>(

@@ -1,4 +1,4 @@
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import type { AppLogger } from '../common/logger.module';
 import { Metrics } from '../metrics/metrics.service';
 import { WriteBatches } from './write-batches';
@@ -7,7 +7,7 @@ describe('WriteBatches', () => {
   it('counts and logs a flush that failed as a whole, then redoes its items one by one', async () => {
     const metrics = new Metrics();
     const warn = jest.fn();
-    const batches = new WriteBatches(AppConfig.fromEnv({ WRITE_BATCH_LINGER_MS: '0' }), metrics, {
+    const batches = new WriteBatches(loadConfig({ WRITE_BATCH_LINGER_MS: '0' }), metrics, {
       warn,
     } as unknown as AppLogger);
     const batcher = batches.create('claim', async (items: readonly number[]) => {

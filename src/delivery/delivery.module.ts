@@ -4,25 +4,21 @@ import { NotificationsModule } from '../notifications/notifications.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { QueueModule } from '../queue/queue.module';
 import { ReceiptsCoreModule } from '../receipts/receipts-core.module';
+import { SessionReceiptsListener } from '../receipts/session-receipts.listener';
 import { DeliveryService } from './delivery.service';
 import { InFlightRecovery } from './in-flight-recovery';
 import { LeaseFence } from './lease-fence';
 import { LeaseKeeper } from './lease-keeper';
-import { MessagePartsRepository } from '../receipts/message-parts.repository';
-import { MultipartReceipts } from '../receipts/multipart-receipts';
 import { ProviderStep } from './provider-step';
 import { SendAcceptance } from './send-acceptance';
 import { SendBatchRepository } from './send-batch.repository';
 import { SendBatches } from './send-batches';
 import { SendRecorder } from './send-recorder';
-import { SmppReceiptsListener } from './smpp-receipts.listener';
 import { SmsProcessor } from './sms.processor';
 
 @Module({
   imports: [QueueModule, NotificationsModule, ContactsModule, ProvidersModule, ReceiptsCoreModule],
   providers: [
-    MessagePartsRepository,
-    MultipartReceipts,
     SendBatchRepository,
     SendBatches,
     LeaseFence,
@@ -33,7 +29,7 @@ import { SmsProcessor } from './sms.processor';
     ProviderStep,
     DeliveryService,
     SmsProcessor,
-    SmppReceiptsListener,
+    SessionReceiptsListener,
   ],
   exports: [DeliveryService],
 })

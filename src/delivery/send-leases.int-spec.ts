@@ -3,7 +3,7 @@ import pino from 'pino';
 import { newNotification } from '../../test/support/notification-fixture';
 import { timelineTypes } from '../../test/support/db';
 import { useSendPath } from '../../test/support/send-path';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { Clock } from '../common/clock';
 import { HistoryEvent, NotificationStatus as S } from '../notifications/notification-status';
 import { AttemptStatus } from '../notifications/notification.types';
@@ -107,7 +107,7 @@ describe('send leases on PostgreSQL: renewal and fencing', () => {
     const clock = new TestClock();
     let keeper: LeaseKeeper;
     beforeAll(() => {
-      const config = AppConfig.fromEnv({ SEND_LEASE_MS: String(LEASE_MS) });
+      const config = loadConfig({ SEND_LEASE_MS: String(LEASE_MS) });
       keeper = new LeaseKeeper(config, clock, new SendBatchRepository(path.db), pino({ level: 'silent' }));
     });
     afterAll(() => keeper.stop());

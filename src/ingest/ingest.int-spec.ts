@@ -5,7 +5,7 @@ import { KafkaMessage } from 'kafkajs';
 import pino from 'pino';
 import { testDatabaseService } from '../../test/support/db';
 import { Clock } from '../common/clock';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { Database } from '../database/database.service';
 import { ensureTopics, kafkaFor } from '../devstack/kafka-tools';
@@ -23,7 +23,7 @@ import { baseEvent, configureFuzz } from './testing/hostile-events';
 describe('ingest write path with hostile events (PostgreSQL)', () => {
   const ns = `int-${randomUUID().slice(0, 8)}`;
   const topic = `${ns}.card.transactions.authorised`;
-  const config = AppConfig.fromEnv({ QUEUE_PREFIX: `alertline-${ns}`, KAFKA_TOPIC_TRANSACTIONS: topic });
+  const config = loadConfig({ QUEUE_PREFIX: `alertline-${ns}`, KAFKA_TOPIC_TRANSACTIONS: topic });
   const constraint = `int_poison_${ns.replace(/-/g, '_')}`;
   const refused = `DB REFUSES ${ns}`;
   let db: Database;
@@ -147,7 +147,7 @@ describe('ingest write path with hostile events (PostgreSQL)', () => {
   });
 
   it('rethrows an infrastructure failure and dead-letters nothing', async () => {
-    const down = new Database(AppConfig.fromEnv({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }));
+    const down = new Database(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }));
     const before = await dlqCount();
     try {
       await expect(

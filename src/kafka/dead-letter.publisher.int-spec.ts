@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { freePort } from '../devstack/free-port';
 import { ensureTopics, kafkaFor } from '../devstack/kafka-tools';
 import { Metrics } from '../metrics/metrics.service';
@@ -9,7 +9,7 @@ import { DeadLetterPublisher } from './dead-letter.publisher';
 describe('DeadLetterPublisher on the real broker', () => {
   const ns = `dlq-${randomUUID().slice(0, 8)}`;
   const topic = `${ns}.card.transactions.authorised`;
-  const brokers = AppConfig.fromEnv({}).get('KAFKA_BROKERS');
+  const brokers = loadConfig({}).get('KAFKA_BROKERS');
   const real = kafkaFor(brokers);
 
   beforeAll(() => ensureTopics(real, { transactions: topic, contacts: `${ns}.contacts` }, 1));

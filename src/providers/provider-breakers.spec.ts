@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from './provider-config';
 import { Metrics } from '../metrics/metrics.service';
 import { ProviderBreakers } from './provider-breakers';
 import {
@@ -20,7 +20,7 @@ describe('ProviderBreakers', () => {
 
   beforeEach(() => {
     metrics = new Metrics();
-    const config = AppConfig.fromEnv({
+    const config = loadConfig({
       PROVIDERS: 'twilio,vonage',
       CIRCUIT_VOLUME_THRESHOLD: '2',
       CIRCUIT_ERROR_THRESHOLD_PERCENT: '50',

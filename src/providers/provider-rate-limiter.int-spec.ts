@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from './provider-config';
 import { ProviderRateLimiter } from './provider-rate-limiter';
 
 // Two limiters with their own Redis connections stand for two dispatcher processes.
@@ -10,7 +10,7 @@ describe('provider rate limit shared through Redis', () => {
   let b: ProviderRateLimiter;
 
   beforeEach(async () => {
-    const config = AppConfig.fromEnv({
+    const config = loadConfig({
       ...process.env,
       QUEUE_PREFIX: `alertline-int-${randomUUID()}`,
       PROVIDERS: 'twilio,vonage',
@@ -46,7 +46,7 @@ describe('provider rate limit shared through Redis', () => {
 
 describe('provider rate limit in blocks', () => {
   it('sends asking together share Redis calls and the total still never exceeds the rate', async () => {
-    const config = AppConfig.fromEnv({
+    const config = loadConfig({
       ...process.env,
       QUEUE_PREFIX: `alertline-int-${randomUUID()}`,
       PROVIDERS: 'twilio',

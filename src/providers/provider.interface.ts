@@ -51,6 +51,15 @@ export interface SendResult {
   partIds?: string[];
 }
 
+/** A vendor's receipt in Alertline's words; receipts/ adds the provider's name and the time it arrived. */
+export interface ParsedReceipt {
+  providerMessageId: string;
+  status: ProviderMessageStatus;
+  /** The vendor's own status word, kept for the history. */
+  providerStatus: string;
+  errorCode?: string | null;
+}
+
 export interface ProviderStatusReport {
   providerMessageId: string;
   status: ProviderMessageStatus;
@@ -73,6 +82,11 @@ export interface SmsProvider {
   findSent(sms: OutboundSms, since: Date, claimed?: ClaimedMessages): Promise<ProviderStatusReport | null>;
   /** The provider's current status of a message it accepted; null when it cannot say. */
   fetchStatus(providerMessageId: string): Promise<ProviderStatusReport | null>;
+  /**
+   * Receipts that arrive on the provider's own session rather than at a webhook (SMPP deliver_sm). The
+   * listener resolves once the receipt is stored; only then may the provider acknowledge it.
+   */
+  onReceipt?(listener: (receipt: ParsedReceipt) => Promise<void>): void;
 }
 
 export const SMS_PROVIDERS = Symbol('SMS_PROVIDERS');

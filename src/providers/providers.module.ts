@@ -3,26 +3,23 @@ import { SMS_PROVIDERS, SmsProvider } from './provider.interface';
 import { ProviderBreakers } from './provider-breakers';
 import { ProviderRateLimiter } from './provider-rate-limiter';
 import { ProviderRoute } from './provider-route';
-import { SmppConnection } from './smpp/smpp-connection';
-import { SmppProvider } from './smpp/smpp.provider';
-import { TwilioProvider } from './twilio/twilio.provider';
-import { VonageProvider } from './vonage/vonage.provider';
+import { PROVIDER_REGISTRY } from './provider.registry';
 
+const adapters = PROVIDER_REGISTRY.map((p) => p.adapter);
+
+/** Every registered provider's adapter (dispatcher role); ProviderRoute orders them as PROVIDERS says. */
 @Module({
   providers: [
-    TwilioProvider,
-    VonageProvider,
-    SmppConnection,
-    SmppProvider,
+    ...PROVIDER_REGISTRY.flatMap((p) => [p.adapter, ...(p.adapterDeps ?? [])]),
     {
       provide: SMS_PROVIDERS,
-      inject: [TwilioProvider, VonageProvider, SmppProvider],
+      inject: adapters,
       useFactory: (...providers: SmsProvider[]) => providers,
     },
     ProviderRoute,
     ProviderBreakers,
     ProviderRateLimiter,
   ],
-  exports: [ProviderRoute, SMS_PROVIDERS, ProviderBreakers, ProviderRateLimiter, SmppProvider],
+  exports: [ProviderRoute, SMS_PROVIDERS, ProviderBreakers, ProviderRateLimiter],
 })
 export class ProvidersModule {}

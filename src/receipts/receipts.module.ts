@@ -1,24 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { MessagePartsRepository } from './message-parts.repository';
-import { MultipartReceipts } from './multipart-receipts';
+import { ReceiptWebhookGuard } from './receipt-webhook.guard';
+import { receiptWebhooksProvider, WEBHOOK_HANDLERS } from './receipt-webhooks';
 import { ReceiptsCoreModule } from './receipts-core.module';
-import { TwilioWebhookController } from './twilio-webhook.controller';
-import { TwilioSignatureGuard } from './twilio-signature.guard';
-import { VonageSignatureGuard } from './vonage-signature.guard';
-import { VonageWebhookController } from './vonage-webhook.controller';
+import { WebhookController } from './webhook.controller';
 import { WebhookRefusal } from './webhook-refusal';
 
-/** Provider delivery-receipt webhooks (api role). */
+/** Provider delivery-receipt webhooks (api role): every one the provider registry lists. */
 @Module({
   imports: [ReceiptsCoreModule, AuthModule],
-  controllers: [TwilioWebhookController, VonageWebhookController],
-  providers: [
-    TwilioSignatureGuard,
-    VonageSignatureGuard,
-    WebhookRefusal,
-    MessagePartsRepository,
-    MultipartReceipts,
-  ],
+  controllers: [WebhookController],
+  providers: [...WEBHOOK_HANDLERS, receiptWebhooksProvider, ReceiptWebhookGuard, WebhookRefusal],
 })
 export class ReceiptsModule {}

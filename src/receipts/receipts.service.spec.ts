@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { WriteBatches } from '../database/write-batches';
 import { Database, Queryable } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
@@ -83,7 +83,7 @@ function setup(
     applier,
     metrics,
     intermediate as unknown as IntermediateReceiptsWriter,
-    new WriteBatches(AppConfig.fromEnv({}), metrics, pino({ level: 'silent' })),
+    new WriteBatches(loadConfig({}), metrics, pino({ level: 'silent' })),
   );
   /** A counter's value, or with `series` one series of a histogram (e.g. its _sum). */
   const value = async (name: string, labels: Record<string, string>, series = name) =>

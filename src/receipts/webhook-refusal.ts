@@ -2,9 +2,7 @@ import { ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common
 import type { Request, Response } from 'express';
 import { RequestThrottle, sourceOf } from '../auth/request-throttle';
 import { Metrics } from '../metrics/metrics.service';
-
-/** Why a receipt webhook was refused: the status label of alertline_receipts_total. */
-export type RefusalReason = 'BAD_SIGNATURE' | 'STALE_TIMESTAMP';
+import type { RefusalReason } from '../providers/provider-definition';
 
 /**
  * Refuses a receipt webhook: counted, then 403, or 429 with Retry-After once the source has spent

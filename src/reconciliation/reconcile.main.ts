@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Clock } from '../common/clock';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { ConfigError } from '../config/config.schema';
 import { Database } from '../database/database.service';
 import { parseWindow, ReconciliationInputError, transactionIdsFromCsv } from './reconciliation.input';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
     throw new ReconciliationInputError('--limit must be a whole number');
   }
-  const config = AppConfig.fromEnv();
+  const config = loadConfig();
   const db = new Database(config);
   try {
     const service = new ReconciliationService(config, new Clock(), db, new ReconciliationRepository());

@@ -1,7 +1,7 @@
 import { SandboxStore } from './sandbox.store';
 import { parseDateFilter, rawDlrDate, renderTwilioMessage, rfc2822 } from './twilio-format';
 import { dlrParams, renderSearchItem } from './vonage-format';
-import { signVonageParams, verifyVonageSignature } from '../receipts/vonage-signature';
+import { signVonageParams, verifyVonageSignature } from '../providers/vonage/vonage-signature';
 
 const at = Date.UTC(2024, 0, 31, 10, 5, 9);
 const store = new SandboxStore(10);

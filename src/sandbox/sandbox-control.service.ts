@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { PROVIDER_NAMES, ProviderName } from '../config/config.schema';
+import type { ProviderName } from '../config/config.schema';
+import { PROVIDER_NAMES } from './sandbox.providers';
 import {
   FaultState,
   latencySchema,
@@ -86,7 +87,8 @@ export class SandboxControlService {
     return { count: messages.length, messages };
   }
 
-  countMessages(query: unknown): { provider: ProviderName | 'all'; count: number } {
+  /** `provider` is 'all' when the query names none. */
+  countMessages(query: unknown): { provider: ProviderName; count: number } {
     const { provider } = parseControl(countQuery, query);
     return { provider: provider ?? 'all', count: this.store.count(provider) };
   }

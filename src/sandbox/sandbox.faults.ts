@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PROVIDER_NAMES, ProviderName } from '../config/config.schema';
+import type { ProviderName } from '../config/config.schema';
+import { PROVIDER_NAMES } from './sandbox.providers';
 import { PERMANENT_REASONS } from './magic-numbers';
 
 export const FAULT_MODES = ['none', 'http500', 'http429', 'timeout', 'slow', 'refuse'] as const;

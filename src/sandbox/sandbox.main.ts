@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { exitOnStartupError, serve } from '../app/serve';
 import { createLogger, PinoNestLogger } from '../common/logger';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { ConfigError } from '../config/config.schema';
 import { sandboxAppModule } from './sandbox.app';
 
 // The provider emulator's own entry point (node dist/sandbox/sandbox.main.js): a development tool, kept
 // out of dist/main.js so that the production build (tsconfig.build.json) holds none of it.
 async function main(): Promise<void> {
-  const config = AppConfig.fromEnv();
+  const config = loadConfig();
   const logger = createLogger(config.get('LOG_LEVEL'), 'sandbox');
   const app = await NestFactory.create(sandboxAppModule(config, logger), {
     logger: new PinoNestLogger(logger),

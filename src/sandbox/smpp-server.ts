@@ -21,6 +21,7 @@ import {
 } from './smpp-concat';
 import { errorResponseWithText, MESSAGE_STATE, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
 import { TimerWheel } from './timer-wheel';
+import { smppSettings } from '../providers/smpp/smpp.settings';
 
 type BindKind = 'transceiver' | 'transmitter' | 'receiver';
 interface SessionState {
@@ -133,8 +134,10 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy {
     let status: number = SMPP_STATUS.ESME_ROK;
     if (state.bind) status = SMPP_STATUS.ESME_RALYBND;
     else if (this.faults.get('smpp').smpp.refuseBind) status = SMPP_STATUS.ESME_RBINDFAIL;
-    else if (pdu.system_id !== this.config.get('SMPP_SYSTEM_ID')) status = SMPP_STATUS.ESME_RINVSYSID;
-    else if (pdu.password !== this.config.get('SMPP_PASSWORD')) status = SMPP_STATUS.ESME_RINVPASWD;
+    else if (pdu.system_id !== this.config.vendor(smppSettings).SMPP_SYSTEM_ID)
+      status = SMPP_STATUS.ESME_RINVSYSID;
+    else if (pdu.password !== this.config.vendor(smppSettings).SMPP_PASSWORD)
+      status = SMPP_STATUS.ESME_RINVPASWD;
     state.session.send(pdu.response({ command_status: status, system_id: 'ALERTLINE-SBX' }));
     this.metrics.requests.inc({
       provider: 'smpp',

@@ -19,6 +19,7 @@ import {
   twilioError,
   TwilioReply,
 } from './twilio-format';
+import { twilioSettings } from '../providers/twilio/twilio.settings';
 
 export type { TwilioReply } from './twilio-format';
 
@@ -49,8 +50,9 @@ export class TwilioApiService {
     private readonly receipts: ReceiptSender,
     private readonly metrics: SandboxMetrics,
   ) {
-    this.accountSid = config.get('TWILIO_ACCOUNT_SID');
-    this.authToken = config.get('TWILIO_AUTH_TOKEN');
+    const twilio = config.vendor(twilioSettings);
+    this.accountSid = twilio.TWILIO_ACCOUNT_SID;
+    this.authToken = twilio.TWILIO_AUTH_TOKEN;
     this.receiptDelayMs = config.get('SANDBOX_RECEIPT_DELAY_MS');
   }
 

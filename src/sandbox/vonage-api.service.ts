@@ -19,7 +19,8 @@ import {
   str,
   VonageReply,
 } from './vonage-format';
-import { signVonageParams, VonageSignatureMethod } from '../receipts/vonage-signature';
+import { signVonageParams, VonageSignatureMethod } from '../providers/vonage/vonage-signature';
+import { vonageSettings } from '../providers/vonage/vonage.settings';
 
 export type { VonageReply } from './vonage-format';
 
@@ -57,11 +58,12 @@ export class VonageApiService {
     private readonly receipts: ReceiptSender,
     private readonly metrics: SandboxMetrics,
   ) {
-    this.apiKey = config.get('VONAGE_API_KEY');
-    this.apiSecret = config.get('VONAGE_API_SECRET');
-    this.signatureSecret = config.get('VONAGE_SIGNATURE_SECRET');
-    this.signatureMethod = config.get('VONAGE_SIGNATURE_METHOD');
-    this.defaultDlrUrl = config.get('SANDBOX_VONAGE_DLR_URL');
+    const vonage = config.vendor(vonageSettings);
+    this.apiKey = vonage.VONAGE_API_KEY;
+    this.apiSecret = vonage.VONAGE_API_SECRET;
+    this.signatureSecret = vonage.VONAGE_SIGNATURE_SECRET;
+    this.signatureMethod = vonage.VONAGE_SIGNATURE_METHOD;
+    this.defaultDlrUrl = vonage.SANDBOX_VONAGE_DLR_URL;
     this.receiptDelayMs = config.get('SANDBOX_RECEIPT_DELAY_MS');
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 import { RESENDABLE_STATUSES } from './resend.policy';
 import { ComponentName, componentSchemas } from './openapi.schemas';
 import { operationalPaths, publicEndpoint } from './openapi.operations';
@@ -63,86 +64,27 @@ function searchParameters(): Json[] {
 const alertId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
 const bearer = [{ apiKey: [] }];
 
+/** Every receipt webhook the provider registry lists, each with the answers all of them share. */
 function webhookPaths(): Json {
-  const form = (properties: Json, required: string[]) => ({
-    type: 'object',
-    properties,
-    required,
-    additionalProperties: { type: 'string' },
-  });
-  return {
-    '/webhooks/twilio/status': {
-      post: {
-        operationId: 'twilioStatusCallback',
-        tags: ['webhooks'],
-        summary: 'Twilio message status callback (delivery receipt)',
-        description:
-          'Signed with X-Twilio-Signature over PUBLIC_BASE_URL + path and the sorted form parameters. ' +
-          'Statuses only move forward: a late or repeated receipt never moves DELIVERED back.',
-        security: publicEndpoint,
-        parameters: [
-          { name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' } },
-        ],
-        requestBody: {
-          required: true,
-          content: {
-            'application/x-www-form-urlencoded': {
-              schema: form(
-                {
-                  MessageSid: { type: 'string', minLength: 1 },
-                  MessageStatus: { type: 'string', examples: ['sent', 'delivered', 'undelivered', 'failed'] },
-                  ErrorCode: { type: 'string' },
-                },
-                ['MessageSid', 'MessageStatus'],
-              ),
-            },
+  const paths: Json = {};
+  for (const provider of PROVIDER_REGISTRY) {
+    for (const [hook, webhook] of Object.entries(provider.webhooks)) {
+      const operation = webhook.openapi as Json & { responses?: Json };
+      paths[`/webhooks/${provider.name}/${hook}`] = {
+        post: {
+          ...operation,
+          tags: ['webhooks'],
+          security: publicEndpoint,
+          responses: {
+            ...operation.responses,
+            ...errors('400'),
+            '403': { description: 'Missing or invalid signature.' },
           },
         },
-        responses: {
-          '204': { description: 'Recorded (also when it changed nothing or matched no message yet).' },
-          ...errors('400'),
-          '403': { description: 'Missing or invalid signature.' },
-        },
-      },
-    },
-    '/webhooks/vonage/dlr': {
-      post: {
-        operationId: 'vonageDeliveryReceipt',
-        tags: ['webhooks'],
-        summary: 'Vonage SMS delivery receipt (DLR)',
-        description:
-          'Signed DLR: `sig` over every other parameter (query and body) with the signature secret ' +
-          '(VONAGE_SIGNATURE_METHOD); also carries `timestamp` and `nonce`. One DLR per part of a long message.',
-        security: publicEndpoint,
-        requestBody: {
-          required: true,
-          content: Object.fromEntries(
-            ['application/x-www-form-urlencoded', 'application/json'].map((type) => [
-              type,
-              {
-                schema: form(
-                  {
-                    messageId: { type: 'string', minLength: 1 },
-                    status: { type: 'string', examples: ['delivered', 'expired', 'failed', 'rejected'] },
-                    'err-code': { type: ['string', 'integer'] },
-                    sig: { type: 'string' },
-                    timestamp: { type: 'string' },
-                    nonce: { type: 'string' },
-                  },
-                  ['messageId', 'status', 'sig'],
-                ),
-              },
-            ]),
-          ),
-        },
-        responses: {
-          '204': { description: 'Recorded.' },
-          ...errors('400'),
-          '403': { description: 'Missing or invalid signature.' },
-        },
-      },
-    },
-  };
+      };
+    }
+  }
+  return paths;
 }
 
 function supportPaths(): Json {

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { testDatabaseService } from '../../test/support/db';
 import { newNotification } from '../../test/support/notification-fixture';
 import { Clock } from '../common/clock';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { Database } from '../database/database.service';
 import { EventsRepository } from '../notifications/events.repository';
@@ -21,7 +21,7 @@ const supervisor = { id: `key-${randomUUID().slice(0, 8)}`, role: 'supervisor' a
 
 describe('supervisor resend on PostgreSQL and Redis', () => {
   const prefix = `alertline-int-${randomUUID()}`;
-  const config = AppConfig.fromEnv({ QUEUE_PREFIX: prefix, ALERT_DEADLINE_SECONDS: '600' });
+  const config = loadConfig({ QUEUE_PREFIX: prefix, ALERT_DEADLINE_SECONDS: '600' });
   const ids: string[] = [];
   const cardholders: string[] = [];
   let db: Database;
@@ -171,7 +171,7 @@ describe('supervisor resend on PostgreSQL and Redis', () => {
 
   it('caps one API key across alerts', async () => {
     const small = new ResendRateLimiter(
-      AppConfig.fromEnv({ QUEUE_PREFIX: prefix, RESEND_LIMIT_PER_PRINCIPAL_PER_HOUR: '2' }),
+      loadConfig({ QUEUE_PREFIX: prefix, RESEND_LIMIT_PER_PRINCIPAL_PER_HOUR: '2' }),
       new SmsQueue(queue),
     );
     const who = `key-${randomUUID().slice(0, 8)}`;

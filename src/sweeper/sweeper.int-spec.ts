@@ -3,7 +3,7 @@ import Bull from 'bull';
 import pino from 'pino';
 import { testDatabaseService } from '../../test/support/db';
 import { Clock } from '../common/clock';
-import { AppConfig } from '../config/app-config';
+import { loadConfig } from '../providers/provider-config';
 import { Database } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
@@ -57,7 +57,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
   const clock = new TestClock();
   const metrics = new Metrics();
   const provider = new ScriptedProvider();
-  const config = AppConfig.fromEnv({
+  const config = loadConfig({
     PROVIDERS: 'twilio',
     SWEEP_QUEUED_GRACE_MS: '10000',
     RECEIPT_SLA_SECONDS: '300',

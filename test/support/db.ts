@@ -33,8 +33,8 @@ export async function timelineTypes(db: Pool, notificationId: string): Promise<s
 
 /** The app's own Database service on the test database, for integration specs of repositories. */
 export async function testDatabaseService() {
-  const { AppConfig } = await import('../../src/config/app-config');
+  const { loadConfig } = await import('../../src/providers/provider-config');
   const { Database } = await import('../../src/database/database.service');
   await migrate(TEST_DATABASE_URL);
-  return new Database(AppConfig.fromEnv({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: '4' }));
+  return new Database(loadConfig({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: '4' }));
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/providers/provider-config';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
 import { Database } from '../../src/database/database.service';
 import { WriteBatches } from '../../src/database/write-batches';
@@ -25,7 +25,7 @@ import { newNotification } from './notification-fixture';
  * The send path's durable side wired by hand on a real database (what Nest wires in the dispatcher and
  * api), for integration specs of the recorder, the grouped writes and receipt correlation.
  */
-export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fromEnv({})) {
+export function sendPathOn(db: Database, metrics: Metrics, config = loadConfig({})) {
   const batches = new WriteBatches(config, metrics, pino({ level: 'silent' }));
   const notifications = new NotificationsRepository(db);
   const attempts = new AttemptsRepository(db);

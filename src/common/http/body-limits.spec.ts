@@ -1,8 +1,8 @@
-import { AppConfig } from '../../config/app-config';
+import { loadConfig } from '../../providers/provider-config';
 import { bodyRouteFor, httpLimitsFrom } from './body-limits';
 
 describe('body limit per route', () => {
-  const { routes, maxUrlBytes } = httpLimitsFrom(AppConfig.fromEnv({}));
+  const { routes, maxUrlBytes } = httpLimitsFrom(loadConfig({}));
   const settingFor = (path: string) => bodyRouteFor(path, routes).setting;
 
   it('gives each route class its own limit, the most specific prefix first', () => {
@@ -23,12 +23,10 @@ describe('body limit per route', () => {
   });
 
   it('reads the limits from the settings, refusing values outside their bounds', () => {
-    const limits = httpLimitsFrom(AppConfig.fromEnv({ HTTP_WEBHOOK_BODY_MAX_BYTES: '2048' }));
+    const limits = httpLimitsFrom(loadConfig({ HTTP_WEBHOOK_BODY_MAX_BYTES: '2048' }));
     expect(bodyRouteFor('/webhooks/x', limits.routes).limit).toBe(2048);
-    expect(() => AppConfig.fromEnv({ HTTP_WEBHOOK_BODY_MAX_BYTES: '10' })).toThrow(
-      /HTTP_WEBHOOK_BODY_MAX_BYTES/,
-    );
-    expect(() => AppConfig.fromEnv({ HTTP_MAX_URL_BYTES: '65536' })).toThrow(/HTTP_MAX_URL_BYTES/);
-    expect(() => AppConfig.fromEnv({ RECONCILIATION_MAX_ROWS: '0' })).toThrow(/RECONCILIATION_MAX_ROWS/);
+    expect(() => loadConfig({ HTTP_WEBHOOK_BODY_MAX_BYTES: '10' })).toThrow(/HTTP_WEBHOOK_BODY_MAX_BYTES/);
+    expect(() => loadConfig({ HTTP_MAX_URL_BYTES: '65536' })).toThrow(/HTTP_MAX_URL_BYTES/);
+    expect(() => loadConfig({ RECONCILIATION_MAX_ROWS: '0' })).toThrow(/RECONCILIATION_MAX_ROWS/);
   });
 });

@@ -1,9 +1,11 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
+import type { VendorValues } from '../../config/vendor-settings';
 import { AppLogger, LOGGER } from '../../common/logger.module';
 import { ReadinessRegistry } from '../../health/readiness.registry';
 import { ProviderTimeoutError, TransientProviderError } from '../provider.errors';
 import { commandStatusName } from './smpp.codes';
+import { smppSettings } from './smpp.settings';
 import { EsmePdu, EsmeSession, smppLib } from './smpp.types';
 
 type DeliverHandler = (pdu: EsmePdu) => Promise<void>;
@@ -30,13 +32,16 @@ export class SmppConnection implements OnModuleInit, OnModuleDestroy {
   private readonly enabled: boolean;
   private readonly timeoutMs: number;
 
+  private readonly settings: VendorValues<typeof smppSettings.shape>;
+
   constructor(
-    private readonly config: AppConfig,
+    config: AppConfig,
     private readonly readiness: ReadinessRegistry,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.enabled = config.get('PROVIDERS').includes('smpp');
     this.timeoutMs = config.get('PROVIDER_TIMEOUT_MS');
+    this.settings = config.vendor(smppSettings);
   }
 
   onModuleInit(): void {
@@ -101,8 +106,8 @@ export class SmppConnection implements OnModuleInit, OnModuleDestroy {
   private connect(): void {
     if (this.stopped) return;
     const session = smppLib.connect({
-      host: this.config.get('SMPP_HOST'),
-      port: this.config.get('SMPP_PORT'),
+      host: this.settings.SMPP_HOST,
+      port: this.settings.SMPP_PORT,
     });
     this.session = session;
     session.on('connect', () => this.bind(session));
@@ -119,7 +124,7 @@ export class SmppConnection implements OnModuleInit, OnModuleDestroy {
 
   private bind(session: EsmeSession): void {
     session.bind_transceiver(
-      { system_id: this.config.get('SMPP_SYSTEM_ID'), password: this.config.get('SMPP_PASSWORD') },
+      { system_id: this.settings.SMPP_SYSTEM_ID, password: this.settings.SMPP_PASSWORD },
       (pdu) => {
         if (pdu.command_status !== 0) {
           this.logger.warn({ status: commandStatusName(pdu.command_status) }, 'smpp bind refused');
@@ -142,7 +147,7 @@ export class SmppConnection implements OnModuleInit, OnModuleDestroy {
         session.destroy();
       }, this.timeoutMs);
       session.enquire_link({}, () => clearTimeout(timer));
-    }, this.config.get('SMPP_ENQUIRE_LINK_MS'));
+    }, this.settings.SMPP_ENQUIRE_LINK_MS);
     this.keepAliveTimer.unref();
   }
 
@@ -173,6 +178,6 @@ export class SmppConnection implements OnModuleInit, OnModuleDestroy {
     if (this.stopped) return;
     if (wasBound) this.logger.warn('smpp session lost; reconnecting');
     this.reconnectTimer = setTimeout(() => this.connect(), this.retryMs);
-    this.retryMs = Math.min(this.retryMs * 2, this.config.get('SMPP_RECONNECT_MAX_MS'));
+    this.retryMs = Math.min(this.retryMs * 2, this.settings.SMPP_RECONNECT_MAX_MS);
   }
 }

@@ -1,11 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { mapDlrStat } from '../dlr-stat';
-import { OutboundSms, ProviderStatusReport, SendResult, SmsProvider } from '../provider.interface';
+import {
+  OutboundSms,
+  ParsedReceipt,
+  ProviderStatusReport,
+  SendResult,
+  SmsProvider,
+} from '../provider.interface';
 import { TransientProviderError } from '../provider.errors';
-import { commandStatusName, mapSmppStatus, parseSmppReceipt, SmppReceipt, statOfState } from './smpp.codes';
+import { commandStatusName, mapSmppStatus, parseSmppReceipt, statOfState } from './smpp.codes';
 import { SmppConnection } from './smpp-connection';
 import { splitForSmpp } from './smpp-parts';
+import { smppSettings } from './smpp.settings';
 
 // SMPP 3.4: TON 1 / NPI 1 is an international ISDN (E.164) number; TON 5 an alphanumeric sender.
 const INTERNATIONAL = { ton: 1, npi: 1 };
@@ -28,7 +35,7 @@ export class SmppProvider implements SmsProvider {
     config: AppConfig,
     private readonly connection: SmppConnection,
   ) {
-    this.sourceAddr = config.get('SMPP_SOURCE_ADDR');
+    this.sourceAddr = config.vendor(smppSettings).SMPP_SOURCE_ADDR;
   }
 
   async send(sms: OutboundSms): Promise<SendResult> {
@@ -83,11 +90,20 @@ export class SmppProvider implements SmsProvider {
     };
   }
 
-  /** deliver_sm receipts from the session, parsed; non-receipts (mobile-originated texts) are ignored. */
-  onReceipt(handler: (receipt: SmppReceipt) => Promise<void>): void {
+  /**
+   * deliver_sm receipts from the session, parsed; non-receipts (mobile-originated texts) are ignored. Each
+   * is stored before its deliver_sm_resp is sent, so a receipt we failed to store comes again.
+   */
+  onReceipt(listener: (receipt: ParsedReceipt) => Promise<void>): void {
     this.connection.onDeliver(async (pdu) => {
-      const receipt = parseSmppReceipt(pdu);
-      if (receipt) await handler(receipt);
+      const r = parseSmppReceipt(pdu);
+      if (!r) return;
+      await listener({
+        providerMessageId: r.messageId,
+        status: r.status,
+        providerStatus: r.stat,
+        errorCode: r.errorCode ?? null,
+      });
     });
   }
 }

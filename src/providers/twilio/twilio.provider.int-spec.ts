@@ -1,6 +1,6 @@
 // Integration spec: TwilioProvider (the twilio SDK) against the sandbox in-process, over real sockets.
 import { randomInt, randomUUID } from 'node:crypto';
-import { AppConfig } from '../../config/app-config';
+import { loadConfig } from '../provider-config';
 import { h, SID, TOKEN, useSandbox } from '../../sandbox/testing/sandbox.harness';
 import { OutboundSms } from '../provider.interface';
 import { TwilioProvider } from './twilio.provider';
@@ -10,7 +10,7 @@ useSandbox();
 describe('TwilioProvider.findSent', () => {
   const provider = () =>
     new TwilioProvider(
-      AppConfig.fromEnv({
+      loadConfig({
         TWILIO_BASE_URL: h.sandbox.baseUrl,
         TWILIO_ACCOUNT_SID: SID,
         TWILIO_AUTH_TOKEN: TOKEN,

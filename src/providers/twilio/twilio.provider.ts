@@ -10,6 +10,7 @@ import {
 } from '../provider.interface';
 import { mapTwilioError, mapTwilioStatus } from './twilio.codes';
 import { SandboxRequestClient } from './twilio.request-client';
+import { twilioSettings } from './twilio.settings';
 
 // Clock skew between Twilio's date_created and ours when matching a message left in flight.
 const LOOKUP_SKEW_MS = 5 * 60 * 1000;
@@ -22,15 +23,16 @@ export class TwilioProvider implements SmsProvider {
   private readonly statusCallback: string;
 
   constructor(config: AppConfig) {
-    const baseUrl = config.get('TWILIO_BASE_URL');
+    const settings = config.vendor(twilioSettings);
+    const baseUrl = settings.TWILIO_BASE_URL;
     const timeout = config.get('PROVIDER_TIMEOUT_MS');
-    this.client = twilio(config.get('TWILIO_ACCOUNT_SID'), config.get('TWILIO_AUTH_TOKEN'), {
+    this.client = twilio(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, {
       httpClient: baseUrl ? new SandboxRequestClient(baseUrl, { timeout, keepAlive: true }) : undefined,
       timeout,
       keepAlive: true,
       autoRetry: false,
     });
-    this.from = config.get('TWILIO_FROM');
+    this.from = settings.TWILIO_FROM;
     this.statusCallback = `${config.get('PUBLIC_BASE_URL')}/webhooks/twilio/status`;
   }
 

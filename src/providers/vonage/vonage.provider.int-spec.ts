@@ -2,7 +2,7 @@
 // over real sockets. The SDK moved from node-fetch to Node's fetch, whose errors have another shape; these
 // are the errors the breaker and the no-double-send rules read.
 import { randomInt, randomUUID } from 'node:crypto';
-import { AppConfig } from '../../config/app-config';
+import { loadConfig } from '../provider-config';
 import { h, setFault, useSandbox, VONAGE } from '../../sandbox/testing/sandbox.harness';
 import { ProviderTimeoutError, TransientProviderError } from '../provider.errors';
 import { OutboundSms } from '../provider.interface';
@@ -13,7 +13,7 @@ useSandbox();
 describe('VonageProvider on the sandbox', () => {
   const provider = (timeoutMs = 3000) =>
     new VonageProvider(
-      AppConfig.fromEnv({
+      loadConfig({
         VONAGE_BASE_URL: h.sandbox.baseUrl,
         VONAGE_API_KEY: VONAGE.apiKey,
         VONAGE_API_SECRET: VONAGE.apiSecret,

@@ -4,6 +4,7 @@ import { SMS } from '@vonage/sms';
 import { AppConfig } from '../../config/app-config';
 import { OutboundSms, ProviderStatusReport, SendResult, SmsProvider } from '../provider.interface';
 import { TransientProviderError } from '../provider.errors';
+import { vonageSettings } from './vonage.settings';
 import { mapVonageError, mapVonageFinalStatus, VonageMessageStatus } from './vonage.codes';
 
 const DAY_MS = 86_400_000;
@@ -32,11 +33,12 @@ export class VonageProvider implements SmsProvider {
   private readonly callback: string;
 
   constructor(config: AppConfig) {
-    this.restHost = (config.get('VONAGE_BASE_URL') ?? 'https://rest.nexmo.com').replace(/\/+$/, '');
+    const settings = config.vendor(vonageSettings);
+    this.restHost = (settings.VONAGE_BASE_URL ?? 'https://rest.nexmo.com').replace(/\/+$/, '');
     this.sms = new SMS(
       new Auth({
-        apiKey: config.get('VONAGE_API_KEY'),
-        apiSecret: config.get('VONAGE_API_SECRET'),
+        apiKey: settings.VONAGE_API_KEY,
+        apiSecret: settings.VONAGE_API_SECRET,
         // @vonage/auth passes privateKey to fs.existsSync even when there is none, which Node 24 reports as
         // DEP0187 on every start. SMS authenticates with key and secret; no JWT key is ever used.
         privateKey: '',
@@ -46,7 +48,7 @@ export class VonageProvider implements SmsProvider {
         timeout: config.get('PROVIDER_TIMEOUT_MS'),
       },
     );
-    this.from = config.get('VONAGE_FROM');
+    this.from = settings.VONAGE_FROM;
     this.callback = `${config.get('PUBLIC_BASE_URL')}/webhooks/vonage/dlr`;
   }
 

@@ -6,7 +6,7 @@ import twilio from 'twilio';
 import { NestFactory } from '@nestjs/core';
 import { SMS } from '@vonage/sms';
 import { createLogger } from '../../common/logger';
-import { AppConfig } from '../../config/app-config';
+import { loadConfig } from '../../providers/provider-config';
 import { SandboxRequestClient } from '../../providers/twilio/twilio.request-client';
 import { sandboxAppModule } from '../sandbox.app';
 import { smpp, SmppPdu, SmppSession } from '../smpp-types';
@@ -80,7 +80,7 @@ export async function startReceiver(): Promise<{
 
 export async function startSandbox(dlrUrl: string) {
   const [httpPort, smppPort] = [await freePort(), await freePort()];
-  const config = AppConfig.fromEnv({
+  const config = loadConfig({
     SANDBOX_PORT: String(httpPort),
     SANDBOX_SMPP_PORT: String(smppPort),
     SANDBOX_RECEIPT_DELAY_MS: '50',

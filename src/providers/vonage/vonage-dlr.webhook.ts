@@ -1,13 +1,27 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { Clock } from '../common/clock';
-import { AppConfig } from '../config/app-config';
-// The sandbox's signing code is Vonage's algorithm, kept in one place; it moves to src/providers/vonage/
-// once the sandbox is finished.
+import { z } from 'zod';
+import { Clock } from '../../common/clock';
+import { ZodValidationPipe } from '../../common/http/zod-validation.pipe';
+import { AppConfig } from '../../config/app-config';
+import type { ReceiptWebhook, WebhookRefused } from '../provider-definition';
+import type { ParsedReceipt } from '../provider.interface';
+import { mapVonageDlrStatus } from './vonage.codes';
 import { verifyVonageSignature } from './vonage-signature';
-import { WebhookRefusal } from './webhook-refusal';
+import { vonageSettings } from './vonage.settings';
+
+// Vonage adds fields without notice: only what we use is required, the rest is ignored.
+const dlr = z.object({
+  messageId: z.string().min(1),
+  status: z.string().min(1),
+  'err-code': z.union([z.string(), z.number()]).optional(),
+});
+const pipe = new ZodValidationPipe(dlr);
 
 /**
+ * Vonage's delivery receipts, POST /webhooks/vonage/dlr: one DLR per part of a long message; the first
+ * part's decides the alert (docs/providers.md).
+ *
  * Signed DLRs: `sig` over every other parameter (query and body), keyed with the account's signature
  * secret, compared in constant time. A missing or wrong signature is a 403 and is counted. The signed
  * `timestamp` (unix seconds, Vonage's time of sending) must lie within RECEIPT_MAX_AGE_SECONDS before our
@@ -15,19 +29,17 @@ import { WebhookRefusal } from './webhook-refusal';
  * its valid signature. Inside the window a replay is stopped by the receipts' dedupe instead.
  */
 @Injectable()
-export class VonageSignatureGuard implements CanActivate {
+export class VonageDlrWebhook implements ReceiptWebhook {
   constructor(
     private readonly config: AppConfig,
-    private readonly refusal: WebhookRefusal,
     private readonly clock: Clock,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
+  authenticate(req: Request): WebhookRefused | null {
     const params = vonageDlrParams(req);
-    const secret = this.config.get('VONAGE_SIGNATURE_SECRET');
-    if (!verifyVonageSignature(params, secret, this.config.get('VONAGE_SIGNATURE_METHOD'))) {
-      return this.refusal.refuse(context, 'vonage', 'BAD_SIGNATURE', 'invalid Vonage signature');
+    const settings = this.config.vendor(vonageSettings);
+    if (!verifyVonageSignature(params, settings.VONAGE_SIGNATURE_SECRET, settings.VONAGE_SIGNATURE_METHOD)) {
+      return { reason: 'BAD_SIGNATURE', message: 'invalid Vonage signature' };
     }
     const problem = timestampProblem(
       params.timestamp,
@@ -35,8 +47,20 @@ export class VonageSignatureGuard implements CanActivate {
       this.config.get('RECEIPT_MAX_AGE_SECONDS'),
       this.config.get('RECEIPT_MAX_FUTURE_SKEW_SECONDS'),
     );
-    if (problem) return this.refusal.refuse(context, 'vonage', 'STALE_TIMESTAMP', problem);
-    return true;
+    return problem ? { reason: 'STALE_TIMESTAMP', message: problem } : null;
+  }
+
+  parse(req: Request): ParsedReceipt[] {
+    const body = pipe.transform(vonageDlrParams(req));
+    const errCode = body['err-code'] === undefined ? undefined : String(body['err-code']);
+    return [
+      {
+        providerMessageId: body.messageId,
+        status: mapVonageDlrStatus(body.status),
+        providerStatus: body.status,
+        errorCode: errCode && errCode !== '0' ? errCode : null,
+      },
+    ];
   }
 }
 

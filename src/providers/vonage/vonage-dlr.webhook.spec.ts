@@ -1,33 +1,22 @@
-import { ExecutionContext, ForbiddenException, HttpException } from '@nestjs/common';
+import { ForbiddenException, HttpException } from '@nestjs/common';
 import fc from 'fast-check';
-import { RequestThrottle } from '../auth/request-throttle';
-import { Clock } from '../common/clock';
-import { AppConfig } from '../config/app-config';
-import { Metrics } from '../metrics/metrics.service';
+import { Clock } from '../../common/clock';
+import { webhookGuard } from '../../receipts/testing/webhook-guard';
+import { loadConfig } from '../provider-config';
 import { signVonageParams } from './vonage-signature';
-import { timestampProblem, VonageSignatureGuard } from './vonage-signature.guard';
-import { WebhookRefusal } from './webhook-refusal';
+import { timestampProblem, VonageDlrWebhook } from './vonage-dlr.webhook';
+import { vonage } from './vonage.definition';
 
 const SECRET = 'sandbox-vonage-signature-secret';
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const nowS = Math.floor(NOW / 1000);
 
 function guardWith(env: Record<string, string> = {}) {
-  const metrics = new Metrics();
-  const config = AppConfig.fromEnv({ VONAGE_SIGNATURE_SECRET: SECRET, ...env });
+  const config = loadConfig({ VONAGE_SIGNATURE_SECRET: SECRET, ...env });
   const clock: Clock = { now: () => new Date(NOW) };
-  const guard = new VonageSignatureGuard(
-    config,
-    new WebhookRefusal(new RequestThrottle(config, metrics), metrics),
-    clock,
-  );
-  const headers: Record<string, string> = {};
-  const run = (body: Record<string, string>, ip = '198.51.100.1') => {
-    const req = { ip, query: {}, body };
-    const res = { setHeader: (k: string, v: string) => (headers[k] = v) };
-    const http = { getRequest: () => req, getResponse: () => res };
-    return guard.canActivate({ switchToHttp: () => http } as unknown as ExecutionContext);
-  };
+  const guard = webhookGuard(config, vonage, 'dlr', new VonageDlrWebhook(config, clock));
+  const { headers, metrics } = guard;
+  const run = (body: Record<string, string>, ip = '198.51.100.1') => guard.run({ ip, query: {}, body });
   const refused = async (status: string) =>
     (await metrics.receipts.get()).values.find((v) => v.labels.status === status)?.value ?? 0;
   return { run, headers, refused, metrics };

@@ -1,33 +1,27 @@
-import { ExecutionContext, ForbiddenException } from '@nestjs/common';
+import { ForbiddenException } from '@nestjs/common';
 import twilio from 'twilio';
-import { AppConfig } from '../config/app-config';
-import { Metrics } from '../metrics/metrics.service';
-import { RequestThrottle } from '../auth/request-throttle';
-import { TwilioSignatureGuard } from './twilio-signature.guard';
-import { WebhookRefusal } from './webhook-refusal';
+import { webhookGuard } from '../../receipts/testing/webhook-guard';
+import { loadConfig } from '../provider-config';
+import { TwilioStatusWebhook } from './twilio-status.webhook';
+import { twilio as definition } from './twilio.definition';
 
 const TOKEN = 'sandbox-twilio-auth-token';
 const params = { MessageSid: 'SM0123', MessageStatus: 'delivered', To: '+447911123456' };
 
 function check(base: string, signature: string | undefined) {
-  const metrics = new Metrics();
-  const config = AppConfig.fromEnv({ PUBLIC_BASE_URL: base, TWILIO_AUTH_TOKEN: TOKEN });
-  const guard = new TwilioSignatureGuard(
-    config,
-    new WebhookRefusal(new RequestThrottle(config, metrics), metrics),
-  );
+  const config = loadConfig({ PUBLIC_BASE_URL: base, TWILIO_AUTH_TOKEN: TOKEN });
+  const { run, metrics } = webhookGuard(config, definition, 'status', new TwilioStatusWebhook(config));
   const req = {
     ip: '203.0.113.7',
     originalUrl: '/webhooks/twilio/status',
     body: params,
     header: (name: string) => (name === 'x-twilio-signature' ? signature : undefined),
   };
-  const context = { switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
-  return { run: () => guard.canActivate(context), metrics };
+  return { run: () => run(req), metrics };
 }
 const sign = (url: string, token = TOKEN) => twilio.getExpectedTwilioSignature(token, url, params);
 
-describe('TwilioSignatureGuard', () => {
+describe('Twilio status callback signature (through the receipt webhook guard)', () => {
   it('accepts a callback signed over the URL as configured, port included, with one HMAC', async () => {
     const validateRequest = jest.spyOn(twilio, 'validateRequest');
     try {

@@ -1,0 +1,29 @@
+import { formBody } from '../webhook-openapi';
+
+/** POST /webhooks/twilio/status in the OpenAPI document. */
+export const twilioStatusOperation = {
+  operationId: 'twilioStatusCallback',
+  summary: 'Twilio message status callback (delivery receipt)',
+  description:
+    'Signed with X-Twilio-Signature over PUBLIC_BASE_URL + path and the sorted form parameters. ' +
+    'Statuses only move forward: a late or repeated receipt never moves DELIVERED back.',
+  parameters: [{ name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+  requestBody: {
+    required: true,
+    content: {
+      'application/x-www-form-urlencoded': {
+        schema: formBody(
+          {
+            MessageSid: { type: 'string', minLength: 1 },
+            MessageStatus: { type: 'string', examples: ['sent', 'delivered', 'undelivered', 'failed'] },
+            ErrorCode: { type: 'string' },
+          },
+          ['MessageSid', 'MessageStatus'],
+        ),
+      },
+    },
+  },
+  responses: {
+    '204': { description: 'Recorded (also when it changed nothing or matched no message yet).' },
+  },
+};
