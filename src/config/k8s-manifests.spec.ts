@@ -264,5 +264,8 @@ function productionLikeSecrets(): Record<string, string> {
     VONAGE_SIGNATURE_SECRET: 'a-real-vonage-signature-secret',
     SMPP_SYSTEM_ID: 'bank',
     SMPP_PASSWORD: 'pw123456',
+    TENCENT_SECRET_ID: 'AKIDa-real-tencent-secret-id',
+    TENCENT_SECRET_KEY: 'a-real-tencent-secret-key',
+    TENCENT_CALLBACK_TOKEN: 'a-real-tencent-callback-token-of-32-chars',
   };
 }

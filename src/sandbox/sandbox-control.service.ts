@@ -14,6 +14,7 @@ import {
 import { SandboxStore, StoredMessage } from './sandbox.store';
 import { SmppSmsc } from './smpp-server';
 import { TwilioApiService } from './twilio-api.service';
+import { TencentApiService } from './tencent/tencent-api.service';
 import { VonageApiService } from './vonage-api.service';
 
 const listQuery = z
@@ -57,6 +58,7 @@ export class SandboxControlService {
     private readonly twilio: TwilioApiService,
     private readonly vonage: VonageApiService,
     private readonly smsc: SmppSmsc,
+    private readonly tencent: TencentApiService,
   ) {}
 
   setFault(provider: unknown, body: unknown): { provider: ProviderName; fault: FaultState } {
@@ -106,12 +108,13 @@ export class SandboxControlService {
     const message = this.store.get(name, id);
     if (!message) throw new MessageNotFoundError(`${name} has no message ${id}`);
     const code = errorCode?.toString();
-    const sentNow =
-      name === 'twilio'
-        ? this.twilio.pushReceipt(message, status, code)
-        : name === 'vonage'
-          ? this.vonage.pushReceipt(message, id, status, code)
-          : this.smsc.pushReceipt(message, id, status, code);
+    const pushers: Record<string, () => boolean> = {
+      twilio: () => this.twilio.pushReceipt(message, status, code),
+      vonage: () => this.vonage.pushReceipt(message, id, status, code),
+      smpp: () => this.smsc.pushReceipt(message, id, status, code),
+      tencent: () => this.tencent.pushReceipt(message, status, code),
+    };
+    const sentNow = pushers[name]?.() ?? false;
     return {
       provider: name,
       id,

@@ -61,6 +61,6 @@ describe('SandboxFaults', () => {
     f.reset();
     expect(f.get('smpp').mode).toBe('none');
     expect(f.latencyMs).toBe(7);
-    expect(seen).toEqual(['smpp:refuse', 'twilio:none', 'vonage:none', 'smpp:none']);
+    expect(seen).toEqual(['smpp:refuse', 'twilio:none', 'vonage:none', 'smpp:none', 'tencent:none']);
   });
 });

@@ -9,6 +9,8 @@ import { SandboxFaults } from './sandbox.faults';
 import { SandboxMetrics } from './sandbox.metrics';
 import { SandboxStore } from './sandbox.store';
 import { SmppSmsc } from './smpp-server';
+import { TencentApiController } from './tencent/tencent-api.controller';
+import { tencentApiProvider } from './tencent/tencent-api.provider';
 import { TimerWheel } from './timer-wheel';
 import { TwilioApiController } from './twilio-api.controller';
 import { TwilioApiService } from './twilio-api.service';
@@ -21,7 +23,7 @@ import { VonageApiService } from './vonage-api.service';
  * production deployment; it needs no database.
  */
 @Module({
-  controllers: [TwilioApiController, VonageApiController, SandboxControlController],
+  controllers: [TwilioApiController, VonageApiController, TencentApiController, SandboxControlController],
   providers: [
     // Plain classes (unit-tested without Nest), built from config here.
     {
@@ -46,6 +48,7 @@ import { VonageApiService } from './vonage-api.service';
     TwilioApiService,
     VonageApiService,
     SmppSmsc,
+    tencentApiProvider,
     SandboxControlService,
   ],
 })

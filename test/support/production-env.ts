@@ -11,6 +11,11 @@ export const PRODUCTION_ENV: Record<string, string> = {
   VONAGE_SIGNATURE_SECRET: 'h7Gk2Lp9Qx4Vm8Rt3Wz6Yc1Nb5Df0Sj',
   SMPP_PASSWORD: 'Q7m2Xp9w',
   SMPP_HOST: 'smsc.carrier.example',
+  TENCENT_SECRET_ID: 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE',
+  TENCENT_SECRET_KEY: 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE',
+  TENCENT_SMS_SDK_APP_ID: '1400787878',
+  TENCENT_TEMPLATES: 'card_authorised:zh-CN=1783201,card_authorised:en=1783202',
+  TENCENT_CALLBACK_TOKEN: 'c2d9e7f1a4b8c3e6d0f5a9b2c7e1d4f8',
 };
 
 /** The settings NODE_ENV=production refuses when nothing else is set (every provider in PROVIDERS). */
@@ -19,6 +24,11 @@ export const REFUSED_WHEN_UNSET = [
   'PUBLIC_BASE_URL',
   'SMPP_HOST',
   'SMPP_PASSWORD',
+  'TENCENT_CALLBACK_TOKEN',
+  'TENCENT_SECRET_ID',
+  'TENCENT_SECRET_KEY',
+  'TENCENT_SMS_SDK_APP_ID',
+  'TENCENT_TEMPLATES',
   'TWILIO_ACCOUNT_SID',
   'TWILIO_AUTH_TOKEN',
   'VONAGE_API_KEY',

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Injectable } from '@nestjs/common';
 import { sms as tencentSms } from 'tencentcloud-sdk-nodejs-sms';
 import type {
   DescribeSendRecordListResponse,
@@ -7,6 +8,7 @@ import type {
   SendSmsRequest,
   SendSmsResponse,
 } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_models';
+import { AppConfig } from '../../config/app-config';
 import {
   ClaimedMessages,
   OutboundSms,
@@ -22,11 +24,18 @@ import {
   mapTencentSendRecordStatus,
   TENCENT_OK,
 } from './tencent.codes';
-import { TencentTemplateIds, templateIdFor, tencentHandsetText, tencentSegments } from './tencent.templates';
+import { TENCENT_PRODUCTION_ENDPOINT, tencentSettings } from './tencent.settings';
+import {
+  parseTencentTemplates,
+  TencentTemplateIds,
+  templateIdFor,
+  tencentHandsetText,
+  tencentSegments,
+} from './tencent.templates';
 
 type SmsClient = InstanceType<typeof tencentSms.v20210111.Client>;
 
-export interface TencentProviderOptions {
+interface TencentProviderOptions {
   secretId: string;
   secretKey: string;
   smsSdkAppId: string;
@@ -50,11 +59,24 @@ const RECORD_HORIZON_S = 72 * 3600 - 60;
  * params by position, under the configured signature. Our attempt id travels as SessionContext, which is
  * how "did you take this attempt?" is answered without sending again (findSent).
  */
+@Injectable()
 export class TencentProvider implements SmsProvider {
   readonly name = 'tencent' as const;
   private readonly client: SmsClient;
+  private readonly options: TencentProviderOptions;
 
-  constructor(private readonly options: TencentProviderOptions) {
+  constructor(config: AppConfig) {
+    const s = config.vendor(tencentSettings);
+    const options = (this.options = {
+      secretId: s.TENCENT_SECRET_ID,
+      secretKey: s.TENCENT_SECRET_KEY,
+      smsSdkAppId: s.TENCENT_SMS_SDK_APP_ID,
+      signName: s.TENCENT_SIGN_NAME,
+      templates: parseTencentTemplates(s.TENCENT_TEMPLATES),
+      region: s.TENCENT_REGION,
+      endpoint: s.TENCENT_SMS_ENDPOINT ?? TENCENT_PRODUCTION_ENDPOINT,
+      timeoutMs: config.get('PROVIDER_TIMEOUT_MS'),
+    });
     const url = new URL(options.endpoint);
     const secure = url.protocol === 'https:';
     this.client = new tencentSms.v20210111.Client({

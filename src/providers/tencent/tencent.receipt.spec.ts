@@ -10,17 +10,9 @@ import {
   tencentTimeProblem,
   tencentTokenMatches,
 } from './tencent.receipt';
+import { tencentReport } from './testing/tencent-report';
 
-const report = (over: Record<string, unknown> = {}) => ({
-  user_receive_time: '2026-12-07 10:03:04',
-  nationcode: '86',
-  mobile: '13800138000',
-  report_status: 'SUCCESS',
-  errmsg: 'DELIVRD',
-  description: '用户短信送达成功',
-  sid: '2433:336123456789012345678901234',
-  ...over,
-});
+const report = tencentReport;
 
 describe('Tencent status callback', () => {
   it('reads the documented array, several reports at once', () => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../../config/production.rules';
+import { settingTypes } from '../../config/config.schema';
+import { providerUrl, sandboxValue } from '../../config/production.rules';
+import type { VendorSettings } from '../../config/vendor-settings';
 import { parseTencentTemplates } from './tencent.templates';
 
 /** The sandbox's Tencent Cloud values: the defaults outside production, each refused in production. */
@@ -27,7 +29,7 @@ const templates = z
     }
   });
 
-export const tencentShape = {
+const shape = {
   // API 3.0 credentials (CAM): signs every request (TC3-HMAC-SHA256).
   TENCENT_SECRET_ID: z.string().min(1).max(128).default(TENCENT_SANDBOX.TENCENT_SECRET_ID),
   TENCENT_SECRET_KEY: z.string().min(8).max(256).default(TENCENT_SANDBOX.TENCENT_SECRET_KEY),
@@ -45,7 +47,7 @@ export const tencentShape = {
   // SMS is served from ap-beijing, ap-guangzhou and ap-nanjing.
   TENCENT_REGION: z.enum(['ap-beijing', 'ap-guangzhou', 'ap-nanjing']).default('ap-guangzhou'),
   // Unset: the sandbox outside production, https://sms.tencentcloudapi.com in production.
-  TENCENT_SMS_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  TENCENT_SMS_ENDPOINT: settingTypes.httpUrl.optional(),
   // The secret in the status callback's URL (/webhooks/tencent/status?token=...): Tencent signs nothing.
   TENCENT_CALLBACK_TOKEN: z
     .string()
@@ -56,39 +58,32 @@ export const tencentShape = {
   TENCENT_RECEIPT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(604800).default(259200),
 };
 
-const sandboxValue = (sandbox: string) => (value: unknown) =>
-  value === sandbox
-    ? 'is the sandbox’s built-in value (the default when unset); production needs its own'
-    : undefined;
-
-/** An endpoint: https, to a host that is not this machine. */
-export function tencentEndpointProblem(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const url = new URL(value);
-  if (isLoopbackHost(url.hostname)) return `points at ${url.host}, this machine (the sandbox’s address)`;
-  if (url.protocol !== 'https:') return 'must be https in production (plain http is the sandbox)';
-  return undefined;
-}
-
 /**
- * Production rules. The callback token is checked whatever PROVIDERS says (the webhook is always mounted,
- * and a known token lets anyone post receipts); the rest only when tencent is in PROVIDERS.
+ * Tencent Cloud SMS's settings. The callback token is checked in production whatever PROVIDERS says (the
+ * webhook is always mounted, and a known token lets anyone post receipts); the rest only when tencent is
+ * in PROVIDERS.
  */
-export const tencentProductionRules = [
-  {
-    setting: 'TENCENT_CALLBACK_TOKEN',
-    always: true,
-    refuse: (v: unknown) =>
-      sandboxValue(TENCENT_SANDBOX.TENCENT_CALLBACK_TOKEN)(v) ??
-      (typeof v === 'string' && v.length < PRODUCTION_TOKEN_MIN_LENGTH
-        ? `must be at least ${PRODUCTION_TOKEN_MIN_LENGTH} characters in production (e.g. openssl rand -hex 32)`
-        : undefined),
-  },
-  { setting: 'TENCENT_SECRET_ID', refuse: sandboxValue(TENCENT_SANDBOX.TENCENT_SECRET_ID) },
-  { setting: 'TENCENT_SECRET_KEY', refuse: sandboxValue(TENCENT_SANDBOX.TENCENT_SECRET_KEY) },
-  { setting: 'TENCENT_SMS_SDK_APP_ID', refuse: sandboxValue(TENCENT_SANDBOX.TENCENT_SMS_SDK_APP_ID) },
-  { setting: 'TENCENT_TEMPLATES', refuse: sandboxValue(TENCENT_SANDBOX.TENCENT_TEMPLATES) },
-  { setting: 'TENCENT_SMS_ENDPOINT', refuse: tencentEndpointProblem },
-] as const;
-
-export const TENCENT_SECRETS = ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_CALLBACK_TOKEN'] as const;
+export const tencentSettings: VendorSettings<typeof shape> = {
+  provider: 'tencent',
+  shape,
+  sandboxDefaults: TENCENT_SANDBOX,
+  sandboxUrls: { TENCENT_SMS_ENDPOINT: TENCENT_SANDBOX.TENCENT_SMS_ENDPOINT },
+  production: [
+    {
+      setting: 'TENCENT_CALLBACK_TOKEN',
+      always: true,
+      refuse: (v: unknown) =>
+        sandboxValue(TENCENT_SANDBOX.TENCENT_CALLBACK_TOKEN)(v) ??
+        (typeof v === 'string' && v.length < PRODUCTION_TOKEN_MIN_LENGTH
+          ? `must be at least ${PRODUCTION_TOKEN_MIN_LENGTH} characters in production (e.g. openssl rand -hex 32)`
+          : undefined),
+    },
+    { setting: 'TENCENT_SECRET_ID', refuse: sandboxValue(TENCENT_SANDBOX.TENCENT_SECRET_ID) },
+    { setting: 'TENCENT_SECRET_KEY', refuse: sandboxValue(TENCENT_SANDBOX.TENCENT_SECRET_KEY) },
+    { setting: 'TENCENT_SMS_SDK_APP_ID', refuse: sandboxValue(TENCENT_SANDBOX.TENCENT_SMS_SDK_APP_ID) },
+    { setting: 'TENCENT_TEMPLATES', refuse: sandboxValue(TENCENT_SANDBOX.TENCENT_TEMPLATES) },
+    { setting: 'TENCENT_SMS_ENDPOINT', refuse: providerUrl },
+  ],
+  secrets: ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY', 'TENCENT_CALLBACK_TOKEN'],
+  defaultRatePerSecond: 50,
+};

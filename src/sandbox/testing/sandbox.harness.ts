@@ -85,6 +85,8 @@ export async function startSandbox(dlrUrl: string) {
     SANDBOX_SMPP_PORT: String(smppPort),
     SANDBOX_RECEIPT_DELAY_MS: '50',
     SANDBOX_VONAGE_DLR_URL: dlrUrl,
+    // Where vendors without a per-send callback (Tencent's console setting) post: the receiver.
+    PUBLIC_BASE_URL: new URL(dlrUrl).origin,
     TWILIO_ACCOUNT_SID: SID,
     TWILIO_AUTH_TOKEN: TOKEN,
     VONAGE_API_KEY: VONAGE.apiKey,
