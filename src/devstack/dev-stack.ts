@@ -5,6 +5,7 @@ import { connectedProducer, ensureTopics, kafkaFor, Topics } from './kafka-tools
 import { RoleProcess } from './role-process';
 import { SandboxClient } from './sandbox-client';
 import type { ContactEvent, TransactionEventInput } from './sample-data';
+import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 
 export type StackRole = 'api' | 'ingest' | 'dispatcher';
 
@@ -113,8 +114,8 @@ export class DevStack {
       SANDBOX_PORT: String(ports.sandbox),
       SANDBOX_SMPP_PORT: String(ports.smpp),
       PUBLIC_BASE_URL: apiUrl,
-      TWILIO_BASE_URL: sandboxUrl,
-      VONAGE_BASE_URL: sandboxUrl,
+      // Every provider's SDK at this stack's sandbox (the registered sandbox URLs, on its port).
+      ...sandboxUrlsAt(sandboxUrl),
       SMPP_HOST: '127.0.0.1',
       SMPP_PORT: String(ports.smpp),
       SANDBOX_VONAGE_DLR_URL: `${apiUrl}/webhooks/vonage/dlr`,
@@ -196,4 +197,12 @@ export class DevStack {
       ),
     });
   }
+}
+
+/** Each registered provider's sandbox URL settings with the sandbox's default origin replaced by `origin`. */
+function sandboxUrlsAt(origin: string): Record<string, string> {
+  const urls = PROVIDER_REGISTRY.flatMap((p) => Object.entries(p.settings.sandboxUrls ?? {}));
+  return Object.fromEntries(
+    urls.map(([k, url]) => [k, `${origin}${new URL(url).pathname.replace(/\/$/, '')}`]),
+  );
 }

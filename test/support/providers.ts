@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { PROVIDER_REGISTRY } from '../../src/providers/provider.registry';
 import type { DevStack } from '../../src/devstack/dev-stack';
 import { ContactEvent, makeContact, makeTransaction } from '../../src/devstack/sample-data';
 import { waitFor } from '../../src/devstack/wait-for';
@@ -115,7 +116,7 @@ export async function attemptsOf(db: Pool, notificationId: string): Promise<Atte
 /** Every message any sandbox provider received for this number. */
 export async function receivedBy(stack: DevStack, phone: string) {
   const all = await Promise.all(
-    ['twilio', 'vonage', 'smpp'].map((provider) => stack.sandboxClient.messages({ provider, to: phone })),
+    PROVIDER_REGISTRY.map(({ name }) => stack.sandboxClient.messages({ provider: name, to: phone })),
   );
   return all.flat();
 }
