@@ -33,7 +33,6 @@ const coreSettings = {
   INGEST_PORT: port.default(3001),
   DISPATCHER_PORT: port.default(3002),
   SANDBOX_PORT: port.default(3010),
-  SANDBOX_SMPP_PORT: port.default(2775),
   PUBLIC_BASE_URL: httpUrl.default(SANDBOX_DEFAULTS.PUBLIC_BASE_URL),
 
   DATABASE_URL: z.string().startsWith('postgres').default('postgres://postgres@127.0.0.1:5432/alertline'),
@@ -112,14 +111,14 @@ const coreSettings = {
   METRICS_DEFAULT: bool.default(true),
 
   // Sandbox (role sandbox): the local provider emulator. Defaults are what the demo and tests use.
-  SANDBOX_SMPP_HOST: z.string().min(1).default('127.0.0.1'),
-  // Added to every provider request the sandbox answers (HTTP and SMPP); the benchmark's --provider-latency.
+  // Added to every provider request the sandbox answers (HTTP and TCP); the benchmark's --provider-latency.
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
   // Messages the sandbox remembers (oldest dropped first); bounds its memory under the benchmark.
   SANDBOX_STORE_LIMIT: positiveInt.max(5000000).default(200000),
 
-  // A signed DLR's `timestamp` (unix seconds) may be at most this old, or this far ahead of our clock;
-  // outside the window it is refused even with a valid signature (docs/design.md, receipt replays).
+  // A signed receipt's timestamp (for providers that sign one) may be at most this old, or this far ahead
+  // of our clock; outside the window it is refused even with a valid signature (docs/design.md, receipt
+  // replays).
   RECEIPT_MAX_AGE_SECONDS: positiveInt.min(30).max(86400).default(300),
   RECEIPT_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
   // One opossum breaker per provider. The breaker's timeout sits above PROVIDER_TIMEOUT_MS so the
@@ -131,7 +130,7 @@ const coreSettings = {
   CIRCUIT_ROLLING_WINDOW_MS: positiveInt.min(100).default(10000),
   // How long a send waits for its provider's rate limit before trying the next provider instead.
   PROVIDER_RATE_LIMIT_WAIT_MS: z.coerce.number().int().min(0).max(60000).default(1000),
-  // After a 429 or SMPP throttle without Retry-After, every dispatcher leaves that provider alone this long.
+  // After a throttle answer (HTTP 429, an SMSC's throttling status) without Retry-After, every dispatcher leaves that provider alone this long.
   PROVIDER_THROTTLE_BACKOFF_MS: positiveInt.max(600000).default(2000),
   // After a timed-out send, wait this long before asking the provider whether it took the message.
   PROVIDER_LOOKUP_GRACE_MS: z.coerce.number().int().min(0).max(60000).default(1000),

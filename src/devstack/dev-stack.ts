@@ -114,8 +114,13 @@ export class DevStack {
       SANDBOX_PORT: String(ports.sandbox),
       SANDBOX_SMPP_PORT: String(ports.smpp),
       PUBLIC_BASE_URL: apiUrl,
-      // Every provider's SDK at this stack's sandbox (the registered sandbox URLs, on its port).
-      ...sandboxUrlsAt(sandboxUrl),
+      // Every provider's sandbox-only URL settings, pointed at this stack's sandbox (its path kept).
+      ...Object.fromEntries(
+        PROVIDER_REGISTRY.flatMap((p) => Object.entries(p.settings.sandboxUrls ?? {})).map(([k, url]) => [
+          k,
+          `${sandboxUrl}${new URL(url).pathname.replace(/\/$/, '')}`,
+        ]),
+      ),
       SMPP_HOST: '127.0.0.1',
       SMPP_PORT: String(ports.smpp),
       SANDBOX_VONAGE_DLR_URL: `${apiUrl}/webhooks/vonage/dlr`,
@@ -197,12 +202,4 @@ export class DevStack {
       ),
     });
   }
-}
-
-/** Each registered provider's sandbox URL settings with the sandbox's default origin replaced by `origin`. */
-function sandboxUrlsAt(origin: string): Record<string, string> {
-  const urls = PROVIDER_REGISTRY.flatMap((p) => Object.entries(p.settings.sandboxUrls ?? {}));
-  return Object.fromEntries(
-    urls.map(([k, url]) => [k, `${origin}${new URL(url).pathname.replace(/\/$/, '')}`]),
-  );
 }

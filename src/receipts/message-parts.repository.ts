@@ -10,7 +10,7 @@ export interface MessagePart {
   parts: number;
 }
 
-/** Per-part message ids of multi-part sends (Vonage, SMPP concatenation), for receipt correlation. */
+/** Per-part message ids of multi-part sends (SendResult.partIds), for receipt correlation. */
 @Injectable()
 export class MessagePartsRepository {
   constructor(private readonly db: Database) {}

@@ -8,8 +8,8 @@ import { ReceiptResult, ReceiptsService } from './receipts.service';
 import { MessagePart, MessagePartsRepository } from './message-parts.repository';
 
 /**
- * Receipts of providers that report each part of a long message separately (Vonage DLRs, SMPP
- * deliver_sm). The first part's receipt decides the alert's status, through ReceiptsService like any
+ * Receipts of providers that report each part of a long message separately (receiptsPerPart in their
+ * ProviderDefinition). The first part's receipt decides the alert's status, through ReceiptsService like any
  * other; a later part's receipt is kept in the alert's history ("part 2/3: delivered") and counted.
  */
 @Injectable()

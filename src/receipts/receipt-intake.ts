@@ -6,7 +6,7 @@ import { MultipartReceipts } from './multipart-receipts';
 import { ReceiptsService } from './receipts.service';
 
 /**
- * Where every vendor's parsed receipts are applied, from a webhook or a provider's own session (SMPP):
+ * Where every vendor's parsed receipts are applied, from a webhook or a provider's own session:
  * stamped with the provider and the time they arrived, then correlated part by part for providers that
  * report each part of a long message, or straight to ReceiptsService for the others.
  */

@@ -46,8 +46,8 @@ export const messageLockKey = (provider: string, providerMessageId: string) =>
   `${provider}:${providerMessageId}`;
 
 /**
- * What makes two receipts the same one: what the provider sent (Twilio MessageSid, MessageStatus, ErrorCode;
- * Vonage messageId, status, err-code; SMPP id, stat, err). receipts_dedupe_idx is on exactly this, and
+ * What makes two receipts the same one: what the provider sent (its message id, its own status word and
+ * error code, as its ParsedReceipt carries them). receipts_dedupe_idx is on exactly this, and
  * `copy` numbers the repeats of one receipt inside a batch (only the first is offered to the INSERT).
  */
 const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, ''))) DO NOTHING`;

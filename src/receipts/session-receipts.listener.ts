@@ -4,7 +4,7 @@ import { providerDefinition } from '../providers/provider.registry';
 import { ReceiptIntake } from './receipt-intake';
 
 /**
- * Receipts that arrive on a provider's own session in the dispatcher, not at a webhook (SMPP deliver_sm):
+ * Receipts that arrive on a provider's own session in the dispatcher, not at a webhook (SmsProvider.onReceipt):
  * each is recorded before the provider acknowledges it, so a receipt we failed to store comes again.
  */
 @Injectable()

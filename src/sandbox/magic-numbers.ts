@@ -74,20 +74,33 @@ export function magicRejection(to: string, from = ''): MagicRejection | undefine
   return reason ? rejection(reason, to, from) : undefined;
 }
 
-/** A magic recipient, or one listed in the provider's `permanentNumbers` fault (by default "not a mobile"). */
+/**
+ * Why this recipient is refused: a magic number, or one listed in the provider's `permanentNumbers` fault
+ * (by default "not a mobile"). An emulator renders the reason in its vendor's words (recipientRejection
+ * has the Twilio, Vonage and SMPP ones).
+ */
+export function recipientReason(
+  to: string,
+  permanentNumbers?: readonly PermanentNumber[],
+): PermanentReason | undefined {
+  const key = phoneKey(to);
+  const magic = MAGIC[key];
+  if (magic || !permanentNumbers?.length) return magic;
+  for (const entry of permanentNumbers) {
+    const listed = typeof entry === 'string' ? { number: entry, reason: 'not-mobile' as const } : entry;
+    if (phoneKey(listed.number) === key) return listed.reason;
+  }
+  return undefined;
+}
+
+/** recipientReason in the Twilio, Vonage and SMPP answers. */
 export function recipientRejection(
   to: string,
   permanentNumbers?: readonly PermanentNumber[],
   from = '',
 ): MagicRejection | undefined {
-  const magic = magicRejection(to, from);
-  if (magic || !permanentNumbers?.length) return magic;
-  const key = phoneKey(to);
-  for (const entry of permanentNumbers) {
-    const listed = typeof entry === 'string' ? { number: entry, reason: 'not-mobile' as const } : entry;
-    if (phoneKey(listed.number) === key) return rejection(listed.reason, to, from);
-  }
-  return undefined;
+  const reason = recipientReason(to, permanentNumbers);
+  return reason ? rejection(reason, to, from) : undefined;
 }
 
 /** E.164-shaped (leading + optional, as Vonage takes digits only): 7 to 15 digits, no leading 0. */

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import type { ProviderName } from '../config/config.schema';
-import { PROVIDER_NAMES } from './sandbox.providers';
+import { SANDBOX_PROVIDERS } from './sandbox.emulators';
 import {
   FaultState,
   latencySchema,
@@ -12,14 +12,11 @@ import {
   SandboxFaults,
 } from './sandbox.faults';
 import { SandboxStore, StoredMessage } from './sandbox.store';
-import { SmppSmsc } from './smpp-server';
-import { TwilioApiService } from './twilio-api.service';
-import { TencentApiService } from './tencent/tencent-api.service';
-import { VonageApiService } from './vonage-api.service';
+import { EMULATED_RECEIPTS, EmulatedReceipts } from './sandbox-emulator';
 
 const listQuery = z
   .object({
-    provider: z.enum(PROVIDER_NAMES).optional(),
+    provider: z.enum(SANDBOX_PROVIDERS as [string, ...string[]]).optional(),
     to: z.string().min(1).optional(),
     since: z
       .string()
@@ -36,7 +33,9 @@ const listQuery = z
   })
   .strict();
 
-const countQuery = z.object({ provider: z.enum(PROVIDER_NAMES).optional() }).strict();
+const countQuery = z
+  .object({ provider: z.enum(SANDBOX_PROVIDERS as [string, ...string[]]).optional() })
+  .strict();
 
 const receiptBody = z
   .object({
@@ -55,14 +54,11 @@ export class SandboxControlService {
   constructor(
     private readonly faults: SandboxFaults,
     private readonly store: SandboxStore,
-    private readonly twilio: TwilioApiService,
-    private readonly vonage: VonageApiService,
-    private readonly smsc: SmppSmsc,
-    private readonly tencent: TencentApiService,
+    @Inject(EMULATED_RECEIPTS) private readonly receipts: ReadonlyMap<ProviderName, EmulatedReceipts>,
   ) {}
 
   setFault(provider: unknown, body: unknown): { provider: ProviderName; fault: FaultState } {
-    const name = parseProvider(provider);
+    const name = parseProvider(provider, SANDBOX_PROVIDERS);
     const fault = parseFault(body);
     this.faults.set(name, fault);
     return { provider: name, fault };
@@ -103,18 +99,12 @@ export class SandboxControlService {
 
   /** Sends a receipt for one message (any part id) now, whatever it had: for late and duplicate receipts. */
   pushReceipt(provider: unknown, id: string, body: unknown): Record<string, unknown> {
-    const name = parseProvider(provider);
+    const name = parseProvider(provider, SANDBOX_PROVIDERS);
     const { status, errorCode } = parseControl(receiptBody, body);
     const message = this.store.get(name, id);
     if (!message) throw new MessageNotFoundError(`${name} has no message ${id}`);
     const code = errorCode?.toString();
-    const pushers: Record<string, () => boolean> = {
-      twilio: () => this.twilio.pushReceipt(message, status, code),
-      vonage: () => this.vonage.pushReceipt(message, id, status, code),
-      smpp: () => this.smsc.pushReceipt(message, id, status, code),
-      tencent: () => this.tencent.pushReceipt(message, status, code),
-    };
-    const sentNow = pushers[name]?.() ?? false;
+    const sentNow = this.receipts.get(name)?.pushReceipt(message, id, status, code) ?? false;
     return {
       provider: name,
       id,

@@ -1,4 +1,5 @@
 import { ControlInputError, parseFault, parseProvider, SandboxFaults } from './sandbox.faults';
+import { SANDBOX_PROVIDERS } from './sandbox.emulators';
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -37,13 +38,13 @@ describe('parseFault', () => {
   });
 
   it('validates the provider name', () => {
-    expect(parseProvider('vonage')).toBe('vonage');
-    expect(messageOf(() => parseProvider('pigeon'))).toMatch(/^provider: /);
+    expect(parseProvider('vonage', SANDBOX_PROVIDERS)).toBe('vonage');
+    expect(messageOf(() => parseProvider('pigeon', SANDBOX_PROVIDERS))).toMatch(/^provider: /);
   });
 });
 
 describe('SandboxFaults', () => {
-  const faults = () => new SandboxFaults(7);
+  const faults = () => new SandboxFaults(7, SANDBOX_PROVIDERS);
 
   it('adds the global latency to a slow provider only where set', () => {
     const f = faults();

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { ProviderName } from '../config/config.schema';
-import { PROVIDER_NAMES } from './sandbox.providers';
 import { PERMANENT_REASONS } from './magic-numbers';
 
 export const FAULT_MODES = ['none', 'http500', 'http429', 'timeout', 'slow', 'refuse'] as const;
@@ -9,8 +8,6 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 /** What the simulated carrier reports for an accepted message. */
 export const RECEIPT_OUTCOMES = ['delivered', 'undelivered', 'failed', 'expired', 'rejected'] as const;
 export type ReceiptOutcome = (typeof RECEIPT_OUTCOMES)[number];
-
-const providerSchema = z.enum(PROVIDER_NAMES);
 
 // PUT replaces a provider's whole fault state: what a body leaves out goes back to its default, so a test
 // never inherits half of an earlier fault.
@@ -71,8 +68,10 @@ export function parseControl<T extends z.ZodType>(schema: T, input: unknown): z.
   );
 }
 
-export function parseProvider(value: unknown): ProviderName {
-  return parseControl(z.object({ provider: providerSchema }), { provider: value }).provider;
+/** One of the emulated providers' names (SANDBOX_EMULATORS), or a ControlInputError. */
+export function parseProvider(value: unknown, providers: readonly ProviderName[]): ProviderName {
+  const provider = z.enum(providers as [ProviderName, ...ProviderName[]]);
+  return parseControl(z.object({ provider }), { provider: value }).provider;
 }
 
 export function parseFault(input: unknown): FaultState {
@@ -91,8 +90,14 @@ export class SandboxFaults {
 
   private globalLatencyMs: number;
 
-  /** `configuredLatencyMs` is SANDBOX_LATENCY_MS; a reset returns to it, so a test cannot undo the benchmark's. */
-  constructor(private readonly configuredLatencyMs = 0) {
+  /**
+   * `configuredLatencyMs` is SANDBOX_LATENCY_MS; a reset returns to it, so a test cannot undo the benchmark's.
+   * `providers`: the emulated providers' names (SANDBOX_EMULATORS).
+   */
+  constructor(
+    private readonly configuredLatencyMs: number,
+    private readonly providers: readonly ProviderName[],
+  ) {
     this.globalLatencyMs = configuredLatencyMs;
   }
 
@@ -107,7 +112,7 @@ export class SandboxFaults {
   }
 
   reset(): void {
-    for (const provider of PROVIDER_NAMES) this.set(provider, NO_FAULT);
+    for (const provider of this.providers) this.set(provider, NO_FAULT);
     this.globalLatencyMs = this.configuredLatencyMs;
   }
 
@@ -132,7 +137,7 @@ export class SandboxFaults {
 
   snapshot(): { latencyMs: number; providers: Record<ProviderName, FaultState> } {
     const providers = {} as Record<ProviderName, FaultState>;
-    for (const provider of PROVIDER_NAMES) providers[provider] = this.get(provider);
+    for (const provider of this.providers) providers[provider] = this.get(provider);
     return { latencyMs: this.globalLatencyMs, providers };
   }
 }

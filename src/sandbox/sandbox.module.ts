@@ -8,22 +8,17 @@ import { SandboxControlService } from './sandbox-control.service';
 import { SandboxFaults } from './sandbox.faults';
 import { SandboxMetrics } from './sandbox.metrics';
 import { SandboxStore } from './sandbox.store';
-import { SmppSmsc } from './smpp-server';
-import { TencentApiController } from './tencent/tencent-api.controller';
-import { tencentApiProvider } from './tencent/tencent-api.provider';
+import { EMULATED_RECEIPTS, EmulatedReceipts } from './sandbox-emulator';
+import { SANDBOX_EMULATORS, SANDBOX_PROVIDERS } from './sandbox.emulators';
 import { TimerWheel } from './timer-wheel';
-import { TwilioApiController } from './twilio-api.controller';
-import { TwilioApiService } from './twilio-api.service';
-import { VonageApiController } from './vonage-api.controller';
-import { VonageApiService } from './vonage-api.service';
 
 /**
- * Role `sandbox`: a local SMS provider emulator the real SDKs talk to over real sockets (Twilio REST,
- * Vonage SMS API, an SMPP SMSC), with faults and a record of what each provider received. Never part of a
+ * Role `sandbox`: a local SMS provider emulator the real SDKs talk to over real sockets (one emulator per
+ * provider, SANDBOX_EMULATORS), with faults and a record of what each provider received. Never part of a
  * production deployment; it needs no database.
  */
 @Module({
-  controllers: [TwilioApiController, VonageApiController, TencentApiController, SandboxControlController],
+  controllers: [...SANDBOX_EMULATORS.flatMap((e) => e.controllers), SandboxControlController],
   providers: [
     // Plain classes (unit-tested without Nest), built from config here.
     {
@@ -33,7 +28,7 @@ import { VonageApiService } from './vonage-api.service';
     },
     {
       provide: SandboxFaults,
-      useFactory: (c: AppConfig) => new SandboxFaults(c.get('SANDBOX_LATENCY_MS')),
+      useFactory: (c: AppConfig) => new SandboxFaults(c.get('SANDBOX_LATENCY_MS'), SANDBOX_PROVIDERS),
       inject: [AppConfig],
     },
     {
@@ -45,10 +40,13 @@ import { VonageApiService } from './vonage-api.service';
     SandboxMetrics,
     ReceiptSender,
     HttpFaultGate,
-    TwilioApiService,
-    VonageApiService,
-    SmppSmsc,
-    tencentApiProvider,
+    ...SANDBOX_EMULATORS.flatMap((e) => e.services),
+    {
+      provide: EMULATED_RECEIPTS,
+      inject: SANDBOX_EMULATORS.map((e) => e.receipts),
+      useFactory: (...senders: EmulatedReceipts[]) =>
+        new Map(SANDBOX_EMULATORS.map((e, i) => [e.provider.name, senders[i]])),
+    },
     SandboxControlService,
   ],
 })

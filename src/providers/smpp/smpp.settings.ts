@@ -18,6 +18,9 @@ const shape = {
   SMPP_ENQUIRE_LINK_MS: positiveInt.default(30000),
   // Reconnect backoff after a refused bind or a dropped session: doubles from 250 ms up to this.
   SMPP_RECONNECT_MAX_MS: positiveInt.default(30000),
+  // Where the sandbox's SMSC listens (role sandbox).
+  SANDBOX_SMPP_PORT: port.default(2775),
+  SANDBOX_SMPP_HOST: z.string().min(1).default('127.0.0.1'),
 };
 
 export const smppSettings: VendorSettings<typeof shape> = {

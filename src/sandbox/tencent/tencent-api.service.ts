@@ -4,8 +4,9 @@ import {
   parseTencentTemplates,
   tencentSegments,
 } from '../../providers/tencent/tencent.templates';
-import { isPlausibleNumber, recipientRejection } from '../magic-numbers';
+import { isPlausibleNumber, PermanentReason, recipientReason } from '../magic-numbers';
 import { ReceiptSender } from '../receipt-sender';
+import type { EmulatedReceipts } from '../sandbox-emulator';
 import { ReceiptOutcome, SandboxFaults } from '../sandbox.faults';
 import { SandboxMetrics } from '../sandbox.metrics';
 import { phoneKey, SandboxStore, StoredMessage } from '../sandbox.store';
@@ -28,13 +29,12 @@ export interface TencentSandboxOptions {
 
 type Params = Record<string, unknown>;
 
-// Per-number refusals in SendStatusSet, for the sandbox's magic recipients (magic-numbers.ts) by the Twilio
-// code that names their reason.
-const REFUSAL: Record<number, [string, string]> = {
-  21211: ['InvalidParameterValue.IncorrectPhoneNumber', '手机号格式错误'],
-  21612: ['InvalidParameterValue.IncorrectPhoneNumber', '手机号格式错误'],
-  21614: ['InvalidParameterValue.IncorrectPhoneNumber', '手机号格式错误'],
-  21610: ['FailedOperation.PhoneNumberInBlacklist', '手机号在免打扰名单库中'],
+// Per-number refusals in SendStatusSet for the sandbox's magic and `permanentNumbers` recipients.
+const REFUSAL: Record<PermanentReason, [string, string]> = {
+  invalid: ['InvalidParameterValue.IncorrectPhoneNumber', '手机号格式错误'],
+  unreachable: ['InvalidParameterValue.IncorrectPhoneNumber', '手机号格式错误'],
+  'not-mobile': ['InvalidParameterValue.IncorrectPhoneNumber', '手机号格式错误'],
+  unsubscribed: ['FailedOperation.PhoneNumberInBlacklist', '手机号在免打扰名单库中'],
 };
 
 /**
@@ -43,7 +43,7 @@ const REFUSAL: Record<number, [string, string]> = {
  * with `Response.Error` or per-number `SendStatusSet[].Code`, as Tencent's. Status reports are pushed to
  * the callback URL as Tencent's JSON array; no Tencent callback is signed.
  */
-export class TencentApiService {
+export class TencentApiService implements EmulatedReceipts {
   private readonly templateById = new Map<string, { key: string; locale: 'en' | 'zh-CN' }>();
 
   constructor(
@@ -102,7 +102,12 @@ export class TencentApiService {
   }
 
   /** A status report on demand (control API): late, repeated, or with another outcome. */
-  pushReceipt(message: StoredMessage, outcome: ReceiptOutcome | 'sent', errorCode?: string): boolean {
+  pushReceipt(
+    message: StoredMessage,
+    _id: string,
+    outcome: ReceiptOutcome | 'sent',
+    errorCode?: string,
+  ): boolean {
     // Tencent reports only final outcomes: there is no "sent" report to push.
     if (outcome === 'sent') return false;
     this.settle(message, outcome, errorCode);
@@ -137,12 +142,12 @@ export class TencentApiService {
   private sendOne(to: string, handset: string, context: string): Record<string, unknown> {
     const base = { PhoneNumber: to, SessionContext: context, IsoCode: to.startsWith('+86') ? 'CN' : 'DEF' };
     const fault = this.faults.get('tencent');
-    const magic = recipientRejection(to, fault.permanentNumbers);
-    const refusal = magic
-      ? REFUSAL[magic.twilio.code]
+    const reason = recipientReason(to, fault.permanentNumbers);
+    const refusal = reason
+      ? REFUSAL[reason]
       : isPlausibleNumber(to) && to.startsWith('+')
         ? undefined
-        : REFUSAL[21211];
+        : REFUSAL.invalid;
     if (refusal) {
       this.metrics.requests.inc({ provider: 'tencent', outcome: 'rejected' });
       return { ...base, SerialNo: '', Fee: 0, Code: refusal[0], Message: refusal[1] };

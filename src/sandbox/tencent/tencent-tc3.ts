@@ -7,9 +7,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 //                  SignedHeaders=content-type;host, Signature=<hex>
 // over METHOD \n path \n query \n "content-type:<ct>\nhost:<hostname>\n" \n signed headers \n sha256(body),
 // keyed by HMAC chain "TC3"+SecretKey -> date -> service -> "tc3_request"; X-TC-Timestamp within 5 minutes.
-// The SDK names the service after the endpoint's first label ("sms" for sms.tencentcloudapi.com; "127" for
-// a loopback sandbox endpoint), so the sandbox takes the service from the credential scope and checks it
-// is the one the Host implies.
+// The SDK names the service after the endpoint up to its first dot ("sms" for sms.tencentcloudapi.com; "127"
+// for 127.0.0.1:3010/tencent), so the sandbox takes the service from the credential scope and checks it is
+// the one the Host and path imply.
 
 export interface Tc3Request {
   method: string;
@@ -31,7 +31,7 @@ export function tc3Problem(
   nowMs: number,
 ): { code: string; message: string } | null {
   const auth =
-    /^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([^/,\s]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+    /^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([^,\s]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
       header(req.headers, 'authorization') ?? '',
     );
   if (!auth)
@@ -50,8 +50,9 @@ export function tc3Problem(
       code: 'AuthFailure.SignatureFailure',
       message: 'credential date is not the timestamp’s UTC date',
     };
-  const host = hostname(header(req.headers, 'host') ?? '');
-  if (service !== 'sms' && service !== host.split('.')[0])
+  const hostHeader = header(req.headers, 'host') ?? '';
+  const host = hostname(hostHeader);
+  if (service !== 'sms' && service !== sdkService(hostHeader, req.url))
     return { code: 'AuthFailure.SignatureFailure', message: `service ${service} does not match the host` };
   const names = signedHeaders.split(';');
   if (!names.includes('host') || !names.includes('content-type'))
@@ -97,6 +98,15 @@ function tc3Signature(
   const stringToSign = `TC3-HMAC-SHA256\n${timestamp}\n${date}/${service}/tc3_request\n${sha256(canonical)}`;
   const kSigning = hmac(hmac(hmac(`TC3${keys.secretKey}`, date), service), 'tc3_request');
   return createHmac('sha256', kSigning).update(stringToSign).digest();
+}
+
+/**
+ * The service the SDK puts in the scope: the endpoint (host, port and any path, as configured) up to its
+ * first dot. `127.0.0.1:3010/tencent` gives `127`; `alertline-sandbox:3010/tencent` all of it.
+ */
+function sdkService(hostHeader: string, url: string): string {
+  const path = url.split('?')[0].replace(/\/$/, '');
+  return `${hostHeader}${path}`.split('.')[0];
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {

@@ -9,7 +9,7 @@ import { createLogger } from '../../common/logger';
 import { loadConfig } from '../../providers/provider-config';
 import { SandboxRequestClient } from '../../providers/twilio/twilio.request-client';
 import { sandboxAppModule } from '../sandbox.app';
-import { smpp, SmppPdu, SmppSession } from '../smpp-types';
+import { smpp, SmppPdu, SmppSession } from '../smpp/smpp-types';
 
 export const SID = 'AC0123456789abcdef0123456789abcdef';
 export const TOKEN = 'int-test-auth-token';

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import twilio from 'twilio';
-import { AppConfig } from '../config/app-config';
-import { isPlausibleNumber, magicRejection, recipientRejection } from './magic-numbers';
-import { ReceiptOutcome, SandboxFaults } from './sandbox.faults';
-import { twilioSid } from './sandbox.ids';
-import { SandboxMetrics } from './sandbox.metrics';
-import { SandboxStore, StoredMessage } from './sandbox.store';
-import { ReceiptSender } from './receipt-sender';
-import { countSegments } from '../rendering/sms-segments';
-import { TimerWheel } from './timer-wheel';
+import { AppConfig } from '../../config/app-config';
+import { isPlausibleNumber, magicRejection, recipientRejection } from '../magic-numbers';
+import { ReceiptOutcome, SandboxFaults } from '../sandbox.faults';
+import { twilioSid } from '../sandbox.ids';
+import { SandboxMetrics } from '../sandbox.metrics';
+import { SandboxStore, StoredMessage } from '../sandbox.store';
+import { ReceiptSender } from '../receipt-sender';
+import { countSegments } from '../../rendering/sms-segments';
+import { TimerWheel } from '../timer-wheel';
 import {
   API_VERSION,
   basicCredentials,
@@ -19,7 +19,7 @@ import {
   twilioError,
   TwilioReply,
 } from './twilio-format';
-import { twilioSettings } from '../providers/twilio/twilio.settings';
+import { twilioSettings } from '../../providers/twilio/twilio.settings';
 
 export type { TwilioReply } from './twilio-format';
 
@@ -180,8 +180,16 @@ export class TwilioApiService {
     };
   }
 
-  /** A receipt on demand (control API): the final status and its callback, even a late or repeated one. */
-  pushReceipt(message: StoredMessage, outcome: ReceiptOutcome | 'sent', errorCode?: string): boolean {
+  /**
+   * A receipt on demand (control API): the final status and its callback, even a late or repeated one.
+   * A Twilio message is one id whatever its parts, so the asked id is the message's.
+   */
+  pushReceipt(
+    message: StoredMessage,
+    _id: string,
+    outcome: ReceiptOutcome | 'sent',
+    errorCode?: string,
+  ): boolean {
     if (outcome === 'sent') this.advance(message, 'sent');
     else this.finish(message, outcome, errorCode);
     return message.callbackUrl !== undefined;

@@ -1,6 +1,6 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { HttpErrorFault, HttpFaultGate } from './http-fault-gate';
+import { HttpErrorFault, HttpFaultGate } from '../http-fault-gate';
 import { VonageApiService, VonageReply } from './vonage-api.service';
 
 /**

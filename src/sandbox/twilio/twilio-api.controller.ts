@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { HttpErrorFault, HttpFaultGate } from './http-fault-gate';
+import { HttpErrorFault, HttpFaultGate } from '../http-fault-gate';
 import { TwilioApiService, TwilioReply } from './twilio-api.service';
 
 /**

@@ -1,7 +1,7 @@
 // Integration spec: the sandbox in-process, driven by the real SDK over real sockets.
 import twilio from 'twilio';
 import RestException from 'twilio/lib/base/RestException';
-import { SandboxRequestClient } from '../providers/twilio/twilio.request-client';
+import { SandboxRequestClient } from '../../providers/twilio/twilio.request-client';
 import {
   SID,
   TOKEN,
@@ -12,7 +12,7 @@ import {
   twilioClient,
   waitFor,
   useSandbox,
-} from './testing/sandbox.harness';
+} from '../testing/sandbox.harness';
 
 useSandbox();
 

@@ -1,5 +1,5 @@
-import type { StoredMessage } from './sandbox.store';
-import { smppDate } from './smpp-concat';
+import type { StoredMessage } from '../sandbox.store';
+import { smppDate } from '../dlr-date';
 
 // Pure formatting for the sandbox's Vonage SMS API: replies, DLR fields, Message Search items.
 

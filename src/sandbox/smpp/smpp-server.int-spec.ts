@@ -10,7 +10,7 @@ import {
   waitFor,
   SMPP_CREDS,
   useSandbox,
-} from './testing/sandbox.harness';
+} from '../testing/sandbox.harness';
 
 useSandbox();
 

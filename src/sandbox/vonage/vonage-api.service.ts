@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
-import { isPlausibleNumber, recipientRejection } from './magic-numbers';
-import { ReceiptOutcome, SandboxFaults } from './sandbox.faults';
-import { vonageMessageId } from './sandbox.ids';
-import { SandboxMetrics } from './sandbox.metrics';
-import { phoneKey, SandboxStore, StoredMessage } from './sandbox.store';
-import { ReceiptSender } from './receipt-sender';
-import { countSegments } from '../rendering/sms-segments';
-import { TimerWheel } from './timer-wheel';
+import { AppConfig } from '../../config/app-config';
+import { isPlausibleNumber, recipientRejection } from '../magic-numbers';
+import { ReceiptOutcome, SandboxFaults } from '../sandbox.faults';
+import { vonageMessageId } from '../sandbox.ids';
+import { SandboxMetrics } from '../sandbox.metrics';
+import { phoneKey, SandboxStore, StoredMessage } from '../sandbox.store';
+import { ReceiptSender } from '../receipt-sender';
+import { countSegments } from '../../rendering/sms-segments';
+import { TimerWheel } from '../timer-wheel';
 import {
   basicCredentials,
   dlrParams,
@@ -19,8 +19,8 @@ import {
   str,
   VonageReply,
 } from './vonage-format';
-import { signVonageParams, VonageSignatureMethod } from '../providers/vonage/vonage-signature';
-import { vonageSettings } from '../providers/vonage/vonage.settings';
+import { signVonageParams, VonageSignatureMethod } from '../../providers/vonage/vonage-signature';
+import { vonageSettings } from '../../providers/vonage/vonage.settings';
 
 export type { VonageReply } from './vonage-format';
 

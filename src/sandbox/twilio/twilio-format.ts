@@ -1,4 +1,4 @@
-import type { StoredMessage } from './sandbox.store';
+import type { StoredMessage } from '../sandbox.store';
 
 // Pure formatting for the sandbox's Twilio API: message JSON, errors, dates, form fields.
 

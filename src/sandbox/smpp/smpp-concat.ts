@@ -1,7 +1,10 @@
-import type { ReceiptOutcome } from './sandbox.faults';
-import type { StoredMessage } from './sandbox.store';
+import type { ReceiptOutcome } from '../sandbox.faults';
+import type { StoredMessage } from '../sandbox.store';
 import { MESSAGE_STATE, SmppMessageBody } from './smpp-types';
-import { countSegments } from '../rendering/sms-segments';
+import { countSegments } from '../../rendering/sms-segments';
+import { smppDate } from '../dlr-date';
+
+export { smppDate };
 
 // Pure SMPP helpers for the sandbox SMSC: message decoding, concatenation, reassembly, receipt text.
 
@@ -122,13 +125,6 @@ export function encodingName(dataCoding: number | null | undefined): string {
   if (dc === 0x08) return 'UCS-2';
   if (dc === 0x03) return 'LATIN-1';
   return 'GSM-7';
-}
-
-/** SMPP absolute time in receipts: YYMMDDhhmm, UTC. */
-export function smppDate(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}`;
 }
 
 export interface ReceiptText {

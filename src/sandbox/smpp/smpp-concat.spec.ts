@@ -1,5 +1,5 @@
-import { isPlausibleNumber, magicRejection } from './magic-numbers';
-import { SandboxStore } from './sandbox.store';
+import { isPlausibleNumber, magicRejection } from '../magic-numbers';
+import { SandboxStore } from '../sandbox.store';
 import {
   ConcatAssembler,
   concatFromSar,

@@ -1,13 +1,13 @@
 import type { AddressInfo, Server } from 'node:net';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { AppLogger, LOGGER } from '../common/logger.module';
-import { AppConfig } from '../config/app-config';
-import { ReadinessRegistry } from '../health/readiness.registry';
-import { isPlausibleNumber, recipientRejection } from './magic-numbers';
-import { FaultState, ReceiptOutcome, SandboxFaults } from './sandbox.faults';
-import { smppMessageId } from './sandbox.ids';
-import { SandboxMetrics } from './sandbox.metrics';
-import { SandboxStore, StoredMessage } from './sandbox.store';
+import { AppLogger, LOGGER } from '../../common/logger.module';
+import { AppConfig } from '../../config/app-config';
+import { ReadinessRegistry } from '../../health/readiness.registry';
+import { isPlausibleNumber, recipientRejection } from '../magic-numbers';
+import { FaultState, ReceiptOutcome, SandboxFaults } from '../sandbox.faults';
+import { smppMessageId } from '../sandbox.ids';
+import { SandboxMetrics } from '../sandbox.metrics';
+import { SandboxStore, StoredMessage } from '../sandbox.store';
 import {
   ConcatAssembler,
   concatFromSar,
@@ -20,8 +20,8 @@ import {
   STATE_BY_STAT,
 } from './smpp-concat';
 import { errorResponseWithText, MESSAGE_STATE, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
-import { TimerWheel } from './timer-wheel';
-import { smppSettings } from '../providers/smpp/smpp.settings';
+import { TimerWheel } from '../timer-wheel';
+import { smppSettings } from '../../providers/smpp/smpp.settings';
 
 type BindKind = 'transceiver' | 'transmitter' | 'receiver';
 interface SessionState {
@@ -63,10 +63,14 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy {
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.config.get('SANDBOX_SMPP_PORT'), this.config.get('SANDBOX_SMPP_HOST'), () => {
-        server.off('error', reject);
-        resolve();
-      });
+      server.listen(
+        this.config.vendor(smppSettings).SANDBOX_SMPP_PORT,
+        this.config.vendor(smppSettings).SANDBOX_SMPP_HOST,
+        () => {
+          server.off('error', reject);
+          resolve();
+        },
+      );
     });
     server.on('error', (err) => this.logger.error({ err }, 'sandbox SMSC error'));
     this.readiness.register('sandbox-smsc', async () => {

@@ -1,6 +1,6 @@
 // Integration spec: the sandbox in-process, driven by the real SDK over real sockets.
 import type * as VonageSms from '@vonage/sms';
-import { verifyVonageSignature } from '../providers/vonage/vonage-signature';
+import { verifyVonageSignature } from '../../providers/vonage/vonage-signature';
 import { SMSFailure } from '@vonage/sms';
 import {
   VONAGE,
@@ -11,7 +11,7 @@ import {
   vonageClient,
   waitFor,
   useSandbox,
-} from './testing/sandbox.harness';
+} from '../testing/sandbox.harness';
 
 useSandbox();
 
