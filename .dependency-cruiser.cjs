@@ -51,6 +51,41 @@ module.exports = {
       to: {},
     },
     ...layerRules,
+    // A vendor is one folder (docs/providers.md, "Adding a provider"): its product folder is reached only
+    // through the provider registry, its emulator only through the sandbox's emulator list.
+    {
+      name: 'vendor-through-registry',
+      comment:
+        'only src/providers/provider.registry.ts, the vendor itself, its sandbox emulator and tools import src/providers/<vendor>/',
+      severity: 'error',
+      from: {
+        path: '^src/',
+        pathNot: [
+          '^src/providers/provider[.]registry[.]ts$',
+          '^src/providers/[^/]+/',
+          '^src/sandbox/[^/]+/',
+          any(tools.filter((t) => t !== 'sandbox')),
+        ],
+      },
+      to: { path: '^src/providers/[^/]+/' },
+    },
+    {
+      name: 'no-vendor-to-vendor',
+      comment: 'a vendor folder (product or emulator) imports no other vendor folder',
+      severity: 'error',
+      from: { path: '^src/(providers|sandbox)/([^/]+)/' },
+      to: {
+        path: '^src/(providers|sandbox)/[^/]+/',
+        pathNot: ['^src/(providers|sandbox)/$2/', '^src/sandbox/testing/'],
+      },
+    },
+    {
+      name: 'emulator-through-list',
+      comment: 'only src/sandbox/sandbox.emulators.ts imports an emulator folder (src/sandbox/<vendor>/)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/sandbox/sandbox[.]emulators[.]ts$', '^src/sandbox/[^/]+/'] },
+      to: { path: '^src/sandbox/[^/]+/', pathNot: '^src/sandbox/testing/' },
+    },
   ],
   options: {
     exclude: { path: ['\\.(spec|int-spec|e2e-spec)\\.ts$', '/testing/'] },

@@ -4,6 +4,8 @@ import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 
 export interface ResolvedWebhook {
   provider: ProviderDefinition;
+  /** Its name in the provider's `webhooks`: the URL's last segment. */
+  hook: string;
   definition: WebhookDefinition;
   handler: ReceiptWebhook;
 }
@@ -13,10 +15,7 @@ export class ReceiptWebhooks {
   private readonly byPath = new Map<string, ResolvedWebhook>();
 
   constructor(webhooks: ResolvedWebhook[]) {
-    for (const w of webhooks) {
-      const hook = Object.entries(w.provider.webhooks).find(([, d]) => d === w.definition)?.[0];
-      this.byPath.set(`${w.provider.name}/${hook}`, w);
-    }
+    for (const w of webhooks) this.byPath.set(`${w.provider.name}/${w.hook}`, w);
   }
 
   /** The webhook at /webhooks/<provider>/<hook>, or undefined (a 404). */
@@ -26,7 +25,7 @@ export class ReceiptWebhooks {
 }
 
 const registered = PROVIDER_REGISTRY.flatMap((provider) =>
-  Object.values(provider.webhooks).map((definition) => ({ provider, definition })),
+  Object.entries(provider.webhooks).map(([hook, definition]) => ({ provider, hook, definition })),
 );
 
 /** Every registered webhook's handler class, for the api role's module. */

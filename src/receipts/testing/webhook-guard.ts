@@ -18,7 +18,7 @@ export function webhookGuard(
   handler: ReceiptWebhook,
 ) {
   const metrics = new Metrics();
-  const webhooks = new ReceiptWebhooks([{ provider, definition: provider.webhooks[hook], handler }]);
+  const webhooks = new ReceiptWebhooks([{ provider, hook, definition: provider.webhooks[hook], handler }]);
   const guard = new ReceiptWebhookGuard(
     webhooks,
     new WebhookRefusal(new RequestThrottle(config, metrics), metrics),
