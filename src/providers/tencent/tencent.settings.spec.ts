@@ -4,7 +4,7 @@ import { parseConfig } from '../provider-config';
 /** The start-up error's lines for these settings, or [] when they are accepted. */
 function problems(env: Record<string, string | undefined>): string[] {
   try {
-    parseConfig(env as NodeJS.ProcessEnv);
+    parseConfig(env);
     return [];
   } catch (e) {
     return (e as Error).message
