@@ -15,6 +15,9 @@ const env = {
   CIRCUIT_TIMEOUT_MS: '2500',
   // A short bank phone keeps an ordinary zh-CN alert within Tencent's 70 characters.
   BANK_PHONE: '95588',
+  // The frequency-limit test backs Tencent off for every dispatcher; the default 2 s would send the next
+  // test's alert straight to Twilio.
+  PROVIDER_THROTTLE_BACKOFF_MS: '1',
 };
 
 /** The zh-CN template text as registered with Tencent, filled with the alert's own params. */
