@@ -1,6 +1,7 @@
 import { aliyunEmulator } from './aliyun/aliyun.emulator';
 import type { SandboxEmulator } from './sandbox-emulator';
 import { smppEmulator } from './smpp/smpp.emulator';
+import { tencentEmulator } from './tencent/tencent.emulator';
 import { twilioEmulator } from './twilio/twilio.emulator';
 import { vonageEmulator } from './vonage/vonage.emulator';
 
@@ -10,6 +11,7 @@ export const SANDBOX_EMULATORS: readonly SandboxEmulator[] = [
   vonageEmulator,
   smppEmulator,
   aliyunEmulator,
+  tencentEmulator,
 ];
 
 /** Their names, the product registry's: what the control API's `:provider` and `?provider=` accept. */

@@ -86,6 +86,8 @@ export async function startSandbox(dlrUrl: string) {
     SANDBOX_RECEIPT_DELAY_MS: '50',
     SANDBOX_VONAGE_DLR_URL: dlrUrl,
     SANDBOX_ALIYUN_REPORT_URL: `${new URL(dlrUrl).origin}/aliyun/report`,
+    // Where vendors without a per-send callback (Tencent's console setting) post: the receiver.
+    PUBLIC_BASE_URL: new URL(dlrUrl).origin,
     TWILIO_ACCOUNT_SID: SID,
     TWILIO_AUTH_TOKEN: TOKEN,
     VONAGE_API_KEY: VONAGE.apiKey,
