@@ -9,7 +9,7 @@ const layers = [
   ['database', 'kafka', 'rendering'],
   ['audit', 'notifications', 'queue'],
   ['auth', 'contacts', 'providers'],
-  ['receipts', 'reconciliation'],
+  ['corrections', 'receipts', 'reconciliation'],
   ['delivery', 'ingest', 'sweeper', 'support'],
   ['app'],
 ];

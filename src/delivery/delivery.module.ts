@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module';
+import { CorrectionsCoreModule } from '../corrections/corrections.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { QueueModule } from '../queue/queue.module';
@@ -19,7 +20,14 @@ import { SmppReceiptsListener } from './smpp-receipts.listener';
 import { SmsProcessor } from './sms.processor';
 
 @Module({
-  imports: [QueueModule, NotificationsModule, ContactsModule, ProvidersModule, ReceiptsCoreModule],
+  imports: [
+    QueueModule,
+    NotificationsModule,
+    ContactsModule,
+    ProvidersModule,
+    ReceiptsCoreModule,
+    CorrectionsCoreModule,
+  ],
   providers: [
     MessagePartsRepository,
     MultipartReceipts,

@@ -1,4 +1,5 @@
 import type { ProviderName } from '../config/config.schema';
+import type { RenderedTemplate } from '../rendering/template.types';
 
 /** The one status vocabulary every adapter maps its vendor's receipt and lookup statuses onto. */
 export enum ProviderMessageStatus {
@@ -35,6 +36,8 @@ export interface OutboundSms {
   body: string;
   /** As ingest computed it from the body: adapters pick Vonage type=unicode / SMPP data_coding 8 from it. */
   encoding?: 'GSM-7' | 'UCS-2';
+  /** The alert as a template; Aliyun and Tencent send this (with their signature) instead of the body. */
+  template?: RenderedTemplate;
 }
 
 export interface SendResult {
