@@ -180,7 +180,7 @@ export class CorrectionsRepository {
       `SELECT reversal_id, transaction_id, cardholder_id, card_id, card_last4, kind, amount_minor, currency,
               received_at, state, notification_id
        FROM reversals WHERE transaction_id = $1 AND state = 'WAITING_FOR_ORIGINAL'
-       ORDER BY received_at, reversal_id`,
+       ORDER BY received_at, source_partition, source_offset, reversal_id`,
       [transactionId],
     );
     const { rows: sums } = await db.query<{ total: string | null }>(
@@ -302,7 +302,7 @@ export class CorrectionLinksRepository {
   /** The reversals of an alert's transaction (waiting ones included), oldest first. */
   async ofOriginal(transactionId: string): Promise<ReversalLinkRow[]> {
     return this.db.query<ReversalLinkRow>(
-      `${this.select} WHERE r.transaction_id = $1 ORDER BY r.received_at, r.reversal_id LIMIT 100`,
+      `${this.select} WHERE r.transaction_id = $1 ORDER BY r.received_at, r.source_offset, r.reversal_id LIMIT 100`,
       [transactionId],
     );
   }

@@ -31,6 +31,7 @@ describe('reversal events: the transactions rules, on card.transactions.reversed
 
   it.each([
     [{ reversalId: undefined }, 'MISSING_FIELD', 'reversalId: is required'],
+    [{ kind: undefined }, 'MISSING_FIELD', 'kind: is required'],
     [{ transactionId: '' }, 'INVALID_FIELD', 'transactionId'],
     [{ kind: 'CHARGEBACK' }, 'INVALID_FIELD', 'kind'],
     [{ amountMinor: 0 }, 'INVALID_FIELD', 'amountMinor'],

@@ -77,8 +77,10 @@ export function parseEventValue<S extends z.ZodType<Record<string, unknown>>>(
     const problem = findTextProblem(result.data);
     return problem ? { ok: false, ...problem } : { ok: true, event: result.data };
   }
+  // A field that is absent is missing whatever zod calls it (invalid_type for a string, invalid_value for
+  // an enum such as a reversal's kind).
   const missing = result.error.issues.filter(
-    (i) => i.code === 'invalid_type' && (json as Record<string, unknown>)[String(i.path[0])] === undefined,
+    (i) => i.path.length > 0 && (json as Record<string, unknown>)[String(i.path[0])] === undefined,
   );
   const issues = missing.length > 0 ? missing : result.error.issues;
   const detail = issues
