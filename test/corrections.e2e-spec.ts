@@ -4,7 +4,14 @@ import { makeContact, makeReversal, makeTransaction } from '../src/devstack/samp
 import { waitFor } from '../src/devstack/wait-for';
 import { readDeadLetters } from './support/dead-letters';
 import { notificationByTx, timelineTypes } from './support/db';
-import { api, publishContactsAndWait, startStack, stopStack, waitForStatuses } from './support/e2e';
+import {
+  api,
+  publishContactsAndWait,
+  startStack,
+  stopStack,
+  SUPERVISOR_KEY,
+  waitForStatuses,
+} from './support/e2e';
 import { reversalStates, waitForCorrections } from './support/reversals';
 
 // Correction alerts through real Kafka, the running roles and the sandbox (docs/design.md, "Correction
@@ -155,6 +162,22 @@ describe('correction alerts end to end (reversals topic -> Postgres -> dispatche
       'reversed by GBP 70.00 (GBP 100.00 of GBP 100.00 in all)',
     );
     expect(await bodiesTo(contact.phoneNumber)).toHaveLength(3);
+
+    const now = Date.now();
+    const report = await api(stack, '/v1/reconciliations', SUPERVISOR_KEY, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        from: new Date(now - 600_000).toISOString(),
+        to: new Date(now + 60_000).toISOString(),
+        transactionIds: [txn.transactionId],
+      }),
+    });
+    expect(report.status).toBe(200);
+    expect(report.body.delivered.transactionIds).toEqual([txn.transactionId]);
+    expect(report.body.reversalsWithoutCorrection.EXCEEDS_ORIGINAL.transactionIds).toContain(
+      txn.transactionId,
+    );
   });
 
   it('sends nothing twice for a redelivered reversal event', async () => {

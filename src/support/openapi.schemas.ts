@@ -126,6 +126,11 @@ export const reconciliationReportSchema = z.object({
   skippedByReason: z.record(z.string(), idList),
   unexpected: idList,
   outsideWindow: idList,
+  reversalsWithoutCorrection: z
+    .record(z.string(), idList)
+    .describe(
+      'reversals dated in the window with no correction on its way, by why (WAITING_FOR_ORIGINAL, a skip or refusal reason, or FAILED/EXPIRED/UNDELIVERED); the original transactionIds',
+    ),
   elapsedMs: z.number(),
   ...Object.fromEntries(CATEGORIES.map((c) => [c, idList])),
 });
