@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { DevStack } from '../devstack/dev-stack';
 import { PrometheusServer } from '../devstack/prometheus-server';
 import { waitFor } from '../devstack/wait-for';
+import { CorrectionSamples } from './demo-corrections';
 import { CircuitWatcher, DEMO_BREAKER_ENV, OutageSamples } from './demo-outage';
 import { demoScenarios, Scenario } from './demo-scenarios';
 
@@ -51,7 +52,8 @@ async function main(): Promise<number> {
     }
     const { contacts, scenarios } = demoScenarios();
     const outage = new OutageSamples(8);
-    const allContacts = [...contacts, ...outage.contacts];
+    const corrections = new CorrectionSamples();
+    const allContacts = [...contacts, ...outage.contacts, ...corrections.contacts];
     log(`== publishing ${allContacts.length} cardholder contacts`);
     await stack.publishContacts(allContacts);
     await waitFor('contacts to be projected', async () => {
@@ -65,7 +67,8 @@ async function main(): Promise<number> {
     log(`== an ordinary day: publishing ${scenarios.length} card transactions`);
     await publishAndFollow(stack, db, scenarios, rows);
     const outageScenarios = await runOutage(stack, db, outage, rows);
-    const ok = printTable([...scenarios, ...outageScenarios], rows);
+    const alertsOk = printTable([...scenarios, ...outageScenarios], rows);
+    const ok = (await corrections.play(stack, db, log)) && alertsOk;
     await printProviderCounts(stack);
     if (once) {
       await stopAll();
