@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { contactRow } from '../contacts/testing/contact-row';
+import { Metrics } from '../metrics/metrics.service';
 import { NotificationStatus as S, SkipReason } from '../notifications/notification-status';
 import {
   CorrectionRefusal,
@@ -159,5 +160,19 @@ describe('decideCorrection: the decision table', () => {
         },
       ),
     );
+  });
+});
+
+describe('alertline_corrections_total', () => {
+  it('is exported at 0 from start for every outcome and reason the decision can give', async () => {
+    const series = (await new Metrics().corrections.get()).values;
+    const has = (status: string, reason: string) =>
+      series.some((v) => v.labels.status === status && v.labels.reason === reason && v.value === 0);
+    for (const reason of [...Object.values(SkipReason), ...Object.values(CorrectionSkipReason)]) {
+      expect([reason, has('SKIPPED', reason)]).toEqual([reason, true]);
+    }
+    for (const reason of Object.values(CorrectionRefusal))
+      expect([reason, has('REFUSED', reason)]).toEqual([reason, true]);
+    expect(has('QUEUED', '')).toBe(true);
   });
 });
