@@ -4,7 +4,8 @@ import { KafkaModule } from '../kafka/kafka.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { QueueModule } from '../queue/queue.module';
 import { CorrectionRelease } from './correction-release';
-import { CorrectionLinksRepository, CorrectionsRepository } from './corrections.repository';
+import { CorrectionLinksRepository } from './correction-links.repository';
+import { CorrectionsRepository } from './corrections.repository';
 import { ReversalsConsumer } from './reversals.consumer';
 import { ReversalsService } from './reversals.service';
 

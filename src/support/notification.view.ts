@@ -1,6 +1,6 @@
 import { maskPhone, scrubPersonalData } from '../common/phone-mask';
 import type { Role } from '../common/principal';
-import type { ReversalLinkRow } from '../corrections/corrections.repository';
+import type { ReversalLinkRow } from '../corrections/correction-links.repository';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 
 // What the support API shows. Support agents see the phone masked; supervisors see it whole. The card is

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../common/principal';
-import { CorrectionLinksRepository } from '../corrections/corrections.repository';
+import { CorrectionLinksRepository } from '../corrections/correction-links.repository';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
