@@ -9,7 +9,7 @@ const layers = [
   ['database', 'kafka', 'rendering'],
   ['audit', 'notifications', 'queue'],
   ['auth', 'contacts', 'providers'],
-  ['receipts', 'reconciliation', 'routing'],
+  ['corrections', 'receipts', 'reconciliation', 'routing'],
   ['delivery', 'ingest', 'sweeper', 'support'],
   ['app'],
 ];

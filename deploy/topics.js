@@ -6,6 +6,7 @@
 //   KAFKA_TOPIC_TRANSACTIONS       default card.transactions.authorised
 //   KAFKA_TRANSACTIONS_PARTITIONS  default 6
 //   KAFKA_TOPIC_CONTACTS           default cardholder.contacts
+//   KAFKA_TOPIC_REVERSALS          default card.transactions.reversed (same partitions as transactions)
 //   KAFKA_REPLICATION_FACTOR       default 1 (single-node dev/CI broker)
 //
 // Prints one line: which topics were created and which already existed. Exits 1 if the
@@ -19,6 +20,7 @@ const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092')
   .filter(Boolean);
 const transactions = process.env.KAFKA_TOPIC_TRANSACTIONS || 'card.transactions.authorised';
 const contacts = process.env.KAFKA_TOPIC_CONTACTS || 'cardholder.contacts';
+const reversals = process.env.KAFKA_TOPIC_REVERSALS || 'card.transactions.reversed';
 const txPartitions = intEnv('KAFKA_TRANSACTIONS_PARTITIONS', 6);
 const replicationFactor = intEnv('KAFKA_REPLICATION_FACTOR', 1);
 
@@ -35,6 +37,9 @@ const wanted = [
   },
   // Contact records ingest could not project (not JSON, bad fields) are parked here, like transactions.
   { topic: `${contacts}.dlq`, numPartitions: 1, replicationFactor },
+  // Reversals and refunds, keyed by cardId like the transactions (correction alerts); bad ones are parked.
+  { topic: reversals, numPartitions: txPartitions, replicationFactor },
+  { topic: `${reversals}.dlq`, numPartitions: 1, replicationFactor },
 ];
 
 function intEnv(name, dflt) {

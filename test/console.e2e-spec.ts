@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import type { DevStack } from '../src/devstack/dev-stack';
-import { ContactEvent, makeContact, makeTransaction } from '../src/devstack/sample-data';
+import { ContactEvent, makeContact, makeReversal, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
 import { notificationByTx, timelineTypes } from './support/db';
 import {
@@ -241,6 +241,33 @@ describe('support console in a real browser', () => {
     await page.locator('#searchMsg', { hasText: 'Paste your API key first.' }).waitFor();
     expect(await page.locator('#results').isHidden()).toBe(true);
     await screenshot(page, '7-bad-key');
+  });
+
+  it('a correction and its original open each other', async () => {
+    // A cardholder and card of their own, so the searches above still see only their alerts.
+    const refunded = makeContact();
+    await publishContactsAndWait(stack, ctx!.db, [refunded]);
+    const original = makeTransaction(refunded.cardholderId, { cardLast4: '0042', amountMinor: 6400 });
+    await alertEndingAs(original, 'DELIVERED');
+    const refund = makeReversal(original, { kind: 'PARTIAL_REFUND', amountMinor: 1400 });
+    await stack.publishReversals([refund]);
+    await waitFor('the correction to be delivered', async () => {
+      const { rows } = await ctx!.db.query(
+        `SELECT n.status FROM reversals r JOIN notifications n ON n.id = r.notification_id WHERE r.reversal_id = $1`,
+        [refund.reversalId],
+      );
+      return rows[0]?.status === 'DELIVERED';
+    });
+    const page = await consoleWith(SUPPORT_KEY);
+    await searchBy(page, 'transactionId', original.transactionId);
+    await page.locator('#links', { hasText: `Reversal ${refund.reversalId}` }).waitFor();
+    expect(await text(page, '#links')).toContain('PARTIAL_REFUND GBP 14.00: QUEUED');
+    await page.getByRole('button', { name: 'Open the correction' }).click();
+    await page.locator('#detailTitle', { hasText: 'Correction' }).waitFor();
+    expect(await text(page, '#facts')).toContain('refunded by GBP 14.00 (GBP 14.00 of GBP 64.00 in all)');
+    await page.getByRole('button', { name: 'Open the original alert' }).click();
+    await page.locator('#detailTitle', { hasText: 'Alert' }).waitFor();
+    await screenshot(page, '8-correction-links');
   });
 
   async function alertId(transactionId: string): Promise<string> {

@@ -85,7 +85,11 @@ describe('the production image tree (deploy/image-tree.sh, as the Dockerfile run
 
   it('migrates, then starts api, ingest and dispatcher until each is ready, with a production environment', async () => {
     const suffix = `${process.pid}-${Date.now()}`;
-    const topics = { transactions: `image-tree.tx.${suffix}`, contacts: `image-tree.contacts.${suffix}` };
+    const topics = {
+      transactions: `image-tree.tx.${suffix}`,
+      contacts: `image-tree.contacts.${suffix}`,
+      reversals: `image-tree.reversals.${suffix}`,
+    };
     const kafka = kafkaFor(['127.0.0.1:9092']);
     await ensureTopics(kafka, topics, 1);
     const [api, ingest, dispatcher] = [await freePort(), await freePort(), await freePort()];
@@ -98,6 +102,8 @@ describe('the production image tree (deploy/image-tree.sh, as the Dockerfile run
       KAFKA_TOPIC_CONTACTS: topics.contacts,
       KAFKA_GROUP_ID: `image-tree-ingest-${suffix}`,
       KAFKA_CONTACTS_GROUP_ID: `image-tree-contacts-${suffix}`,
+      KAFKA_TOPIC_REVERSALS: topics.reversals,
+      KAFKA_REVERSALS_GROUP_ID: `image-tree-reversals-${suffix}`,
       API_PORT: String(api),
       INGEST_PORT: String(ingest),
       DISPATCHER_PORT: String(dispatcher),

@@ -39,6 +39,7 @@ describe('local overlay pods: non-root, read-only root, graceful stop', () => {
     const topics = {
       transactions: `${ns}.card.transactions.authorised`,
       contacts: `${ns}.cardholder.contacts`,
+      reversals: `${ns}.card.transactions.reversed`,
     };
     // Only what names this machine's services, or keeps this spec's traffic apart from other stacks'.
     const here: Record<string, string> = {
@@ -50,6 +51,8 @@ describe('local overlay pods: non-root, read-only root, graceful stop', () => {
       KAFKA_TOPIC_CONTACTS: topics.contacts,
       KAFKA_GROUP_ID: `${ns}-ingest`,
       KAFKA_CONTACTS_GROUP_ID: `${ns}-contacts`,
+      KAFKA_TOPIC_REVERSALS: topics.reversals,
+      KAFKA_REVERSALS_GROUP_ID: `${ns}-reversals`,
       QUEUE_PREFIX: `alertline-${ns}`,
       // Stacks share the test database; another stack's alerts are not this sweeper's to adopt.
       SWEEP_ENABLED: 'false',

@@ -1,5 +1,6 @@
 import { DynamicModule, Type } from '@nestjs/common';
 import { ContactsConsumerModule } from '../contacts/contacts.module';
+import { ReversalsConsumerModule } from '../corrections/corrections.module';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
@@ -10,7 +11,7 @@ import { Role } from './roles';
 
 // Kept apart from AppModule so the role table reads at a glance. The sandbox is not a role of the
 // product: it has its own entry point (src/sandbox/sandbox.main.ts) and is not in the production build.
-const ingest: Array<Type | DynamicModule> = [IngestModule, ContactsConsumerModule];
+const ingest: Array<Type | DynamicModule> = [IngestModule, ContactsConsumerModule, ReversalsConsumerModule];
 const dispatcher: Array<Type | DynamicModule> = [DeliveryModule, SweeperModule];
 const api: Array<Type | DynamicModule> = [ReceiptsModule, SupportModule, ReconciliationModule];
 

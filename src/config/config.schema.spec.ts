@@ -7,7 +7,13 @@ describe('parseConfig', () => {
     const config = parseConfig({});
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
     expect(config.PROVIDERS).toEqual(['twilio', 'vonage', 'smpp', 'aliyun', 'tencent']);
-    expect(config.PROVIDER_RATE_LIMITS).toEqual({ twilio: 100, vonage: 50, smpp: 50, aliyun: 50, tencent: 50 });
+    expect(config.PROVIDER_RATE_LIMITS).toEqual({
+      twilio: 100,
+      vonage: 50,
+      smpp: 50,
+      aliyun: 50,
+      tencent: 50,
+    });
     expect(config.API_KEYS.get('support-demo-key')).toBe('support');
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkDeliveryHealth, deliveryHealthSettings } from './delivery-health.settings';
+import { correctionSettings } from './correction.settings';
 import { checkSendLease } from './lease.rules';
 import { limitSettings } from './limit.settings';
 import { productionProblems, SANDBOX_DEFAULTS } from './production.rules';
@@ -163,6 +164,7 @@ const coreSettings = {
   API_REQUESTS_PER_PRINCIPAL_PER_MINUTE: positiveInt.max(100000).default(600),
   ...limitSettings,
   ...deliveryHealthSettings,
+  ...correctionSettings,
 };
 
 /** PROVIDERS: the failover order, names from the registry; unset, every registered provider in its order. */

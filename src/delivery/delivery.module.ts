@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module';
+import { CorrectionsCoreModule } from '../corrections/corrections.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { QueueModule } from '../queue/queue.module';
@@ -25,6 +26,7 @@ import { SmsProcessor } from './sms.processor';
     ProvidersModule,
     ReceiptsCoreModule,
     RoutingModule,
+    CorrectionsCoreModule,
   ],
   providers: [
     SendBatchRepository,

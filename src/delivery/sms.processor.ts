@@ -3,6 +3,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import type { Job, Queue } from 'bull';
 import { AppConfig } from '../config/app-config';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { CorrectionRelease } from '../corrections/correction-release';
 import { Metrics } from '../metrics/metrics.service';
 import { SEND_JOB, SendJobData, SMS_QUEUE } from '../queue/sms-queue';
 import { DeliveryOutcome, DeliveryService } from './delivery.service';
@@ -21,6 +22,7 @@ export class SmsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly leases: LeaseKeeper,
+    private readonly corrections: CorrectionRelease,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -35,7 +37,12 @@ export class SmsProcessor implements OnApplicationBootstrap, OnModuleDestroy {
 
   async handle(job: Job<SendJobData>): Promise<DeliveryOutcome> {
     try {
-      return await this.delivery.deliver(job.data.notificationId);
+      const outcome = await this.delivery.deliver(job.data.notificationId);
+      // A correction waits until its original reached a provider or ended: this alert just did.
+      if (outcome === 'sent' || outcome === 'failed' || outcome === 'expired') {
+        await this.corrections.afterAlertMoved(job.data.notificationId);
+      }
+      return outcome;
     } catch (err) {
       // The whole error (stack, cause: an SDK error may carry its request); the logger masks numbers in it.
       this.logger.warn({ notificationId: job.data.notificationId, err }, 'send will be retried');

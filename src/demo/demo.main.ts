@@ -6,6 +6,7 @@ import { PrometheusServer } from '../devstack/prometheus-server';
 import { waitFor } from '../devstack/wait-for';
 import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 import { AliyunSamples, handsetText, routeThroughAliyun } from './demo-aliyun';
+import { CorrectionSamples } from './demo-corrections';
 import { CircuitWatcher, DEMO_BREAKER_ENV, OutageSamples } from './demo-outage';
 import { DEMO_DELIVERY_HEALTH_ENV, runDeliveryHealth } from './demo-delivery-health';
 import { demoScenarios, Expected, Scenario } from './demo-scenarios';
@@ -62,7 +63,8 @@ async function main(): Promise<number> {
     const { contacts, scenarios } = demoScenarios();
     const outage = new OutageSamples(8);
     const mainland = new AliyunSamples();
-    const allContacts = [...contacts, ...outage.contacts, ...mainland.contacts];
+    const corrections = new CorrectionSamples();
+    const allContacts = [...contacts, ...outage.contacts, ...mainland.contacts, ...corrections.contacts];
     log(`== publishing ${allContacts.length} cardholder contacts`);
     await stack.publishContacts(allContacts);
     await waitFor('contacts to be projected', async () => {
@@ -88,8 +90,9 @@ async function main(): Promise<number> {
       },
     });
     const aliyunScenarios = await runAliyun(stack, db, mainland, rows);
-    const ok =
+    const alertsOk =
       printTable([...scenarios, ...outageScenarios, ...healthScenarios, ...aliyunScenarios], rows) && routed;
+    const ok = (await corrections.play(stack, db, log)) && alertsOk;
     await printProviderCounts(stack);
     if (once) {
       await stopAll();

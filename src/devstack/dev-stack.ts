@@ -4,7 +4,7 @@ import { freePort } from './free-port';
 import { connectedProducer, ensureTopics, kafkaFor, Topics } from './kafka-tools';
 import { RoleProcess } from './role-process';
 import { SandboxClient } from './sandbox-client';
-import type { ContactEvent, TransactionEventInput } from './sample-data';
+import type { ContactEvent, ReversalEventInput, TransactionEventInput } from './sample-data';
 import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 
 export type StackRole = 'api' | 'ingest' | 'dispatcher';
@@ -53,7 +53,7 @@ export class DevStack {
 
   private constructor(
     readonly namespace: string,
-    readonly topics: Topics,
+    readonly topics: Required<Topics>,
     readonly env: Record<string, string>,
     ports: { sandbox: number; smpp: number },
     rolePorts: Map<StackRole, number[]>,
@@ -91,8 +91,16 @@ export class DevStack {
           dispatcher: await freePort(),
         };
     const topics = opts.defaults
-      ? { transactions: 'card.transactions.authorised', contacts: 'cardholder.contacts' }
-      : { transactions: `${ns}.card.transactions.authorised`, contacts: `${ns}.cardholder.contacts` };
+      ? {
+          transactions: 'card.transactions.authorised',
+          contacts: 'cardholder.contacts',
+          reversals: 'card.transactions.reversed',
+        }
+      : {
+          transactions: `${ns}.card.transactions.authorised`,
+          contacts: `${ns}.cardholder.contacts`,
+          reversals: `${ns}.card.transactions.reversed`,
+        };
     const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
     const apiUrl = `http://127.0.0.1:${ports.api}`;
     const env: Record<string, string> = {
@@ -101,11 +109,13 @@ export class DevStack {
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_TOPIC_TRANSACTIONS: topics.transactions,
       KAFKA_TOPIC_CONTACTS: topics.contacts,
+      KAFKA_TOPIC_REVERSALS: topics.reversals,
       ...(opts.defaults
         ? {}
         : {
             KAFKA_GROUP_ID: `${ns}-ingest`,
             KAFKA_CONTACTS_GROUP_ID: `${ns}-contacts`,
+            KAFKA_REVERSALS_GROUP_ID: `${ns}-reversals`,
             QUEUE_PREFIX: `alertline-${ns}`,
           }),
       API_PORT: String(ports.api),
@@ -196,6 +206,18 @@ export class DevStack {
     const producer = await this.ensureProducer();
     await producer.send({
       topic: this.topics.transactions,
+      acks: -1,
+      messages: events.map((e) =>
+        'raw' in e ? { key: e.key, value: e.raw } : { key: e.cardId, value: JSON.stringify(e) },
+      ),
+    });
+  }
+
+  /** Reversal and refund events, keyed by cardId like transactions; raw strings for malformed-input tests. */
+  async publishReversals(events: Array<ReversalEventInput | { key: string; raw: string }>): Promise<void> {
+    const producer = await this.ensureProducer();
+    await producer.send({
+      topic: this.topics.reversals,
       acks: -1,
       messages: events.map((e) =>
         'raw' in e ? { key: e.key, value: e.raw } : { key: e.cardId, value: JSON.stringify(e) },

@@ -3,13 +3,17 @@ import { Kafka, logLevel, Producer } from 'kafkajs';
 export interface Topics {
   transactions: string;
   contacts: string;
+  /** Reversals and refunds (correction alerts); the default topic when not given. */
+  reversals?: string;
 }
+
+export const DEFAULT_REVERSALS_TOPIC = 'card.transactions.reversed';
 
 export function kafkaFor(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'alertline-devstack', brokers, logLevel: logLevel.NOTHING });
 }
 
-/** Creates the transactions topic, its DLQ and the compacted contacts topic (and its DLQ) if missing. */
+/** Creates the transactions and reversals topics, their DLQs and the compacted contacts topic (and its DLQ) if missing. */
 export async function ensureTopics(kafka: Kafka, topics: Topics, partitions = 3): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -24,6 +28,8 @@ export async function ensureTopics(kafka: Kafka, topics: Topics, partitions = 3)
         configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
       },
       { topic: `${topics.contacts}.dlq`, numPartitions: 1 },
+      { topic: topics.reversals ?? DEFAULT_REVERSALS_TOPIC, numPartitions: partitions },
+      { topic: `${topics.reversals ?? DEFAULT_REVERSALS_TOPIC}.dlq`, numPartitions: 1 },
     ].filter((t) => !existing.has(t.topic));
     if (wanted.length) await admin.createTopics({ topics: wanted, waitForLeaders: true });
   } finally {

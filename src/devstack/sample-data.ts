@@ -56,6 +56,44 @@ export function makeTransaction(
   };
 }
 
+export interface ReversalEventInput {
+  eventId: string;
+  reversalId: string;
+  transactionId: string;
+  cardholderId: string;
+  cardId: string;
+  cardLast4: string;
+  kind: 'REVERSAL' | 'PARTIAL_REVERSAL' | 'REFUND' | 'PARTIAL_REFUND';
+  amountMinor: number;
+  currency: string;
+  merchantName: string;
+  merchantCity?: string;
+  reversedAt: string;
+}
+
+/** A reversal of `original` (in full unless `overrides` says otherwise), as card.transactions.reversed carries it. */
+export function makeReversal(
+  original: TransactionEventInput,
+  overrides: Partial<ReversalEventInput> = {},
+): ReversalEventInput {
+  const id = randomUUID();
+  return {
+    eventId: `rev-evt-${id}`,
+    reversalId: `rev-${id}`,
+    transactionId: original.transactionId,
+    cardholderId: original.cardholderId,
+    cardId: original.cardId,
+    cardLast4: original.cardLast4,
+    kind: 'REVERSAL',
+    amountMinor: original.amountMinor,
+    currency: original.currency,
+    merchantName: original.merchantName,
+    merchantCity: original.merchantCity,
+    reversedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
 /**
  * A mobile number distinct per index (for many cardholders). 074xx xxxxxx is wholly a valid UK mobile
  * range in libphonenumber's metadata (parts of 079xx are not, which made ~1% of contacts INVALID_PHONE).

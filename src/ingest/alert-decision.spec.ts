@@ -1,20 +1,10 @@
-import type { ContactRow } from '../contacts/contacts.repository';
+import { contactRow } from '../contacts/testing/contact-row';
 import { SkipReason } from '../notifications/notification-status';
 import { decide } from './alert-decision';
 import type { TransactionEvent } from './transaction-event.schema';
 
 const event = { amountMinor: 1000 } as TransactionEvent;
-const contact: ContactRow = {
-  cardholder_id: 'ch-1',
-  version: '1',
-  deleted: false,
-  phone_e164: '+447911123456',
-  phone_invalid_reason: null,
-  sms_alerts: true,
-  locale: 'en',
-  min_amount_minor: null,
-  flagged_reason: null,
-};
+const contact = contactRow();
 
 describe('decide', () => {
   it('sends to the registered mobile', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { KafkaMessage } from 'kafkajs';
 import { containsCardNumber } from '../common/card-number';
-import type { ContactRow } from '../contacts/contacts.repository';
+import { contactRow } from '../contacts/testing/contact-row';
 import { deadLetterRecord } from '../kafka/dead-letter.record';
 import { textProblem } from '../kafka/message-text';
 import { NotificationStatus } from '../notifications/notification-status';
@@ -21,17 +21,7 @@ import { parseTransactionEvent } from './transaction-event.schema';
 
 const numRuns = configureFuzz();
 const timeout = Math.max(20_000, numRuns * 20);
-const contact: ContactRow = {
-  cardholder_id: 'ch-1',
-  version: '1',
-  deleted: false,
-  phone_e164: '+447911123456',
-  phone_invalid_reason: null,
-  sms_alerts: true,
-  locale: 'en',
-  min_amount_minor: null,
-  flagged_reason: null,
-};
+const contact = contactRow();
 const settings = {
   bankName: 'Alertline Bank',
   bankPhone: '+44 20 7946 0000',

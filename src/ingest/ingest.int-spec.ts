@@ -3,6 +3,7 @@ import Bull from 'bull';
 import fc from 'fast-check';
 import { KafkaMessage } from 'kafkajs';
 import pino from 'pino';
+import { correctionReleaseOn } from '../../test/support/corrections';
 import { testDatabaseService } from '../../test/support/db';
 import { Clock } from '../common/clock';
 import { loadConfig } from '../providers/provider-config';
@@ -44,6 +45,7 @@ describe('ingest write path with hostile events (PostgreSQL)', () => {
       new SmsQueue(queue),
       deadLetters,
       metrics,
+      correctionReleaseOn(database, new SmsQueue(queue), metrics, config),
     );
   const messages = (values: string[]): KafkaMessage[] =>
     values.map((v) => ({ key: null, value: Buffer.from(v), offset: String(offset++) }) as KafkaMessage);

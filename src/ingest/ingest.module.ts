@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContactsModule } from '../contacts/contacts.module';
+import { CorrectionsCoreModule } from '../corrections/corrections.module';
 import { KafkaModule } from '../kafka/kafka.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { QueueModule } from '../queue/queue.module';
@@ -7,7 +8,7 @@ import { IngestService } from './ingest.service';
 import { TransactionsConsumer } from './transactions.consumer';
 
 @Module({
-  imports: [KafkaModule, QueueModule, NotificationsModule, ContactsModule],
+  imports: [KafkaModule, QueueModule, NotificationsModule, ContactsModule, CorrectionsCoreModule],
   providers: [IngestService, TransactionsConsumer],
 })
 export class IngestModule {}

@@ -7,6 +7,7 @@ import { Database } from '../database/database.service';
 import { DeadLetter, DeadLetterPublisher } from '../kafka/dead-letter.publisher';
 import { BatchContext } from '../kafka/batch-consumer';
 import { writeIsolatingPoison } from '../kafka/poison';
+import { CorrectionRelease } from '../corrections/correction-release';
 import { Metrics } from '../metrics/metrics.service';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationStatus } from '../notifications/notification-status';
@@ -45,6 +46,7 @@ export class IngestService {
     private readonly queue: SmsQueue,
     private readonly deadLetters: DeadLetterPublisher,
     private readonly metrics: Metrics,
+    private readonly corrections: CorrectionRelease,
   ) {
     this.settings = {
       bankName: config.get('BANK_NAME'),
@@ -84,6 +86,8 @@ export class IngestService {
     for (const { item, poison } of poisoned) reject(item.message, poison.code, poison.detail);
     await this.deadLetters.publish([...rejected.values()]);
     await this.queue.enqueue(written.toEnqueue);
+    // A reversal that came before its original waits for it; a new alert may let it go (or end it).
+    await this.corrections.originalsArrived(written.created.map((r) => r.transactionId));
     this.count(ctx.topic, written.created, written.duplicates + duplicatesInChunk, rejected.size, now);
   }
 

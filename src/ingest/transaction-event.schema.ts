@@ -1,94 +1,22 @@
 import { z } from 'zod';
-import { containsCardNumber } from '../common/card-number';
-import { findCardNumber, jsonDepth, MAX_JSON_DEPTH } from '../common/card-number-json';
-import type { DlqErrorCode } from '../kafka/dead-letter.record';
-import { findTextProblem } from '../kafka/message-text';
+import { cardEventFields, EventParse, parseEventValue } from '../kafka/event-value';
 
 // The contract of card.transactions.authorised (ARCHITECTURE.md). Unknown fields are ignored.
 export const CHANNELS = ['POS', 'ECOMMERCE', 'ATM', 'CONTACTLESS', 'OTHER'] as const;
 
-const currencies = new Set(Intl.supportedValuesOf('currency'));
-
 export const transactionEventSchema = z.object({
-  eventId: z.string().min(1).max(128),
+  ...cardEventFields,
   transactionId: z.string().min(1).max(64),
-  cardholderId: z.string().min(1).max(64),
-  cardId: z.string().min(1).max(64),
-  cardLast4: z.string().regex(/^\d{4}$/, 'must be exactly 4 digits'),
   amountMinor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 alpha-3 code')
-    .refine((c) => currencies.has(c), 'is not an ISO 4217 currency'),
-  merchantName: z.string().min(1).max(100),
-  merchantCity: z.string().max(60).optional(),
   channel: z.enum(CHANNELS).optional(),
   authorisedAt: z.iso.datetime({ offset: true }),
 });
 
 export type TransactionEvent = z.infer<typeof transactionEventSchema>;
 
-/** A value larger than this is refused unread (the contract's fields need well under 1 KiB). */
-export const MAX_EVENT_BYTES = 64 * 1024;
-
-export type ParseOutcome =
-  { ok: true; event: TransactionEvent } | { ok: false; code: DlqErrorCode; detail: string };
+export type ParseOutcome = EventParse<TransactionEvent>;
 
 /** Decides, for one Kafka value, whether it is a valid event or which DLQ reason applies. */
 export function parseTransactionEvent(value: Buffer | null): ParseOutcome {
-  if (value && value.length > MAX_EVENT_BYTES) {
-    return {
-      ok: false,
-      code: 'TOO_LARGE',
-      detail: `value is ${value.length} bytes, at most ${MAX_EVENT_BYTES}`,
-    };
-  }
-  const text = value?.toString('utf8') ?? '';
-  // Checked on the raw text first (as written and with its escapes undone): a PAN anywhere, even in a
-  // field we ignore or in a value that is not JSON, must not travel further.
-  if (containsCardNumber(text)) {
-    return {
-      ok: false,
-      code: 'CARD_NUMBER_DETECTED',
-      detail: 'value contains a full card number (Luhn-valid 13-19 digits)',
-    };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    return {
-      ok: false,
-      code: 'INVALID_JSON',
-      detail: `value is not JSON: ${(err as Error).message}`.slice(0, 300),
-    };
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { ok: false, code: 'NOT_AN_OBJECT', detail: 'value must be a JSON object' };
-  }
-  if (jsonDepth(json) > MAX_JSON_DEPTH) {
-    return { ok: false, code: 'TOO_DEEP', detail: `value nests deeper than ${MAX_JSON_DEPTH} levels` };
-  }
-  // And on every decoded key, string and number: double escapes, 4.111111111111111e15.
-  const panAt = findCardNumber(json);
-  if (panAt) {
-    return { ok: false, code: 'CARD_NUMBER_DETECTED', detail: `${panAt}: contains a full card number` };
-  }
-  const result = transactionEventSchema.safeParse(json);
-  if (result.success) {
-    const problem = findTextProblem(result.data);
-    return problem ? { ok: false, ...problem } : { ok: true, event: result.data };
-  }
-  const missing = result.error.issues.filter(
-    (i) => i.code === 'invalid_type' && (json as Record<string, unknown>)[String(i.path[0])] === undefined,
-  );
-  const issues = missing.length > 0 ? missing : result.error.issues;
-  const detail = issues
-    .map((i) => `${i.path.join('.')}: ${missing.length > 0 ? 'is required' : i.message}`)
-    .join('; ');
-  return {
-    ok: false,
-    code: missing.length > 0 ? 'MISSING_FIELD' : 'INVALID_FIELD',
-    detail: detail.slice(0, 500),
-  };
+  return parseEventValue(value, transactionEventSchema);
 }

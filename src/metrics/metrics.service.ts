@@ -2,6 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { NotificationStatus } from '../common/notification-status';
 
+// Every correction outcome exported at 0 from start, as alert outcomes are (increase() needs a first sample).
+const CORRECTION_OUTCOMES: Record<string, string[]> = {
+  QUEUED: [''],
+  SKIPPED: [
+    'NO_ORIGINAL',
+    'ORIGINAL_SKIPPED',
+    'NO_CONTACT',
+    'ALERTS_DISABLED',
+    'INVALID_PHONE',
+    'BELOW_THRESHOLD',
+  ],
+  REFUSED: ['EXCEEDS_ORIGINAL', 'CURRENCY_MISMATCH', 'CARD_MISMATCH'],
+};
+
 // The metric names are a contract with the operators' dashboards (ARCHITECTURE.md). Labels are always
 // low-cardinality enums: never a phone number, card, cardholder or message id.
 @Injectable()
@@ -187,9 +201,24 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly corrections = new Counter({
+    name: 'alertline_corrections_total',
+    help: 'Reversal events decided, by outcome: QUEUED (a correction SMS goes to the dispatcher), SKIPPED or REFUSED, with the reason',
+    labelNames: ['status', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly correctionsWaiting = new Gauge({
+    name: 'alertline_corrections_waiting',
+    help: 'Reversals waiting for their original alert to be sent or to end (WAITING_FOR_ORIGINAL)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'alertline_process_' });
     for (const status of Object.values(NotificationStatus)) this.outcomes.inc({ status }, 0);
+    for (const [status, reasons] of Object.entries(CORRECTION_OUTCOMES)) {
+      for (const reason of reasons) this.corrections.inc({ status, reason }, 0);
+    }
   }
 
   /** One alert state change, counted by status and reason (dashboards) and by status alone (alerts). */

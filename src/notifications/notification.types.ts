@@ -65,6 +65,10 @@ export interface NotificationRow {
   lease_until: Date | null;
   /** Incremented by every claim: the fencing token a sending dispatcher's writes must still match. */
   lease_generation: number;
+  /** ALERT for a transaction, CORRECTION for a reversal or refund of one (docs/design.md, "Correction alerts"). */
+  kind: 'ALERT' | 'CORRECTION';
+  /** A correction's original alert; null for alerts and for a correction whose original has not arrived. */
+  original_notification_id: string | null;
   accepted_at: Date | null;
   final_at: Date | null;
   updated_at: Date;

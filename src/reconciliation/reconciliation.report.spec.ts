@@ -66,6 +66,19 @@ describe('reconciliation report', () => {
     expect(r.unexpected).toEqual({ count: 3, transactionIds: ['u1', 'u2'] });
     expect(r).toMatchObject({ listed: 7, distinct: 6, duplicates: 1, truncated: true, listLimit: 2 });
   });
+
+  it('lists reversals without a correction by why, truncated like the other lists', () => {
+    const report = new ReportBuilder(window, 2, new Date());
+    const r = report.build({ count: 0, ids: [] }, 1, [
+      { why: 'EXCEEDS_ORIGINAL', count: 1, ids: ['t1'] },
+      { why: 'WAITING_FOR_ORIGINAL', count: 3, ids: ['t2', 't3'] },
+    ]);
+    expect(r.reversalsWithoutCorrection).toEqual({
+      EXCEEDS_ORIGINAL: { count: 1, transactionIds: ['t1'] },
+      WAITING_FOR_ORIGINAL: { count: 3, transactionIds: ['t2', 't3'] },
+    });
+    expect(r.truncated).toBe(true);
+  });
 });
 
 describe('reconciliation input', () => {

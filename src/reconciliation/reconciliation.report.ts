@@ -35,6 +35,8 @@ export type ReconciliationReport = {
   unexpected: IdList;
   /** Listed, with an alert, but authorised outside the window: a clock or window mismatch worth a look. */
   outsideWindow: IdList;
+  /** Reversals dated in the window with no correction on its way, by why (original transactionIds). */
+  reversalsWithoutCorrection: Record<string, IdList>;
   elapsedMs: number;
 } & Record<Category, IdList>;
 
@@ -104,8 +106,13 @@ export class ReportBuilder {
     }
   }
 
-  build(unexpected: { count: number; ids: string[] }, elapsedMs: number): ReconciliationReport {
+  build(
+    unexpected: { count: number; ids: string[] },
+    elapsedMs: number,
+    reversals: Array<{ why: string; count: number; ids: string[] }> = [],
+  ): ReconciliationReport {
     if (unexpected.ids.length < unexpected.count) this.truncated = true;
+    if (reversals.some((r) => r.ids.length < r.count)) this.truncated = true;
     return {
       window: { from: this.window.from.toISOString(), to: this.window.to.toISOString() },
       listed: this.listed,
@@ -118,6 +125,9 @@ export class ReportBuilder {
       skippedByReason: this.byReason,
       unexpected: { count: unexpected.count, transactionIds: unexpected.ids },
       outsideWindow: this.outside,
+      reversalsWithoutCorrection: Object.fromEntries(
+        reversals.map((r) => [r.why, { count: r.count, transactionIds: r.ids }]),
+      ),
       elapsedMs,
     };
   }

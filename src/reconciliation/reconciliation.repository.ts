@@ -63,7 +63,8 @@ export class ReconciliationRepository {
     tx: Queryable,
   ): Promise<{ count: number; ids: string[] }> {
     await tx.query(`ANALYZE reconciliation_ids`);
-    const where = `n.authorised_at >= $1 AND n.authorised_at < $2
+    // Correction alerts have a transaction_id of their own (correction:<id>) that no bank lists.
+    const where = `n.authorised_at >= $1 AND n.authorised_at < $2 AND n.kind = 'ALERT'
       AND NOT EXISTS (SELECT 1 FROM reconciliation_ids r WHERE r.transaction_id = n.transaction_id)`;
     const { rows: counted } = await tx.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM notifications n WHERE ${where}`,
@@ -74,5 +75,32 @@ export class ReconciliationRepository {
       [window.from, window.to, limit],
     );
     return { count: counted[0].n, ids: rows.map((r) => r.transaction_id) };
+  }
+
+  /**
+   * Reversals dated in the window that did not become a correction on its way to the cardholder, by why:
+   * still WAITING_FOR_ORIGINAL, the skip or refusal reason, or the correction's own FAILED / EXPIRED /
+   * UNDELIVERED. Each with the exact count and the first `limit` original transactionIds.
+   */
+  async reversalsWithoutCorrection(
+    window: ReconciliationWindow,
+    limit: number,
+    tx: Queryable,
+  ): Promise<Array<{ why: string; count: number; ids: string[] }>> {
+    const { rows } = await tx.query<{ why: string; count: number; ids: string[] }>(
+      `WITH missing AS (
+         SELECT r.transaction_id, r.reversed_at,
+                CASE WHEN r.state = 'WAITING_FOR_ORIGINAL' THEN r.state
+                     WHEN r.state IN ('SKIPPED', 'REFUSED') THEN COALESCE(r.reason, r.state)
+                     ELSE n.status END AS why
+         FROM reversals r JOIN notifications n ON n.id = r.notification_id
+         WHERE r.reversed_at >= $1 AND r.reversed_at < $2
+           AND (r.state <> 'QUEUED' OR n.status IN ('FAILED', 'EXPIRED', 'UNDELIVERED')))
+       SELECT why, count(*)::int AS count,
+              (array_agg(transaction_id ORDER BY reversed_at, transaction_id))[1:$3] AS ids
+       FROM missing GROUP BY why ORDER BY why`,
+      [window.from, window.to, limit],
+    );
+    return rows;
   }
 }

@@ -89,7 +89,12 @@ export class ReconciliationService {
         if (chunk.length) report.add(await this.repository.addChunk(chunk, tx));
         if (signal.aborted) throw timeoutError();
         const unexpected = await this.repository.unexpected(window, listLimit, tx);
-        return report.build(unexpected, Math.round(Number(process.hrtime.bigint() - started) / 1e6));
+        const reversals = await this.repository.reversalsWithoutCorrection(window, listLimit, tx);
+        return report.build(
+          unexpected,
+          Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+          reversals,
+        );
       });
     } catch (err) {
       if (isStatementTimeout(err)) {

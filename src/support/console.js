@@ -137,9 +137,40 @@ async function openAlert(id, keepMessage = false) {
   }
 }
 
+/** A correction names its original, an alert lists its corrections: each opens the other. */
+function renderLinks(n) {
+  const open = (id, label) => {
+    const b = el('button', 'secondary', label);
+    b.type = 'button';
+    b.addEventListener('click', () => void openAlert(id));
+    return b;
+  };
+  const what = (r) => `${r.reversalKind} ${amount(r)}: ${r.state}${r.reason ? ' ' + r.reason : ''} `;
+  const lines = [];
+  const of = n.correctionOf;
+  if (of) {
+    lines.push(
+      el(
+        'p',
+        null,
+        `Correction for transaction ${of.originalTransactionId} (${what(of).trim()}) `,
+        of.originalId ? open(of.originalId, 'Open the original alert') : 'the original alert has not arrived',
+      ),
+    );
+  }
+  for (const c of n.corrections || []) {
+    lines.push(
+      el('p', null, `Reversal ${c.reversalId}: ${what(c)}`, open(c.correctionId, 'Open the correction')),
+    );
+  }
+  $('links').replaceChildren(...lines);
+  $('links').hidden = lines.length === 0;
+}
+
 function render(n) {
   $('detail').hidden = false;
-  $('detailTitle').replaceChildren('Alert ', copyable(n.id, 'alert id'), ' ', badge(n));
+  const title = n.kind === 'CORRECTION' ? 'Correction ' : 'Alert ';
+  $('detailTitle').replaceChildren(title, copyable(n.id, 'alert id'), ' ', badge(n));
   show($('why'), whyKind(n), explain(n));
   const facts = [
     ['Transaction', copyable(n.transactionId, 'transaction id')],
@@ -170,6 +201,7 @@ function render(n) {
         el('dd', k === 'Text' ? 'wide' : null, v),
       ]),
   );
+  renderLinks(n);
   $('attempts').replaceChildren(
     ...n.attempts.map((a) =>
       row([

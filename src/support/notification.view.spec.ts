@@ -38,6 +38,8 @@ function rows(phone: string) {
     overdue: false,
     lease_until: null,
     lease_generation: 0,
+    kind: 'ALERT',
+    original_notification_id: null,
     accepted_at: null,
     final_at: at,
     updated_at: at,

@@ -1,5 +1,6 @@
 import { maskPhone, scrubPersonalData } from '../common/phone-mask';
 import type { Role } from '../common/principal';
+import type { ReversalLinkRow } from '../corrections/correction-links.repository';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 
 // What the support API shows. Support agents see the phone masked; supervisors see it whole. The card is
@@ -16,6 +17,8 @@ export function notificationView(n: NotificationRow, role: Role) {
   const freeText = role === 'supervisor' ? asIs : scrubbed;
   return {
     id: n.id,
+    kind: n.kind,
+    originalNotificationId: n.original_notification_id,
     transactionId: n.transaction_id,
     eventId: n.event_id,
     cardholderId: n.cardholder_id,
@@ -70,5 +73,23 @@ export function eventView(e: EventRow) {
     providerMessageId: e.provider_message_id,
     errorCode: e.error_code,
     detail: scrubbed(e.detail),
+  };
+}
+
+/** A reversal beside its alerts: the correction it made and the original it corrects. */
+export function reversalLinkView(r: ReversalLinkRow) {
+  return {
+    reversalId: r.reversal_id,
+    originalTransactionId: r.transaction_id,
+    reversalKind: r.kind,
+    amountMinor: Number(r.amount_minor),
+    currency: r.currency,
+    reversedAt: r.reversed_at,
+    state: r.state,
+    reason: r.reason,
+    correctionId: r.notification_id,
+    correctionStatus: r.notification_status,
+    originalId: r.original_id,
+    originalStatus: r.original_status,
   };
 }

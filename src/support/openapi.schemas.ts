@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { CorrectionRefusal, CorrectionSkipReason } from '../corrections/correction-decision';
+import { ReversalState } from '../corrections/corrections.repository';
+import { REVERSAL_KINDS } from '../corrections/reversal-event.schema';
 import { AttemptStatus } from '../notifications/notification.types';
 import { NotificationStatus, SkipReason } from '../notifications/notification-status';
 import { CATEGORIES } from '../reconciliation/reconciliation.report';
@@ -11,7 +14,11 @@ const text = z.string().nullable();
 export const notificationViewSchema = z
   .object({
     id: z.uuid(),
-    transactionId: z.string(),
+    kind: z
+      .enum(['ALERT', 'CORRECTION'])
+      .describe('CORRECTION: the SMS for a reversal or refund of an alert'),
+    originalNotificationId: z.uuid().nullable().describe('a correction: the alert it corrects'),
+    transactionId: z.string().describe('a correction has its own, correction:<id>'),
     eventId: z.string(),
     cardholderId: z.string(),
     cardLast4: z.string().regex(/^\d{4}$/),
@@ -23,7 +30,7 @@ export const notificationViewSchema = z
     authorisedAt: dateTime,
     receivedAt: dateTime,
     status: z.enum(NotificationStatus),
-    skipReason: z.enum(SkipReason).nullable(),
+    skipReason: z.enum({ ...SkipReason, ...CorrectionSkipReason, ...CorrectionRefusal }).nullable(),
     overdue: z.boolean().describe('SENT with no final receipt past the receipt SLA'),
     phone: text.describe('E.164; masked for the support role, whole for supervisors'),
     contactVersion: z.int().nullable(),
@@ -40,7 +47,24 @@ export const notificationViewSchema = z
     finalAt: dateTime.nullable(),
     updatedAt: dateTime,
   })
-  .meta({ description: 'One alert: one per transactionId, ever.' });
+  .meta({ description: 'One alert: one per transactionId, ever; or one correction per reversalId.' });
+
+export const reversalLinkSchema = z
+  .object({
+    reversalId: z.string(),
+    originalTransactionId: z.string(),
+    reversalKind: z.enum(REVERSAL_KINDS),
+    amountMinor: z.int().min(1),
+    currency: z.string().length(3),
+    reversedAt: dateTime,
+    state: z.enum(ReversalState),
+    reason: text,
+    correctionId: z.uuid(),
+    correctionStatus: z.enum(NotificationStatus),
+    originalId: z.uuid().nullable(),
+    originalStatus: z.enum(NotificationStatus).nullable(),
+  })
+  .meta({ description: 'A reversal event, its correction alert and the original alert it corrects.' });
 
 export const attemptSchema = z
   .object({
@@ -69,7 +93,12 @@ export const timelineEventSchema = z.object({
 });
 
 export const notificationDetailSchema = notificationViewSchema
-  .extend({ attempts: z.array(attemptSchema), timeline: z.array(timelineEventSchema) })
+  .extend({
+    attempts: z.array(attemptSchema),
+    timeline: z.array(timelineEventSchema),
+    corrections: z.array(reversalLinkSchema).describe('an alert: the reversals of its transaction'),
+    correctionOf: reversalLinkSchema.nullable().describe('a correction: its reversal and original'),
+  })
   .meta({ description: 'The alert, its attempts and its event timeline.' });
 
 export const searchResultSchema = z
@@ -97,6 +126,11 @@ export const reconciliationReportSchema = z.object({
   skippedByReason: z.record(z.string(), idList),
   unexpected: idList,
   outsideWindow: idList,
+  reversalsWithoutCorrection: z
+    .record(z.string(), idList)
+    .describe(
+      'reversals dated in the window with no correction on its way, by why (WAITING_FOR_ORIGINAL, a skip or refusal reason, or FAILED/EXPIRED/UNDELIVERED); the original transactionIds',
+    ),
   elapsedMs: z.number(),
   ...Object.fromEntries(CATEGORIES.map((c) => [c, idList])),
 });

@@ -95,6 +95,8 @@ const row: NotificationRow = {
   overdue: false,
   lease_until: null,
   lease_generation: 0,
+  kind: 'ALERT',
+  original_notification_id: null,
   accepted_at: null,
   final_at: null,
   updated_at: new Date(),
@@ -144,7 +146,13 @@ describe('OpenAPI document', () => {
   it('has response schemas with exactly the fields the views return', () => {
     expect(schemaKeys('Notification')).toEqual(Object.keys(notificationView(row, 'support')).sort());
     expect(schemaKeys('NotificationDetail')).toEqual(
-      [...Object.keys(notificationView(row, 'support')), 'attempts', 'timeline'].sort(),
+      [
+        ...Object.keys(notificationView(row, 'support')),
+        'attempts',
+        'timeline',
+        'corrections',
+        'correctionOf',
+      ].sort(),
     );
     const attempt = attemptView({
       id: 'a',

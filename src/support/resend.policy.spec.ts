@@ -1,19 +1,10 @@
+import { contactRow } from '../contacts/testing/contact-row';
 import type { ContactRow } from '../contacts/contacts.repository';
 import { NotificationStatus } from '../notifications/notification-status';
 import { isResendable, resendTarget } from './resend.policy';
 
-const contact = (over: Partial<ContactRow> = {}): ContactRow => ({
-  cardholder_id: 'ch-1',
-  version: '7',
-  deleted: false,
-  phone_e164: '+447700900123',
-  phone_invalid_reason: null,
-  sms_alerts: true,
-  locale: 'en',
-  min_amount_minor: null,
-  flagged_reason: null,
-  ...over,
-});
+const contact = (over: Partial<ContactRow> = {}): ContactRow =>
+  contactRow({ version: '7', phone_e164: '+447700900123', ...over });
 
 describe('resend policy', () => {
   it('allows only alerts that ended without reaching the handset', () => {

@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { AuditRepository } from '../audit/audit.repository';
 import { ContactsModule } from '../contacts/contacts.module';
+import { CorrectionLinksModule } from '../corrections/corrections.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { QueueModule } from '../queue/queue.module';
 import { SmsJobs } from '../queue/sms-jobs';
@@ -18,7 +19,7 @@ import { SupportService } from './support.service';
 
 /** The support API (lookups, supervisor resend), its OpenAPI document and the support console (api role). */
 @Module({
-  imports: [NotificationsModule, QueueModule, ContactsModule, AuthModule],
+  imports: [NotificationsModule, QueueModule, ContactsModule, AuthModule, CorrectionLinksModule],
   controllers: [NotificationsController, SessionController, ConsoleController],
   providers: [
     SupportService,

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../common/principal';
+import { CorrectionLinksRepository } from '../corrections/correction-links.repository';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { decodeCursor, encodeCursor, SearchPosition } from './search.cursor';
 import { SEARCH_PAGE_DEFAULT, type SearchQuery } from './search.query';
 import { SearchFilter, SearchRepository } from './search.repository';
-import { attemptView, eventView, notificationView } from './notification.view';
+import { attemptView, eventView, notificationView, reversalLinkView } from './notification.view';
 
 export interface SearchPage {
   items: Array<ReturnType<typeof notificationView>>;
@@ -25,6 +26,7 @@ export class SupportService {
     private readonly attempts: AttemptsRepository,
     private readonly events: EventsRepository,
     private readonly searches: SearchRepository,
+    private readonly links: CorrectionLinksRepository,
   ) {}
 
   /** One page of a search; `nextCursor` fetches the next one and is null on the last. */
@@ -64,14 +66,19 @@ export class SupportService {
   async detail(id: string, role: Role) {
     const n = await this.notifications.findById(id);
     if (!n) return null;
-    const [attempts, events] = await Promise.all([
+    const [attempts, events, corrections, correctionOf] = await Promise.all([
       this.attempts.forNotification(id),
       this.events.forNotification(id),
+      n.kind === 'ALERT' ? this.links.ofOriginal(n.transaction_id) : Promise.resolve([]),
+      n.kind === 'CORRECTION' ? this.links.ofCorrection(id) : Promise.resolve(null),
     ]);
     return {
       ...notificationView(n, role),
       attempts: attempts.map(attemptView),
       timeline: events.map(eventView),
+      // Each side of a correction links the other: an alert lists its reversals, a correction names its original.
+      corrections: corrections.map(reversalLinkView),
+      correctionOf: correctionOf && reversalLinkView(correctionOf),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Bull from 'bull';
 import pino from 'pino';
+import { correctionReleaseOn } from '../../test/support/corrections';
 import { testDatabaseService } from '../../test/support/db';
 import { Clock } from '../common/clock';
 import { loadConfig } from '../providers/provider-config';
@@ -87,6 +88,7 @@ describe('sweeper on PostgreSQL and Redis', () => {
       new StuckAlertRecovery(config, clock, repository, jobs, events, metrics, logger),
       new ReceiptDeadlines(config, clock, db, repository, route, path.receipts, events, metrics, logger),
       metrics,
+      correctionReleaseOn(db, new SmsQueue(queue), metrics, config),
       logger,
     );
   });

@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
+import { CorrectionsCoreModule } from '../corrections/corrections.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { QueueModule } from '../queue/queue.module';
@@ -18,6 +19,7 @@ import { SweeperService } from './sweeper.service';
     NotificationsModule,
     ProvidersModule,
     ReceiptsCoreModule,
+    CorrectionsCoreModule,
     BullModule.registerQueue({ name: SWEEPER_QUEUE }),
   ],
   providers: [

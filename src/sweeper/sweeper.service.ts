@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { CorrectionRelease } from '../corrections/correction-release';
 import { Metrics } from '../metrics/metrics.service';
 import { PollSummary, ReceiptDeadlines } from './receipt-deadlines';
 import { RequeueSummary, StuckAlertRecovery } from './stuck-alerts';
 import { SweeperRepository } from './sweeper.repository';
 
 export type SweepResult =
-  { outcome: 'locked' } | ({ outcome: 'ok' } & RequeueSummary & PollSummary & { overdue: number });
+  | { outcome: 'locked' }
+  | ({ outcome: 'ok' } & RequeueSummary & PollSummary & { overdue: number; correctionsReleased: number });
 
 /** One sweep: recover alerts whose queue job is gone, then chase receipts past their deadline. */
 @Injectable()
@@ -16,6 +18,7 @@ export class SweeperService {
     private readonly stuck: StuckAlertRecovery,
     private readonly deadlines: ReceiptDeadlines,
     private readonly metrics: Metrics,
+    private readonly corrections: CorrectionRelease,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -24,7 +27,9 @@ export class SweeperService {
       const run = await this.repository.withRunLock(async () => {
         const requeue = await this.stuck.run();
         const poll = await this.deadlines.run();
-        return { ...requeue, ...poll, overdue: await this.refreshOverdueGauge() };
+        // The safety net for corrections whose trigger was lost, and for originals that never came.
+        const correctionsReleased = await this.corrections.sweep();
+        return { ...requeue, ...poll, overdue: await this.refreshOverdueGauge(), correctionsReleased };
       });
       if (run.locked) {
         this.metrics.sweeperRuns.inc({ outcome: 'locked' });

@@ -7,17 +7,18 @@ export interface DeadLetterRecord {
   headers: Record<string, string>;
 }
 
-/** Reads the transactions DLQ from the beginning until `count` records arrived. */
+/** Reads a topic's DLQ (the transactions' unless given) from the beginning until `count` records arrived. */
 export async function readDeadLetters(
   stack: DevStack,
   count: number,
   timeoutMs = 30000,
+  topic = stack.topics.transactions,
 ): Promise<DeadLetterRecord[]> {
   const consumer = stack.kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
   const records: DeadLetterRecord[] = [];
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: `${stack.topics.transactions}.dlq`, fromBeginning: true });
+    await consumer.subscribe({ topic: `${topic}.dlq`, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         records.push({
