@@ -39,14 +39,20 @@ export class AliyunSamples {
 }
 
 /** The dispatcher again, now with Aliyun first in PROVIDERS; returns the provider that follows Aliyun. */
+/** Mainland China's route: Aliyun SMS first, Tencent Cloud SMS behind it, then the others. */
+const MAINLAND_ROUTE = ['aliyun', 'tencent'];
+
+/** Restarts the dispatcher on the mainland route; returns the provider that takes over from Aliyun. */
 export async function routeThroughAliyun(stack: DevStack): Promise<string> {
-  const others = (stack.env.PROVIDERS ?? 'twilio,vonage,smpp').split(',').filter((p) => p !== 'aliyun');
+  const others = (stack.env.PROVIDERS ?? 'twilio,vonage,smpp')
+    .split(',')
+    .filter((p) => !MAINLAND_ROUTE.includes(p));
   const dispatcher = stack.role('dispatcher');
   await dispatcher.stop();
   // The role processes read the stack's env when they start.
-  stack.env.PROVIDERS = ['aliyun', ...others].join(',');
+  stack.env.PROVIDERS = [...MAINLAND_ROUTE, ...others].join(',');
   await dispatcher.start();
-  return others[0];
+  return MAINLAND_ROUTE[1];
 }
 
 /** What the handset showed for an alert sent through Aliyun (【signature】 + the filled template). */

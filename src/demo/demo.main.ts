@@ -159,7 +159,7 @@ async function runAliyun(
   mainland: AliyunSamples,
   rows: Map<string, Row>,
 ): Promise<Scenario[]> {
-  log('== mainland China: the dispatcher restarts with Aliyun SMS first in PROVIDERS');
+  log('== mainland China: the dispatcher restarts with Aliyun SMS first and Tencent Cloud SMS behind it');
   const next = await routeThroughAliyun(stack);
   log(`   PROVIDERS=${stack.env.PROVIDERS}`);
   const first = mainland.alert('zh-CN through Aliyun (template + signature)', 'aliyun');
