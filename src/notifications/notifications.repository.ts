@@ -27,25 +27,40 @@ export class NotificationsRepository {
 
   /**
    * Inserts the alerts of one Kafka chunk. A transactionId that already has an alert is skipped by the
-   * unique constraint: that is the dedupe. Returns the ids that were new.
+   * unique key in notification_transactions: that is the dedupe. Returns the ids that were new.
    */
   async insertMany(rows: NewNotification[], db: Queryable): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     const col = <K extends keyof NewNotification>(k: K) => rows.map((r) => r[k]);
     const { rows: inserted } = await db.query<{ id: string }>(
-      `INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
+      // One alert per transactionId, ever: notification_transactions holds the key (the partitioned
+      // notifications cannot have a unique index without the month), written in the same statement, so a
+      // failed insert leaves no key behind. A transactionId twice in one chunk keeps its first alert.
+      `WITH u AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                   $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
+                   $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::int[],
+                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[]) WITH ORDINALITY
+           AS u(id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor, currency,
+                merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, phone_e164,
+                contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset, idx)
+       ), fresh AS (
+         INSERT INTO notification_transactions (transaction_id)
+         SELECT DISTINCT transaction_id FROM u
+         ON CONFLICT (transaction_id) DO NOTHING
+         RETURNING transaction_id
+       )
+       INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
          currency, merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason,
          phone_e164, contact_version, locale, body, segments, encoding, deadline_at, source_partition,
          source_offset, final_at, updated_at)
-       SELECT u.*, CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
-                   $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
-                   $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::int[],
-                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[])
-         AS u(id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor, currency,
-              merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, phone_e164,
-              contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset)
-       ON CONFLICT (transaction_id) DO NOTHING
+       SELECT DISTINCT ON (u.transaction_id) u.id, u.transaction_id, u.event_id, u.cardholder_id, u.card_id,
+              u.card_last4, u.amount_minor, u.currency, u.merchant_name, u.merchant_city, u.channel,
+              u.authorised_at, u.received_at, u.status, u.skip_reason, u.phone_e164, u.contact_version, u.locale,
+              u.body, u.segments, u.encoding, u.deadline_at, u.source_partition, u.source_offset,
+              CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at
+       FROM u WHERE u.transaction_id IN (SELECT transaction_id FROM fresh)
+       ORDER BY u.transaction_id, u.idx
        RETURNING id`,
       [
         col('id'),
