@@ -7,7 +7,7 @@ const layers = [
   ['common'],
   ['health', 'metrics'],
   ['database', 'kafka', 'rendering'],
-  ['audit', 'notifications', 'queue'],
+  ['audit', 'notifications', 'partitions', 'queue'],
   ['auth', 'contacts', 'providers'],
   ['receipts', 'reconciliation'],
   ['delivery', 'ingest', 'sweeper', 'support'],

@@ -68,7 +68,15 @@ describe('bench command line', () => {
       keepDatabase: true,
       concurrency: 80,
       settings: { DATABASE_POOL_MAX: '20', LOG_LEVEL: 'info' },
+      history: 0,
     });
+  });
+
+  it('takes --history N, a whole number of past alerts, 0 by default', () => {
+    expect(parseBenchArgs(['--history', '10000000']).history).toBe(10_000_000);
+    expect(parseBenchArgs([]).history).toBe(0);
+    expect(() => parseBenchArgs(['--history', '-1'])).toThrow(/history/);
+    expect(() => parseBenchArgs(['--history', '1.5'])).toThrow(/history/);
   });
 
   it('rejects unknown options and numbers that are not whole and in range', () => {

@@ -24,6 +24,8 @@ export interface BenchOptions {
   /** Give up when no alert moved for this long. */
   stallSeconds: number;
   echo: boolean;
+  /** Past alerts written (in SQL) over the past months before the stack starts: cost with history. */
+  history: number;
   /** Extra settings for every role process (`--set KEY=VALUE`), e.g. to try a pool size. */
   settings: Record<string, string>;
 }
@@ -44,6 +46,8 @@ export const USAGE = `npm run bench -- [options]
   --profile             node --cpu-prof on every role process; top functions in the report
   --no-floor            skip the infrastructure floor measurements
   --keep-db             keep the run's database (dropped by default)
+  --history N           first fill the database with N past alerts (with their attempts, history lines
+                        and receipts) spread over the 12 months before this one (default 0)
   --stall-seconds S     give up when nothing moves for S seconds (default 60)
   --set KEY=VALUE       a setting for every role process (repeatable), e.g. --set DATABASE_POOL_MAX=20
   --echo                show the roles' logs`;
@@ -73,6 +77,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       profile: { type: 'boolean', default: false },
       'no-floor': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
+      history: { type: 'string' },
       'stall-seconds': { type: 'string' },
       echo: { type: 'boolean', default: false },
       set: { type: 'string', multiple: true, default: [] },
@@ -100,6 +105,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     profile: values.profile,
     floor: !values['no-floor'],
     keepDatabase: values['keep-db'],
+    history: whole('history', values.history, 0, 0),
     stallSeconds: whole('stall-seconds', values['stall-seconds'], 60, 1),
     echo: values.echo,
     settings: Object.fromEntries(values.set.map(setting)),

@@ -8,6 +8,7 @@ import type { RoleProcess } from '../devstack/role-process';
 import { waitFor } from '../devstack/wait-for';
 import { deleteKafkaState, deleteRedisKeys } from './bench.cleanup';
 import { activitySince, BenchDatabase } from './bench.database';
+import { fillHistory, HISTORY_MONTHS, HistoryFill } from './bench.history';
 import type { BenchOptions } from './bench.options';
 import { LagReader, ProgressMonitor } from './bench.progress';
 import { buildResult, BenchResult, RunInputs } from './bench.report';
@@ -33,6 +34,7 @@ export class BenchRun {
   private readonly profileDir?: string;
   private interrupted = false;
   private publisher?: TransactionPublisher;
+  private history: HistoryFill | null = null;
 
   constructor(
     private readonly o: BenchOptions,
@@ -57,6 +59,13 @@ export class BenchRun {
     );
     let stack: DevStack | undefined;
     try {
+      if (this.o.history > 0) {
+        this.log(`== filling ${this.o.history} past alerts over ${HISTORY_MONTHS} months (SQL)`);
+        this.history = await fillHistory(db.pool, this.o.history, this.o.cardholders, this.log);
+        this.log(
+          `   history written in ${this.history.seconds.toFixed(0)} s: ${JSON.stringify(this.history.rows)}`,
+        );
+      }
       stack = await DevStack.create({
         databaseUrl: db.url,
         namespace: this.runId,
@@ -151,6 +160,7 @@ export class BenchRun {
       await lag.close();
     }
     const usage = sampler.stop();
+    const loadAverage = os.loadavg();
     const windowEnd = hrtimeUs();
     // The last line waits for every role, so it shows the final figures.
     await monitor.sample(origin, 30_000).catch(() => undefined);
@@ -186,6 +196,8 @@ export class BenchRun {
       floors,
       verification,
       databaseActivity: database,
+      history: this.history,
+      loadAverage,
       profiles: this.profileDir ? summariseDir(this.profileDir, [windowStart, windowEnd]) : undefined,
     };
     return buildResult(inputs);

@@ -196,6 +196,14 @@ const settings = z.object({
   // Provider status lookups per run, and how soon an alert still without a final status is asked again.
   SWEEP_POLL_LIMIT: positiveInt.default(2000),
   SWEEP_RECHECK_SECONDS: positiveInt.default(300),
+  // How long the anonymous delivery history (alerts, attempts, history lines, receipts and the transactionId
+  // dedupe keys) is kept: month partitions wholly older than this are dropped by partition maintenance.
+  // 400 days (13 months) covers a year of statements plus the card schemes' dispute windows (120 days
+  // from the transaction for most reason codes); 0 keeps it for ever. The retention of personal data
+  // (numbers, texts) is shorter and purged separately.
+  HISTORY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(400),
+  // Partition maintenance (dispatcher role, one run at a time): months created ahead, old months dropped.
+  PARTITION_MAINTENANCE_INTERVAL_MS: positiveInt.min(1000).max(86_400_000).default(3_600_000),
   // An event whose authorisedAt is older than this when it reaches Alertline counts as late upstream.
   UPSTREAM_LATE_SECONDS: positiveInt.default(120),
   // Transaction ids listed per category in a reconciliation report (the counts are always exact).

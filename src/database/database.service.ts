@@ -59,6 +59,39 @@ export class Database implements OnModuleDestroy {
     }
   }
 
+  /**
+   * Runs `work` on one pooled connection holding a session-level advisory lock on `key`, or returns
+   * `locked` at once when another process holds it: one runner at a time across processes (the sweeper,
+   * partition maintenance). A process that dies mid-run drops its connection and so the lock.
+   */
+  async withSessionLock<T>(
+    key: string,
+    work: (client: PoolClient) => Promise<T>,
+  ): Promise<{ locked: true } | { locked: false; result: T }> {
+    const client = await this.pool.connect();
+    let held = false;
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`,
+        [key],
+      );
+      held = rows[0].ok;
+      if (!held) return { locked: true };
+      return { locked: false, result: await work(client) };
+    } finally {
+      if (held)
+        await client
+          .query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key])
+          .catch((err: Error) => {
+            broken = err;
+          });
+      // A connection whose unlock failed may still hold the session lock: back in the pool it would keep
+      // every other process out for as long as it lives. Released with the error, it is closed.
+      client.release(broken);
+    }
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }

@@ -40,33 +40,27 @@ BEGIN
   RETURN created;
 END $$;
 
--- Drops every month partition that ends on or before `cutoff` (the partition maintenance job passes the
--- first day of the oldest month still to keep), children before their alerts, and trims the transactionId
--- dedupe keys of those months. Returns the dropped partitions' names.
-CREATE FUNCTION alertline_drop_month_partitions(cutoff date) RETURNS SETOF text
-LANGUAGE plpgsql AS $$
-DECLARE
-  parent text;
-  part record;
-BEGIN
-  FOREACH parent IN ARRAY ARRAY['notification_events', 'receipts', 'delivery_attempts', 'notifications'] LOOP
-    FOR part IN
-      SELECT c.relname
-      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-      WHERE i.inhparent = parent::regclass AND c.relname ~ '_p[0-9]{6}$'
-        AND (to_date(right(c.relname, 6), 'YYYYMM') + interval '1 month')::date <= cutoff
-      ORDER BY c.relname
-    LOOP
-      EXECUTE format('DROP TABLE %I', part.relname);
-      RETURN NEXT part.relname;
-    END LOOP;
-  END LOOP;
-END $$;
+-- The month partitions that end on or before `cutoff` (the partition maintenance job passes the day
+-- before which the anonymous history need not be kept), children before their alerts, with whether a
+-- DETACH ... CONCURRENTLY of it was interrupted (it is then finished with FINALIZE). The job detaches
+-- concurrently (no lock that blocks the send path) and drops; a function cannot, since DETACH
+-- CONCURRENTLY runs outside a transaction block.
+CREATE FUNCTION alertline_expired_month_partitions(cutoff date)
+RETURNS TABLE (parent text, partition text, detach_pending boolean)
+LANGUAGE sql STABLE AS $$
+  SELECT p.relname::text, c.relname::text, i.inhdetachpending
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+  WHERE p.relname IN ('notifications', 'notification_events', 'delivery_attempts', 'receipts')
+    AND p.relnamespace = current_schema()::regnamespace
+    AND c.relname ~ '_p[0-9]{6}$'
+    AND (to_date(right(c.relname, 6), 'YYYYMM') + interval '1 month')::date <= cutoff
+  ORDER BY p.relname = 'notifications', c.relname
+$$;
 
 -- The dedupe of transactionIds across partitions: a unique index on a partitioned table must contain the
 -- partition key, so "one alert per transactionId, ever" is kept here, in one narrow table that the
--- ingest insert writes first (ON CONFLICT DO NOTHING) in the same statement as the alert. Its keys go when
--- their month's partitions are dropped (alertline_trim_transaction_keys, in bounded batches).
+-- ingest insert writes first (ON CONFLICT DO NOTHING) in the same statement as the alert. Its keys go with
+-- their month's partitions (alertline_trim_transaction_keys, same cutoff, in bounded batches).
 CREATE TABLE notification_transactions (
   transaction_id text PRIMARY KEY,
   created_month  date NOT NULL DEFAULT (date_trunc('month', now() AT TIME ZONE 'UTC'))::date
@@ -78,7 +72,7 @@ LANGUAGE sql AS $$
   WITH gone AS (
     DELETE FROM notification_transactions
     WHERE transaction_id IN (SELECT transaction_id FROM notification_transactions
-                             WHERE created_month < cutoff LIMIT batch)
+                             WHERE created_month <= (cutoff - interval '1 month')::date LIMIT batch)
     RETURNING 1
   )
   SELECT count(*)::int FROM gone
@@ -123,7 +117,7 @@ CREATE TABLE receipts (
 ALTER SEQUENCE notification_events_id_seq OWNED BY notification_events.id;
 ALTER SEQUENCE receipts_id_seq OWNED BY receipts.id;
 
--- Every month that holds a row, and this month and the next three (the maintenance job keeps that lead).
+-- Every month that holds a row, and this month and the next two (the maintenance job keeps that lead).
 DO $$
 DECLARE
   m date;
@@ -136,7 +130,7 @@ BEGIN
     UNION ALL SELECT min(received_at) FROM receipts_unpartitioned) s;
   m := LEAST(COALESCE(first, date_trunc('month', now() AT TIME ZONE 'UTC')::date),
              date_trunc('month', now() AT TIME ZONE 'UTC')::date);
-  WHILE m <= (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months')::date LOOP
+  WHILE m <= (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '2 months')::date LOOP
     PERFORM alertline_create_month_partitions(m);
     m := (m + interval '1 month')::date;
   END LOOP;

@@ -1,0 +1,136 @@
+import type { Pool } from 'pg';
+
+/** Past months the history is spread over (a year: the issue's "a year of alerts"). */
+export const HISTORY_MONTHS = 12;
+/** Alerts per INSERT statement: one batch is a transaction of its own, so a long fill commits as it goes. */
+const BATCH = 250_000;
+
+export interface HistoryFill {
+  alerts: number;
+  months: number;
+  seconds: number;
+  rows: Record<string, number>;
+}
+
+/**
+ * Fills the run's database with `alerts` past alerts before the stack starts, generated in SQL
+ * (generate_series): spread evenly over the HISTORY_MONTHS months before this one, each with what a
+ * delivered alert leaves (per alert: 1 attempt, 4 history lines: QUEUED, SENDING, SENT, DELIVERED; 2
+ * receipts: sent and delivered; 1 transactionId key), on the bench's own cardholders (`ch-<n>`, the same
+ * card and phone numbering), so the support indexes hold months of the same keys. Then VACUUM ANALYZE,
+ * the state autovacuum keeps a live database in. The current month stays empty: the run writes there.
+ */
+export async function fillHistory(
+  pool: Pool,
+  alerts: number,
+  cardholders: number,
+  log: (line: string) => void,
+): Promise<HistoryFill> {
+  const started = Date.now();
+  const firstMonth = `(date_trunc('month', now() AT TIME ZONE 'UTC') - interval '${HISTORY_MONTHS} months')::date`;
+  await pool.query(
+    `SELECT alertline_create_month_partitions((${firstMonth} + make_interval(months => m))::date)
+     FROM generate_series(0, ${HISTORY_MONTHS - 1}) m`,
+  );
+  for (let from = 0; from < alerts; from += BATCH) {
+    const to = Math.min(alerts, from + BATCH) - 1;
+    await insertBatch(pool, from, to, alerts, cardholders, firstMonth);
+    const done = to + 1;
+    const rate = done / ((Date.now() - started) / 1000);
+    log(`   history: ${done} of ${alerts} alerts (${rate.toFixed(0)}/s)`);
+  }
+  log('   history: VACUUM ANALYZE');
+  await pool.query(
+    `VACUUM (ANALYZE) notifications, notification_events, delivery_attempts, receipts, notification_transactions`,
+  );
+  const { rows } = await pool.query<{ name: string; n: string }>(
+    `SELECT 'notifications' AS name, count(*) AS n FROM notifications
+     UNION ALL SELECT 'notification_events', count(*) FROM notification_events
+     UNION ALL SELECT 'delivery_attempts', count(*) FROM delivery_attempts
+     UNION ALL SELECT 'receipts', count(*) FROM receipts`,
+  );
+  return {
+    alerts,
+    months: HISTORY_MONTHS,
+    seconds: (Date.now() - started) / 1000,
+    rows: Object.fromEntries(rows.map((r) => [r.name, Number(r.n)])),
+  };
+}
+
+/**
+ * Alerts `from`..`to` of `total`: alert i is written at a time spread evenly over the months (its month is
+ * its partition, created_month). The id is derived from i (md5, as a uuid), so every table's row for
+ * alert i is found again without a join.
+ */
+async function insertBatch(
+  pool: Pool,
+  from: number,
+  to: number,
+  total: number,
+  cardholders: number,
+  firstMonth: string,
+): Promise<void> {
+  const thisMonth = `(date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')`;
+  const first = `(${firstMonth}::timestamp AT TIME ZONE 'UTC')`;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // Generated once into a temporary table, then written to each table from it.
+    await client.query(
+      `CREATE TEMP TABLE h ON COMMIT DROP AS
+       SELECT i, md5('history-' || i)::uuid AS id, 'hist-' || i AS transaction_id, i % $3 AS holder,
+              ${first} + (${thisMonth} - ${first}) * (i::float8 / $4) AS at
+       FROM generate_series($1::bigint, $2::bigint) i`,
+      [from, to, cardholders, total],
+    );
+    await client.query(
+      `INSERT INTO notification_transactions (transaction_id, created_month)
+       SELECT transaction_id, date_trunc('month', at AT TIME ZONE 'UTC')::date FROM h`,
+    );
+    await client.query(
+      `INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
+         currency, merchant_name, merchant_city, channel, authorised_at, received_at, status, phone_e164,
+         contact_version, locale, body, segments, encoding, deadline_at, provider, provider_message_id,
+         accepted_at, final_at, updated_at, created_month)
+       SELECT id, transaction_id, 'hist-evt-' || i, 'ch-' || holder, 'card-' || holder, lpad((holder % 10000)::text, 4, '0'),
+              100 + i % 100000, 'GBP', 'History Merchant', 'London', 'POS', at - interval '1 second', at, 'DELIVERED',
+              '+447700' || lpad((holder % 1000000)::text, 6, '0'), 1, 'en',
+              'Card ending ' || lpad((holder % 10000)::text, 4, '0') || ': GBP ' || (100 + i % 100000) || ' at History Merchant',
+              1, 'GSM-7', at + interval '10 minutes', 'twilio', 'SMH' || md5('history-' || i),
+              at + interval '50 milliseconds', at + interval '150 milliseconds', at + interval '150 milliseconds',
+              date_trunc('month', at AT TIME ZONE 'UTC')::date
+       FROM h`,
+    );
+    await client.query(
+      `INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, provider_message_id,
+         segments, started_at, finished_at, created_month)
+       SELECT md5('history-attempt-' || i)::uuid, id, 1, 'twilio', 'ACCEPTED', 'SMH' || md5('history-' || i), 1,
+              at + interval '20 milliseconds', at + interval '50 milliseconds', date_trunc('month', at AT TIME ZONE 'UTC')::date
+       FROM h`,
+    );
+    await client.query(
+      `INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id, detail, created_month)
+       SELECT h.id, h.at + e.after, e.type, e.type, CASE WHEN e.n > 1 THEN 'twilio' END,
+              CASE WHEN e.n > 2 THEN 'SMH' || md5('history-' || h.i) END, CASE WHEN e.n = 4 THEN 'delivered' END,
+              date_trunc('month', h.at AT TIME ZONE 'UTC')::date
+       FROM h CROSS JOIN (VALUES (1, 'QUEUED', interval '0'), (2, 'SENDING', interval '20 milliseconds'),
+                                 (3, 'SENT', interval '50 milliseconds'), (4, 'DELIVERED', interval '150 milliseconds'))
+                          AS e(n, type, after)
+       ORDER BY h.i, e.n`,
+    );
+    await client.query(
+      `INSERT INTO receipts (provider, provider_message_id, status, provider_status, notification_id, received_at, created_month)
+       SELECT 'twilio', 'SMH' || md5('history-' || h.i), r.status, r.provider_status, h.id, h.at + r.after,
+              date_trunc('month', h.at AT TIME ZONE 'UTC')::date
+       FROM h CROSS JOIN (VALUES ('SENT', 'sent', interval '60 milliseconds'),
+                                 ('DELIVERED', 'delivered', interval '150 milliseconds')) AS r(status, provider_status, after)
+       ORDER BY h.i`,
+    );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
