@@ -57,10 +57,14 @@ export async function fillHistory(
   };
 }
 
+/** A UUIDv7 for the time `at` (as ingest mints them, alert-id.ts), its random bits from md5 of `seed`. */
+const timeId = (at: string, seed: string) =>
+  `(lpad(to_hex((extract(epoch FROM ${at}) * 1000)::bigint), 12, '0') || '7' || substr(md5(${seed}), 14, 3)
+    || '8' || substr(md5(${seed}), 18, 15))::uuid`;
+
 /**
  * Alerts `from`..`to` of `total`: alert i is written at a time spread evenly over the months (its month is
- * its partition, created_month). The id is derived from i (md5, as a uuid), so every table's row for
- * alert i is found again without a join.
+ * its partition, created_month). Ids are UUIDv7 of that time, as ingest mints them.
  */
 async function insertBatch(
   pool: Pool,
@@ -78,9 +82,9 @@ async function insertBatch(
     // Generated once into a temporary table, then written to each table from it.
     await client.query(
       `CREATE TEMP TABLE h ON COMMIT DROP AS
-       SELECT i, md5('history-' || i)::uuid AS id, 'hist-' || i AS transaction_id, i % $3 AS holder,
-              ${first} + (${thisMonth} - ${first}) * (i::float8 / $4) AS at
-       FROM generate_series($1::bigint, $2::bigint) i`,
+       SELECT i, ${timeId('at', `'history-' || i`)} AS id, 'hist-' || i AS transaction_id, holder, at
+       FROM (SELECT i, i % $3 AS holder, ${first} + (${thisMonth} - ${first}) * (i::float8 / $4) AS at
+             FROM generate_series($1::bigint, $2::bigint) i) g`,
       [from, to, cardholders, total],
     );
     await client.query(
@@ -104,7 +108,7 @@ async function insertBatch(
     await client.query(
       `INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, provider_message_id,
          segments, started_at, finished_at, created_month)
-       SELECT md5('history-attempt-' || i)::uuid, id, 1, 'twilio', 'ACCEPTED', 'SMH' || md5('history-' || i), 1,
+       SELECT ${timeId(`at + interval '20 milliseconds'`, `'history-attempt-' || i`)}, id, 1, 'twilio', 'ACCEPTED', 'SMH' || md5('history-' || i), 1,
               at + interval '20 milliseconds', at + interval '50 milliseconds', date_trunc('month', at AT TIME ZONE 'UTC')::date
        FROM h`,
     );

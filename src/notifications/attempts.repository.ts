@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
+import { childMonthFloor, idMonth, idMonths } from './alert-id';
 import { AttemptRow, AttemptStatus } from './notification.types';
 
 export interface AttemptOutcome {
@@ -18,7 +19,7 @@ export class AttemptsRepository {
     await db.query(
       `UPDATE delivery_attempts SET status = $2, provider_message_id = COALESCE($3, provider_message_id),
               error_code = $4, error_detail = $5, segments = COALESCE($6, segments), finished_at = $7
-       WHERE id = $1`,
+       WHERE id = $1 AND ($8::date IS NULL OR created_month = $8::date)`,
       [
         attemptId,
         outcome.status,
@@ -27,14 +28,17 @@ export class AttemptsRepository {
         outcome.errorDetail ?? null,
         outcome.segments ?? null,
         now,
+        idMonth(attemptId),
       ],
     );
   }
 
   async inFlight(notificationId: string, db: Queryable = this.db.pool): Promise<AttemptRow[]> {
     const { rows } = await db.query<AttemptRow>(
-      `SELECT * FROM delivery_attempts WHERE notification_id = $1 AND status = 'IN_FLIGHT' ORDER BY attempt_no`,
-      [notificationId],
+      `SELECT * FROM delivery_attempts
+       WHERE notification_id = $1 AND status = 'IN_FLIGHT' AND ($2::date IS NULL OR created_month >= $2::date)
+       ORDER BY attempt_no`,
+      [notificationId, childMonthFloor(idMonths([notificationId]))],
     );
     return rows;
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
+import { idMonth } from './alert-id';
 import { NotificationStatus } from './notification-status';
 import { NewNotification, NotificationRow } from './notification.types';
 
@@ -40,10 +41,11 @@ export class NotificationsRepository {
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
                    $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
                    $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::int[],
-                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[]) WITH ORDINALITY
+                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[], $25::date[]) WITH ORDINALITY
            AS u(id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor, currency,
                 merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, phone_e164,
-                contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset, idx)
+                contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset,
+                created_month, idx)
        ), fresh AS (
          INSERT INTO notification_transactions (transaction_id)
          SELECT DISTINCT transaction_id FROM u
@@ -53,12 +55,14 @@ export class NotificationsRepository {
        INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
          currency, merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason,
          phone_e164, contact_version, locale, body, segments, encoding, deadline_at, source_partition,
-         source_offset, final_at, updated_at)
+         source_offset, final_at, updated_at, created_month)
        SELECT DISTINCT ON (u.transaction_id) u.id, u.transaction_id, u.event_id, u.cardholder_id, u.card_id,
               u.card_last4, u.amount_minor, u.currency, u.merchant_name, u.merchant_city, u.channel,
               u.authorised_at, u.received_at, u.status, u.skip_reason, u.phone_e164, u.contact_version, u.locale,
               u.body, u.segments, u.encoding, u.deadline_at, u.source_partition, u.source_offset,
-              CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at
+              CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at,
+              -- The month of the (UUIDv7) id: lookups by id name it (alert-id.ts).
+              COALESCE(u.created_month, (date_trunc('month', now() AT TIME ZONE 'UTC'))::date)
        FROM u WHERE u.transaction_id IN (SELECT transaction_id FROM fresh)
        ORDER BY u.transaction_id, u.idx
        RETURNING id`,
@@ -87,6 +91,7 @@ export class NotificationsRepository {
         col('deadlineAt'),
         col('sourcePartition'),
         col('sourceOffset'),
+        rows.map((r) => idMonth(r.id)),
       ],
     );
     return new Set(inserted.map((r) => r.id));
@@ -104,7 +109,10 @@ export class NotificationsRepository {
   }
 
   async findById(id: string, db: Queryable = this.db.pool): Promise<NotificationRow | null> {
-    const { rows } = await db.query<NotificationRow>(`SELECT * FROM notifications WHERE id = $1`, [id]);
+    const { rows } = await db.query<NotificationRow>(
+      `SELECT * FROM notifications WHERE id = $1 AND ($2::date IS NULL OR created_month = $2::date)`,
+      [id, idMonth(id)],
+    );
     return rows[0] ?? null;
   }
 
@@ -122,8 +130,9 @@ export class NotificationsRepository {
    */
   async lockLease(id: string, generation: number, db: Queryable): Promise<LeaseStanding> {
     const { rows } = await db.query<{ lease_generation: number; status: NotificationStatus }>(
-      `SELECT lease_generation, status FROM notifications WHERE id = $1 FOR NO KEY UPDATE`,
-      [id],
+      `SELECT lease_generation, status FROM notifications
+       WHERE id = $1 AND ($2::date IS NULL OR created_month = $2::date) FOR NO KEY UPDATE`,
+      [id, idMonth(id)],
     );
     const row = rows[0];
     if (row?.lease_generation === generation) return 'held';
@@ -155,7 +164,7 @@ export class NotificationsRepository {
               final_at = CASE WHEN $9 THEN $8 ELSE final_at END,
               lease_until = CASE WHEN $3 = 'SENDING' THEN lease_until END,
               updated_at = $8
-       WHERE id = $1 AND status = ANY($2)`,
+       WHERE id = $1 AND status = ANY($2) AND ($10::date IS NULL OR created_month = $10::date)`,
       [
         id,
         from,
@@ -166,6 +175,7 @@ export class NotificationsRepository {
         change.errorDetail ?? null,
         change.at,
         final,
+        idMonth(id),
       ],
     );
     return (rowCount ?? 0) > 0;
