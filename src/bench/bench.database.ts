@@ -83,8 +83,9 @@ export class BenchDatabase {
     readonly pool: Pool,
   ) {}
 
-  static async create(adminUrl: string, name: string): Promise<BenchDatabase> {
-    await admin(adminUrl, `CREATE DATABASE ${name}`);
+  /** `existing`: a database kept from an earlier run (--database), migrated up and used as it is. */
+  static async create(adminUrl: string, name: string, existing = false): Promise<BenchDatabase> {
+    if (!existing) await admin(adminUrl, `CREATE DATABASE ${name}`);
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     await migrate(url.toString());

@@ -72,6 +72,12 @@ describe('bench command line', () => {
     });
   });
 
+  it('takes --database NAME, a plain identifier only', () => {
+    expect(parseBenchArgs(['--database', 'alertline_bench1a2b3c']).database).toBe('alertline_bench1a2b3c');
+    expect(parseBenchArgs([]).database).toBeUndefined();
+    expect(() => parseBenchArgs(['--database', 'x; DROP DATABASE alertline'])).toThrow(/--database/);
+  });
+
   it('takes --history N, a whole number of past alerts, 0 by default', () => {
     expect(parseBenchArgs(['--history', '10000000']).history).toBe(10_000_000);
     expect(parseBenchArgs([]).history).toBe(0);

@@ -53,7 +53,12 @@ export class BenchRun {
   }
 
   async run(): Promise<BenchResult> {
-    const db = await BenchDatabase.create(this.adminUrl, `alertline_${this.runId}`);
+    const existing = this.o.database !== undefined;
+    const db = await BenchDatabase.create(
+      this.adminUrl,
+      this.o.database ?? `alertline_${this.runId}`,
+      existing,
+    );
     this.log(
       `== run ${this.runId}: database ${db.name}${this.profileDir ? `, profiles in ${this.profileDir}` : ''}`,
     );
@@ -83,7 +88,7 @@ export class BenchRun {
     } finally {
       await stack?.stop();
       if (stack) await this.cleanup(stack).catch((err: Error) => this.log(`cleanup: ${err.message}`));
-      await db.drop(this.o.keepDatabase);
+      await db.drop(this.o.keepDatabase || existing);
     }
   }
 
