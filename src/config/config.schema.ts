@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkDataProtection, dataProtectionSettings } from './data-protection.settings';
 import { checkSendLease } from './lease.rules';
 import { limitSettings } from './limit.settings';
 import { productionProblems, SANDBOX_DEFAULTS, SANDBOX_ONLY_URL_DEFAULTS } from './production.rules';
@@ -210,6 +211,7 @@ const settings = z.object({
   // Authenticated support API requests per API key and minute, per api process (every one is an audit row).
   API_REQUESTS_PER_PRINCIPAL_PER_MINUTE: positiveInt.max(100000).default(600),
   ...limitSettings,
+  ...dataProtectionSettings,
 });
 
 /** In production: every sandbox secret and address refused at once, each line naming its setting. */
@@ -231,6 +233,7 @@ function withSandboxUrls(c: z.infer<typeof settings>): z.infer<typeof settings> 
 export const configSchema = settings
   .superRefine(refuseSandboxInProduction)
   .superRefine(checkSendLease)
+  .superRefine(checkDataProtection)
   .transform(withSandboxUrls);
 
 export type AppConfigValues = z.infer<typeof configSchema>;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DataCipher } from '../crypto/data-cipher';
 import { Database, Queryable } from '../database/database.service';
 import { NotificationStatus } from './notification-status';
 import { NewNotification, NotificationRow } from './notification.types';
@@ -23,28 +24,38 @@ export type LeaseStanding = 'held' | 'taken' | 'moved-on';
 
 @Injectable()
 export class NotificationsRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly cipher: DataCipher,
+  ) {}
 
   /**
-   * Inserts the alerts of one Kafka chunk. A transactionId that already has an alert is skipped by the
-   * unique constraint: that is the dedupe. Returns the ids that were new.
+   * Inserts the alerts of one Kafka chunk, the number and text sealed (never stored plain). A
+   * transactionId that already has an alert is skipped by the unique constraint: that is the dedupe.
+   * Returns the ids that were new.
    */
   async insertMany(rows: NewNotification[], db: Queryable): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     const col = <K extends keyof NewNotification>(k: K) => rows.map((r) => r[k]);
+    const sealed = rows.map((r) =>
+      r.phoneE164 === null && r.body === null
+        ? null
+        : this.cipher.seal('notifications', r.id, { phone: r.phoneE164, body: r.body }),
+    );
     const { rows: inserted } = await db.query<{ id: string }>(
       `INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
          currency, merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason,
-         phone_e164, contact_version, locale, body, segments, encoding, deadline_at, source_partition,
-         source_offset, final_at, updated_at)
+         data_key_id, contact_version, locale, wrapped_key, segments, encoding, deadline_at, source_partition,
+         source_offset, phone_enc, body_enc, final_at, updated_at)
        SELECT u.*, CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
                    $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
-                   $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::int[],
-                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[])
+                   $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::bytea[], $20::int[],
+                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[], $25::bytea[], $26::bytea[])
          AS u(id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor, currency,
-              merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, phone_e164,
-              contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset)
+              merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, data_key_id,
+              contact_version, locale, wrapped_key, segments, encoding, deadline_at, source_partition, source_offset,
+              phone_enc, body_enc)
        ON CONFLICT (transaction_id) DO NOTHING
        RETURNING id`,
       [
@@ -63,15 +74,17 @@ export class NotificationsRepository {
         col('receivedAt'),
         col('status'),
         col('skipReason'),
-        col('phoneE164'),
+        sealed.map((x) => x?.keyId ?? null),
         col('contactVersion'),
         col('locale'),
-        col('body'),
+        sealed.map((x) => x?.wrappedKey ?? null),
         col('segments'),
         col('encoding'),
         col('deadlineAt'),
         col('sourcePartition'),
         col('sourceOffset'),
+        sealed.map((x) => x?.phone ?? null),
+        sealed.map((x) => x?.body ?? null),
       ],
     );
     return new Set(inserted.map((r) => r.id));

@@ -41,6 +41,11 @@ function rows(phone: string) {
     accepted_at: null,
     final_at: at,
     updated_at: at,
+    data_key_id: null,
+    wrapped_key: null,
+    phone_enc: null,
+    body_enc: null,
+    purged_at: null,
   };
   const attempt: AttemptRow = {
     id: 'a-1',
@@ -72,7 +77,7 @@ function rows(phone: string) {
 const answer = (phone: string, role: 'support' | 'supervisor') => {
   const { n, attempt, event } = rows(phone);
   return JSON.stringify({
-    ...notificationView(n, role),
+    ...notificationView(n, role, { phone: n.phone_e164, body: n.body }),
     attempts: [attemptView(attempt)],
     timeline: [eventView(event)],
   });
