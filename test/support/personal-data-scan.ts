@@ -26,19 +26,21 @@ export async function scanForNeedles(db: Db, needles: Array<string | Buffer>): P
      WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
        AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'ARRAY', 'bytea')`,
   );
+  const texts = needles.filter((n): n is string => typeof n === 'string');
+  const bytes = needles.map((n) => (Buffer.isBuffer(n) ? n : Buffer.from(n, 'utf8')));
   const hits: string[] = [];
+  // One query per column, all needles at once.
   for (const c of columns) {
     const col = `"${c.column_name}"`;
-    for (const needle of needles) {
-      const bytes = Buffer.isBuffer(needle) ? needle : Buffer.from(needle, 'utf8');
-      const sql =
-        c.data_type === 'bytea'
-          ? `SELECT count(*)::int AS n FROM "${c.table_name}" WHERE position($1::bytea in ${col}) > 0`
-          : `SELECT count(*)::int AS n FROM "${c.table_name}" WHERE strpos(${col}::text, $1) > 0`;
-      if (c.data_type !== 'bytea' && Buffer.isBuffer(needle)) continue;
-      const { rows } = await db.query<{ n: number }>(sql, [c.data_type === 'bytea' ? bytes : needle]);
-      if (rows[0].n > 0) hits.push(`${c.table_name}.${c.column_name}`);
-    }
+    const { rows } = await db.query<{ n: number }>(
+      c.data_type === 'bytea'
+        ? `SELECT count(*)::int AS n FROM "${c.table_name}" t, unnest($1::bytea[]) AS x(needle)
+           WHERE position(x.needle in t.${col}) > 0`
+        : `SELECT count(*)::int AS n FROM "${c.table_name}" t, unnest($1::text[]) AS x(needle)
+           WHERE strpos(t.${col}::text, x.needle) > 0`,
+      [c.data_type === 'bytea' ? bytes : texts],
+    );
+    if (rows[0].n > 0) hits.push(`${c.table_name}.${c.column_name}`);
   }
   return hits;
 }
