@@ -118,7 +118,8 @@ describe('supervisor resend on PostgreSQL and Redis', () => {
     const before = Date.now();
     const row = await service.resend(id, supervisor);
 
-    expect(row).toMatchObject({ status: S.QUEUED, phone_e164: '+447700900456', contact_version: '5' });
+    expect(row).toMatchObject({ status: S.QUEUED, phone_e164: null, contact_version: '5' });
+    expect(testCipher().open('notifications', id, row)).toEqual({ phone: '+447700900456', body: 'hello' });
     expect(row).toMatchObject({
       provider: null,
       provider_message_id: null,
