@@ -9,7 +9,8 @@ import { DataCipher } from '../crypto/data-cipher';
 const N = Number(process.argv[2] ?? 200_000);
 const cipher = new DataCipher(AppConfig.fromEnv({}));
 const phone = '+8613800138000';
-const body = '【Alertline Bank】您尾号4242的卡于12月07日 03:12在ACME STORE, Shanghai消费CNY 88.00。如非本人操作请致电+44 20 7946 0000';
+const body =
+  '【Alertline Bank】您尾号4242的卡于12月07日 03:12在ACME STORE, Shanghai消费CNY 88.00。如非本人操作请致电+44 20 7946 0000';
 const contact = cipher.seal('contacts', 'ch-1', { phone, body: null });
 const contactRow = {
   data_key_id: contact.keyId,
@@ -33,7 +34,14 @@ function measure(label: string, work: (i: number) => void): number {
 
 const sealedRows = Array.from({ length: 1024 }, (_, i) => {
   const s = cipher.seal('notifications', `n${i}`, { phone, body });
-  return { data_key_id: s.keyId, wrapped_key: s.wrappedKey, phone_enc: s.phone, body_enc: s.body, phone_e164: null, body: null };
+  return {
+    data_key_id: s.keyId,
+    wrapped_key: s.wrappedKey,
+    phone_enc: s.phone,
+    body_enc: s.body,
+    phone_e164: null,
+    body: null,
+  };
 });
 const ingest = measure('ingest: open contact + seal number and text', (i) => {
   const { phone: p } = cipher.open('contacts', 'ch-1', contactRow);
@@ -42,5 +50,8 @@ const ingest = measure('ingest: open contact + seal number and text', (i) => {
 const send = measure('dispatcher: open number and text', (i) => {
   cipher.open('notifications', `n${i & 1023}`, sealedRows[i & 1023]);
 });
-const bytes = sealedRows[0].wrapped_key.length + sealedRows[0].phone_enc!.length + sealedRows[0].body_enc!.length;
-console.log(`total ${(ingest + send).toFixed(2)} µs CPU per alert; ${bytes} bytes sealed per alert row (${Buffer.byteLength(phone) + Buffer.byteLength(body)} plain)`);
+const bytes =
+  sealedRows[0].wrapped_key.length + sealedRows[0].phone_enc!.length + sealedRows[0].body_enc!.length;
+console.log(
+  `total ${(ingest + send).toFixed(2)} µs CPU per alert; ${bytes} bytes sealed per alert row (${Buffer.byteLength(phone) + Buffer.byteLength(body)} plain)`,
+);
