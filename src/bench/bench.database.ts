@@ -1,5 +1,7 @@
 import { Client, Pool } from 'pg';
+import type { SealedColumns } from '../crypto/data-cipher';
 import { migrate } from '../database/migrate';
+import { alertOpener, SEALED_COLUMNS } from '../devstack/opened-alerts';
 
 /** Each alert's times as epoch milliseconds (NaN where the stage was not reached). */
 export interface AlertTimes {
@@ -134,10 +136,13 @@ export class BenchDatabase {
   }
 
   async alertTexts(): Promise<AlertText[]> {
-    const { rows } = await this.pool.query<AlertText>(
-      `SELECT transaction_id AS "transactionId", status, phone_e164 AS phone, body FROM notifications WHERE ${RUN_ALERTS}`,
+    const { rows } = await this.pool.query<
+      SealedColumns & { id: string; transactionId: string; status: string }
+    >(
+      `SELECT transaction_id AS "transactionId", status, ${SEALED_COLUMNS} FROM notifications n WHERE ${RUN_ALERTS}`,
     );
-    return rows;
+    const open = alertOpener();
+    return rows.map((r) => ({ transactionId: r.transactionId, status: r.status, ...open(r) }));
   }
 
   /** Provider attempts, and alerts that needed more than one. */

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppConfig } from '../config/app-config';
+import { DataCipher } from '../crypto/data-cipher';
 import { DevStack, StackRole } from '../devstack/dev-stack';
 import type { RoleProcess } from '../devstack/role-process';
 import { waitFor } from '../devstack/wait-for';
@@ -66,7 +67,13 @@ export class BenchRun {
     try {
       if (this.o.history > 0) {
         this.log(`== filling ${this.o.history} past alerts over ${HISTORY_MONTHS} months (SQL)`);
-        this.history = await fillHistory(db.pool, this.o.history, this.o.cardholders, this.log);
+        this.history = await fillHistory(
+          db.pool,
+          this.o.history,
+          this.o.cardholders,
+          this.sealing(),
+          this.log,
+        );
         this.log(
           `   history written in ${this.history.seconds.toFixed(0)} s: ${JSON.stringify(this.history.rows)}`,
         );
@@ -90,6 +97,12 @@ export class BenchRun {
       if (stack) await this.cleanup(stack).catch((err: Error) => this.log(`cleanup: ${err.message}`));
       await db.drop(this.o.keepDatabase || existing);
     }
+  }
+
+  /** The stack's keys and personal data retention: the history is sealed and purged as the stack would. */
+  private sealing(): { cipher: DataCipher; personalDataDays: number } {
+    const config = AppConfig.fromEnv({ ...process.env, ...this.roleEnv() });
+    return { cipher: new DataCipher(config), personalDataDays: config.get('PERSONAL_DATA_RETENTION_DAYS') };
   }
 
   private roleEnv(): Record<string, string> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkDataProtection, dataProtectionSettings } from './data-protection.settings';
 import { checkSendLease } from './lease.rules';
 import { limitSettings } from './limit.settings';
 import { productionProblems, SANDBOX_DEFAULTS, SANDBOX_ONLY_URL_DEFAULTS } from './production.rules';
@@ -196,12 +197,8 @@ const settings = z.object({
   // Provider status lookups per run, and how soon an alert still without a final status is asked again.
   SWEEP_POLL_LIMIT: positiveInt.default(2000),
   SWEEP_RECHECK_SECONDS: positiveInt.default(300),
-  // How long the anonymous delivery history (alerts, attempts, history lines, receipts and the transactionId
-  // dedupe keys) is kept: month partitions wholly older than this are dropped by partition maintenance.
-  // 400 days (13 months) covers a year of statements plus the card schemes' dispute windows (120 days
-  // from the transaction for most reason codes); 0 keeps it for ever. The retention of personal data
-  // (numbers, texts) is shorter and purged separately.
-  HISTORY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(400),
+  // HISTORY_RETENTION_DAYS, the anonymous history's retention, is with the personal data's
+  // (data-protection.settings.ts): the two are one policy, checked together.
   // Partition maintenance (dispatcher role, one run at a time): months created ahead, old months dropped.
   PARTITION_MAINTENANCE_INTERVAL_MS: positiveInt.min(1000).max(86_400_000).default(3_600_000),
   // An event whose authorisedAt is older than this when it reaches Alertline counts as late upstream.
@@ -218,6 +215,7 @@ const settings = z.object({
   // Authenticated support API requests per API key and minute, per api process (every one is an audit row).
   API_REQUESTS_PER_PRINCIPAL_PER_MINUTE: positiveInt.max(100000).default(600),
   ...limitSettings,
+  ...dataProtectionSettings,
 });
 
 /** In production: every sandbox secret and address refused at once, each line naming its setting. */
@@ -239,6 +237,7 @@ function withSandboxUrls(c: z.infer<typeof settings>): z.infer<typeof settings> 
 export const configSchema = settings
   .superRefine(refuseSandboxInProduction)
   .superRefine(checkSendLease)
+  .superRefine(checkDataProtection)
   .transform(withSandboxUrls);
 
 export type AppConfigValues = z.infer<typeof configSchema>;

@@ -244,7 +244,9 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
 
 it('lists as secret every setting whose name says it is a credential', () => {
   expect([...SECRETS].filter((s) => !SETTINGS.has(s))).toEqual([]);
-  const credentialLike = [...SETTINGS].filter((s) => /TOKEN|SECRET|PASSWORD|API_KEY|_SID$/.test(s));
+  const credentialLike = [...SETTINGS].filter((s) =>
+    /TOKEN|SECRET|PASSWORD|API_KEY|_SID$|^DATA_(HASH_)?KEYS?$/.test(s),
+  );
   expect(credentialLike.filter((s) => !SECRETS.has(s))).toEqual([]);
 });
 
@@ -261,5 +263,7 @@ function productionLikeSecrets(): Record<string, string> {
     VONAGE_SIGNATURE_SECRET: 'a-real-vonage-signature-secret',
     SMPP_SYSTEM_ID: 'bank',
     SMPP_PASSWORD: 'pw123456',
+    DATA_KEYS: `k2027:${Buffer.alloc(32, 7).toString('base64')}`,
+    DATA_HASH_KEY: Buffer.alloc(32, 9).toString('base64'),
   };
 }

@@ -1,4 +1,5 @@
 import type { ProviderName } from './config.schema';
+import { DataKeys, DEMO_DATA_HASH_KEY, DEMO_DATA_KEY_ID, DEMO_DATA_KEYS } from './data-protection.settings';
 
 /**
  * The sandbox's credentials and addresses. They are the defaults so that the demo, the benchmark and the
@@ -18,6 +19,8 @@ export const SANDBOX_DEFAULTS = {
   SMPP_PASSWORD: 'sandbox',
   SMPP_HOST: '127.0.0.1',
   SANDBOX_VONAGE_DLR_URL: 'http://127.0.0.1:3000/webhooks/vonage/dlr',
+  DATA_KEYS: DEMO_DATA_KEYS,
+  DATA_HASH_KEY: DEMO_DATA_HASH_KEY,
 } as const;
 
 /** Outside production an unset provider URL means the sandbox; in production, the SDK's own host. */
@@ -41,6 +44,8 @@ export interface ProductionInput {
   VONAGE_BASE_URL?: string;
   SMPP_PASSWORD: string;
   SMPP_HOST: string;
+  DATA_KEYS: DataKeys;
+  DATA_HASH_KEY: string;
 }
 type Setting = keyof typeof SANDBOX_DEFAULTS & keyof ProductionInput;
 
@@ -69,6 +74,8 @@ const providerUrl = (value: unknown): string | undefined => {
 // PROVIDERS says: both webhooks are always mounted, and a known secret would let anyone forge receipts.
 const RULES: Rule[] = [
   { setting: 'API_KEYS', refuse: apiKeysProblem },
+  { setting: 'DATA_KEYS', refuse: dataKeysProblem },
+  { setting: 'DATA_HASH_KEY', refuse: sandboxValue('DATA_HASH_KEY') },
   {
     setting: 'PUBLIC_BASE_URL',
     refuse: (v) => (v === SANDBOX_DEFAULTS.PUBLIC_BASE_URL ? 'must be set in production' : providerUrl(v)),
@@ -119,6 +126,17 @@ function apiKeysProblem(value: unknown): string | undefined {
     `${PRODUCTION_API_KEY_MIN_LENGTH}+ characters with ${PRODUCTION_API_KEY_MIN_DISTINCT}+ different ones ` +
     '(e.g. openssl rand -hex 32)'
   );
+}
+
+/** The demo key by its id or by its bytes (renamed, it is still printed in the source). */
+function dataKeysProblem(value: unknown): string | undefined {
+  const demo = DEMO_DATA_KEYS.split(':')[1];
+  const keys = value as DataKeys;
+  const found = [...keys].findIndex(
+    ([id, key]) => id === DEMO_DATA_KEY_ID || key.toString('base64') === demo,
+  );
+  if (found < 0) return undefined;
+  return `entry ${found + 1} is the built-in demo key (the default when unset); production needs its own`;
 }
 
 /**

@@ -15,4 +15,6 @@ export const SECRET_SETTINGS = [
   'VONAGE_SIGNATURE_SECRET',
   'SMPP_SYSTEM_ID',
   'SMPP_PASSWORD',
+  'DATA_KEYS',
+  'DATA_HASH_KEY',
 ] as const;

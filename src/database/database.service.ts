@@ -4,6 +4,9 @@ import { AppConfig } from '../config/app-config';
 
 export type Queryable = Pick<PoolClient, 'query'>;
 
+/** A run under a session lock (`withSessionLock`): `locked` when another process holds it. */
+export type RunLockOutcome<T> = { locked: true } | { locked: false; result: T };
+
 // The client gives up this long after the server should have cancelled a statement: it only fires when the
 // server cannot answer at all (frozen, partitioned), and then frees the connection instead of waiting forever.
 const CLIENT_TIMEOUT_MARGIN_MS = 5000;
@@ -62,12 +65,12 @@ export class Database implements OnModuleDestroy {
   /**
    * Runs `work` on one pooled connection holding a session-level advisory lock on `key`, or returns
    * `locked` at once when another process holds it: one runner at a time across processes (the sweeper,
-   * partition maintenance). A process that dies mid-run drops its connection and so the lock.
+   * partition maintenance, the retention run). A process that dies mid-run drops its connection and so the lock.
    */
   async withSessionLock<T>(
     key: string,
     work: (client: PoolClient) => Promise<T>,
-  ): Promise<{ locked: true } | { locked: false; result: T }> {
+  ): Promise<RunLockOutcome<T>> {
     const client = await this.pool.connect();
     let held = false;
     let broken: Error | undefined;

@@ -3,6 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { scratchDatabase } from '../../test/support/scratch-db';
 import { newNotification } from '../../test/support/notification-fixture';
 import { AppConfig } from '../config/app-config';
+import pino from 'pino';
+import { Clock } from '../common/clock';
+import { DataCipher, SealedColumns } from '../crypto/data-cipher';
+import { testCipher } from '../crypto/testing/test-cipher';
+import { KeyWalk } from '../retention/key-walk';
+import { RetentionRepository } from '../retention/retention.repository';
+import { RetentionService } from '../retention/retention.service';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { NotificationStatus as S } from '../notifications/notification-status';
 import { NotificationsRepository } from '../notifications/notifications.repository';
@@ -14,6 +21,7 @@ import { Database } from './database.service';
 import { migrate, MIGRATIONS_DIR } from './migrate';
 
 const PARTITIONING = '1795500000000';
+const silent = pino({ level: 'silent' });
 const ALERTS = 600;
 const MONTHS = 6;
 const COUNTED = ['notifications', 'notification_events', 'delivery_attempts', 'receipts'];
@@ -106,7 +114,7 @@ describe('Partitioning migration on a database with months of alerts', () => {
   });
 
   it('finds old alerts by transactionId, cardholder and card last 4 windows, and in reconciliation windows', async () => {
-    const notifications = new NotificationsRepository(db);
+    const notifications = new NotificationsRepository(db, testCipher());
     const oldest = await notifications.findByTransactionId(`mig-tx-${ALERTS - 1}`);
     expect(oldest).toMatchObject({ id: expect.any(String), status: S.DELIVERED, cardholder_id: 'mig-ch-9' });
     expect(await notifications.findById(oldest!.id)).toMatchObject({
@@ -166,7 +174,7 @@ describe('Partitioning migration on a database with months of alerts', () => {
   });
 
   it('refuses a repeated transactionId and writes new alerts into this month, with new ids after the old', async () => {
-    const notifications = new NotificationsRepository(db);
+    const notifications = new NotificationsRepository(db, testCipher());
     const repeat = newNotification({ transactionId: 'mig-tx-5' });
     const fresh = newNotification();
     const twice = newNotification({ id: randomUUID(), transactionId: fresh.transactionId });
@@ -188,6 +196,54 @@ describe('Partitioning migration on a database with months of alerts', () => {
       [fresh.id],
     );
     expect(Number(rows[0].id)).toBeGreaterThan(maxEventId);
+  });
+
+  it('then the data protection migration: its columns and index on every month, the walk seals, the purge clears', async () => {
+    const { rows: parts } = await scratch.pool.query<{ part: string; cols: string; idx: string }>(
+      `SELECT c.relname AS part,
+              (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND NOT a.attisdropped
+                 AND a.attname IN ('data_key_id', 'wrapped_key', 'phone_enc', 'body_enc', 'purged_at')) AS cols,
+              (SELECT count(*) FROM pg_inherits ih JOIN pg_index x ON x.indexrelid = ih.inhrelid
+                 WHERE ih.inhparent = 'notifications_unpurged_idx'::regclass AND x.indrelid = c.oid) AS idx
+       FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid WHERE h.inhparent = 'notifications'::regclass`,
+    );
+    expect(parts.length).toBeGreaterThanOrEqual(MONTHS + 2);
+    expect(parts.filter((p) => Number(p.cols) !== 5 || Number(p.idx) !== 1)).toEqual([]);
+
+    const config = AppConfig.fromEnv({
+      DATABASE_URL: scratch.url,
+      RETENTION_BATCH_SIZE: '50',
+      PERSONAL_DATA_RETENTION_DAYS: '30',
+    });
+    const cipher = new DataCipher(config);
+    const repository = new RetentionRepository(db);
+    const walk = new KeyWalk(config, new Clock(), cipher, repository, silent);
+    // The migrated alerts' plain numbers and texts, in every month, are sealed by the walk.
+    for (let i = 0; i < 5 && (await walk.run('notifications')).changed > 0; i++);
+    expect(await count('notifications', 'phone_e164 IS NOT NULL OR body IS NOT NULL')).toBe(0);
+    const { rows: sample } = await scratch.pool.query<SealedColumns & { id: string }>(
+      `SELECT id, data_key_id, wrapped_key, phone_enc, body_enc, phone_e164, body FROM notifications
+       WHERE transaction_id = ANY($1)`,
+      [['mig-tx-0', `mig-tx-${ALERTS / 2}`, `mig-tx-${ALERTS - 1}`]],
+    );
+    expect(sample.map((r) => cipher.open('notifications', r.id, r))).toEqual(
+      Array(3).fill({ phone: '+447911123456', body: 'hello' }),
+    );
+
+    // The purge empties the months past the retention of personal data, partition by partition.
+    const retention = new RetentionService(config, new Clock(), repository, walk, silent);
+    let purged = 0;
+    for (let run = await retention.purge(); ; run = await retention.purge()) {
+      purged += run.purged;
+      if (!run.more) break;
+    }
+    const due = `received_at < now() - interval '30 days' AND transaction_id LIKE 'mig-tx-%'`;
+    expect(purged).toBe(await count('notifications', due));
+    expect(purged).toBeGreaterThan(ALERTS / 2);
+    expect(await count('notifications', `${due} AND (purged_at IS NULL OR phone_enc IS NOT NULL)`)).toBe(0);
+    expect(
+      await count('notifications', `NOT (${due}) AND transaction_id LIKE 'mig-tx-%' AND phone_enc IS NULL`),
+    ).toBe(0);
   });
 
   it('takes a column added later to every partition, old months included', async () => {

@@ -1,3 +1,4 @@
+import type { Opened } from '../crypto/data-cipher';
 import { HistoryEvent } from '../notifications/notification-status';
 import { NewEvent, NotificationRow } from '../notifications/notification.types';
 import { ProviderError } from '../providers/provider.errors';
@@ -72,13 +73,13 @@ export class RouteTrail {
   }
 }
 
-/** The message as the adapters see it, for one attempt. */
-export function outboundFor(n: NotificationRow, attemptId: string): OutboundSms {
+/** The message as the adapters see it, for one attempt: the number and text opened just for the call. */
+export function outboundFor(n: NotificationRow, opened: Opened, attemptId: string): OutboundSms {
   return {
     attemptId,
     notificationId: n.id,
-    to: n.phone_e164 ?? '',
-    body: n.body ?? '',
+    to: opened.phone ?? '',
+    body: opened.body ?? '',
     encoding: n.encoding === 'UCS-2' ? 'UCS-2' : n.encoding === 'GSM-7' ? 'GSM-7' : undefined,
   };
 }

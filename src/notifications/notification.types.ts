@@ -43,10 +43,19 @@ export interface NotificationRow {
   received_at: Date;
   status: NotificationStatus;
   skip_reason: SkipReason | null;
+  /** Plain only in rows written before encryption at rest and not yet sealed by the re-wrap job. */
   phone_e164: string | null;
   contact_version: string | null;
   locale: string | null;
+  /** Plain only in rows written before encryption at rest and not yet sealed by the re-wrap job. */
   body: string | null;
+  /** The key-encryption key (DATA_KEYS id) that wrapped this row's data key. */
+  data_key_id: string | null;
+  wrapped_key: Buffer | null;
+  phone_enc: Buffer | null;
+  body_enc: Buffer | null;
+  /** When the retention purge removed the number, the text and the provider's error texts. */
+  purged_at: Date | null;
   segments: number | null;
   encoding: string | null;
   deadline_at: Date | null;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DataCipher } from '../crypto/data-cipher';
 import { Database, Queryable } from '../database/database.service';
 import { idMonth } from './alert-id';
 import { NotificationStatus } from './notification-status';
@@ -24,15 +25,24 @@ export type LeaseStanding = 'held' | 'taken' | 'moved-on';
 
 @Injectable()
 export class NotificationsRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly cipher: DataCipher,
+  ) {}
 
   /**
-   * Inserts the alerts of one Kafka chunk. A transactionId that already has an alert is skipped by the
-   * unique key in notification_transactions: that is the dedupe. Returns the ids that were new.
+   * Inserts the alerts of one Kafka chunk, the number and text sealed (never stored plain). A transactionId
+   * that already has an alert is skipped by the unique key in notification_transactions: that is the
+   * dedupe. Returns the ids that were new.
    */
   async insertMany(rows: NewNotification[], db: Queryable): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     const col = <K extends keyof NewNotification>(k: K) => rows.map((r) => r[k]);
+    const sealed = rows.map((r) =>
+      r.phoneE164 === null && r.body === null
+        ? null
+        : this.cipher.seal('notifications', r.id, { phone: r.phoneE164, body: r.body }),
+    );
     const { rows: inserted } = await db.query<{ id: string }>(
       // One alert per transactionId, ever: notification_transactions holds the key (the partitioned
       // notifications cannot have a unique index without the month), written in the same statement, so a
@@ -40,12 +50,13 @@ export class NotificationsRepository {
       `WITH u AS (
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
                    $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
-                   $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::text[], $20::int[],
-                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[], $25::date[]) WITH ORDINALITY
+                   $14::text[], $15::text[], $16::text[], $17::bigint[], $18::text[], $19::bytea[], $20::int[],
+                   $21::text[], $22::timestamptz[], $23::int[], $24::bigint[], $25::bytea[], $26::bytea[],
+                   $27::date[]) WITH ORDINALITY
            AS u(id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor, currency,
-                merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, phone_e164,
-                contact_version, locale, body, segments, encoding, deadline_at, source_partition, source_offset,
-                created_month, idx)
+                merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason, data_key_id,
+                contact_version, locale, wrapped_key, segments, encoding, deadline_at, source_partition, source_offset,
+                phone_enc, body_enc, created_month, idx)
        ), fresh AS (
          INSERT INTO notification_transactions (transaction_id)
          SELECT DISTINCT transaction_id FROM u
@@ -54,13 +65,13 @@ export class NotificationsRepository {
        )
        INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
          currency, merchant_name, merchant_city, channel, authorised_at, received_at, status, skip_reason,
-         phone_e164, contact_version, locale, body, segments, encoding, deadline_at, source_partition,
-         source_offset, final_at, updated_at, created_month)
+         data_key_id, contact_version, locale, wrapped_key, segments, encoding, deadline_at, source_partition,
+         source_offset, phone_enc, body_enc, final_at, updated_at, created_month)
        SELECT DISTINCT ON (u.transaction_id) u.id, u.transaction_id, u.event_id, u.cardholder_id, u.card_id,
               u.card_last4, u.amount_minor, u.currency, u.merchant_name, u.merchant_city, u.channel,
-              u.authorised_at, u.received_at, u.status, u.skip_reason, u.phone_e164, u.contact_version, u.locale,
-              u.body, u.segments, u.encoding, u.deadline_at, u.source_partition, u.source_offset,
-              CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at,
+              u.authorised_at, u.received_at, u.status, u.skip_reason, u.data_key_id, u.contact_version, u.locale,
+              u.wrapped_key, u.segments, u.encoding, u.deadline_at, u.source_partition, u.source_offset,
+              u.phone_enc, u.body_enc, CASE WHEN u.status = 'SKIPPED' THEN u.received_at END, u.received_at,
               -- The month of the (UUIDv7) id: lookups by id name it (alert-id.ts).
               COALESCE(u.created_month, (date_trunc('month', now() AT TIME ZONE 'UTC'))::date)
        FROM u WHERE u.transaction_id IN (SELECT transaction_id FROM fresh)
@@ -82,15 +93,17 @@ export class NotificationsRepository {
         col('receivedAt'),
         col('status'),
         col('skipReason'),
-        col('phoneE164'),
+        sealed.map((x) => x?.keyId ?? null),
         col('contactVersion'),
         col('locale'),
-        col('body'),
+        sealed.map((x) => x?.wrappedKey ?? null),
         col('segments'),
         col('encoding'),
         col('deadlineAt'),
         col('sourcePartition'),
         col('sourceOffset'),
+        sealed.map((x) => x?.phone ?? null),
+        sealed.map((x) => x?.body ?? null),
         rows.map((r) => idMonth(r.id)),
       ],
     );

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
-import { Database } from '../database/database.service';
+import { Database, RunLockOutcome } from '../database/database.service';
 
 // One fixed key for the whole deployment: every dispatcher competes for the same run.
 const MAINTENANCE_LOCK_KEY = 'alertline:partitions';
@@ -21,9 +21,7 @@ export class PartitionsRepository {
   constructor(private readonly db: Database) {}
 
   /** Runs `work` on a connection holding the maintenance lock, or returns `locked` when another has it. */
-  async withMaintenanceLock<T>(
-    work: (client: PoolClient) => Promise<T>,
-  ): Promise<{ locked: true } | { locked: false; result: T }> {
+  async withMaintenanceLock<T>(work: (client: PoolClient) => Promise<T>): Promise<RunLockOutcome<T>> {
     return this.db.withSessionLock(MAINTENANCE_LOCK_KEY, async (client) => {
       await client.query(`SELECT set_config('lock_timeout', $1, false)`, [DDL_LOCK_TIMEOUT]);
       try {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Queryable } from '../database/database.service';
+import { Database, Queryable, RunLockOutcome } from '../database/database.service';
 import { NotificationStatus } from '../notifications/notification-status';
 
 // One fixed key for the whole deployment: every dispatcher competes for the same run.
@@ -28,8 +28,8 @@ export interface StuckCursor {
 export class SweeperRepository {
   constructor(private readonly db: Database) {}
 
-  /** Runs `work` holding the sweeper's advisory lock, or returns `locked` when another dispatcher has it. */
-  async withRunLock<T>(work: () => Promise<T>): Promise<{ locked: true } | { locked: false; result: T }> {
+  /** One sweep at a time across dispatchers (Database.withSessionLock). */
+  withRunLock<T>(work: () => Promise<T>): Promise<RunLockOutcome<T>> {
     return this.db.withSessionLock(SWEEP_LOCK_KEY, () => work());
   }
 

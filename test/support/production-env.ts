@@ -11,11 +11,15 @@ export const PRODUCTION_ENV: Record<string, string> = {
   VONAGE_SIGNATURE_SECRET: 'h7Gk2Lp9Qx4Vm8Rt3Wz6Yc1Nb5Df0Sj',
   SMPP_PASSWORD: 'Q7m2Xp9w',
   SMPP_HOST: 'smsc.carrier.example',
+  DATA_KEYS: 'k2026:3q2+7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhs=',
+  DATA_HASH_KEY: 'yv66vgABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhs=',
 };
 
 /** The settings NODE_ENV=production refuses when nothing else is set (every provider in PROVIDERS). */
 export const REFUSED_WHEN_UNSET = [
   'API_KEYS',
+  'DATA_HASH_KEY',
+  'DATA_KEYS',
   'PUBLIC_BASE_URL',
   'SMPP_HOST',
   'SMPP_PASSWORD',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { testCipher } from '../../src/crypto/testing/test-cipher';
 import pino from 'pino';
 import { AppConfig } from '../../src/config/app-config';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
@@ -27,7 +28,7 @@ import { newNotification } from './notification-fixture';
  */
 export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fromEnv({})) {
   const batches = new WriteBatches(config, metrics, pino({ level: 'silent' }));
-  const notifications = new NotificationsRepository(db);
+  const notifications = new NotificationsRepository(db, testCipher());
   const attempts = new AttemptsRepository(db);
   const events = new EventsRepository(db);
   const locks = new ReceiptsRepository();
@@ -61,7 +62,7 @@ export function sendPathOn(db: Database, metrics: Metrics, config = AppConfig.fr
     notifications,
     attempts,
     events,
-    new ContactsRepository(db),
+    new ContactsRepository(db, testCipher()),
     metrics,
     sendBatches,
     acceptance,
