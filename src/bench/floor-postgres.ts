@@ -80,6 +80,11 @@ export async function postgresInsertFloor(job: FloorJob, report: ReportProgress)
   const { url, batch } = job.pg!;
   const pool = new Pool({ connectionString: url, max: job.concurrency });
   await pool.query(`CREATE TABLE IF NOT EXISTS ${FLOOR_TABLE} (LIKE notifications INCLUDING ALL)`);
+  // The ingest's dedupe is a unique transactionId in notification_transactions (the partitioned table
+  // cannot hold one); here, on the copy itself: the same one extra unique btree entry per alert.
+  await pool.query(
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${FLOOR_TABLE}_dedupe ON ${FLOOR_TABLE} (transaction_id)`,
+  );
   let next = 0;
   let items = 0;
   const startedAt = Date.now();
