@@ -117,6 +117,7 @@ export class KeyWalk {
         bodyEnc: sealed.body,
         phoneHash: opened.phone === null ? null : this.cipher.phoneHash(opened.phone),
         oldWrappedKey: row.wrapped_key,
+        at: row.at,
       };
     }
     if (row.wrapped_key === null || row.data_key_id === null) return null;
@@ -130,6 +131,7 @@ export class KeyWalk {
       bodyEnc: null,
       phoneHash: null,
       oldWrappedKey: row.wrapped_key,
+      at: row.at,
     };
   }
 }

@@ -24,6 +24,8 @@ export interface Resealed {
   phoneHash: Buffer | null;
   /** The wrapped key the row had when read: a row changed since (resend, purge) is left alone. */
   oldWrappedKey: Buffer | null;
+  /** An alert's received_at (its partition), null for a contact. */
+  at: Date | null;
 }
 
 export type WalkTarget = 'notifications' | 'contacts';
@@ -54,7 +56,7 @@ export class RetentionRepository {
   async purgeBatch(before: Date, limit: number, now: Date): Promise<number> {
     const { rows } = await this.db.pool.query<{ purged: string }>(
       `WITH doomed AS (
-         SELECT id FROM notifications
+         SELECT id, received_at FROM notifications
          WHERE purged_at IS NULL AND received_at < $1 AND final_at IS NOT NULL
          ORDER BY received_at, id
          LIMIT $2
@@ -62,7 +64,8 @@ export class RetentionRepository {
        ), n AS (
          UPDATE notifications n SET phone_e164 = NULL, body = NULL, phone_enc = NULL, body_enc = NULL,
                 wrapped_key = NULL, data_key_id = NULL, last_error_detail = NULL, purged_at = $3
-         FROM doomed WHERE n.id = doomed.id
+         -- received_at as well: on a table partitioned by time each row is looked up in its own partition
+         FROM doomed WHERE n.id = doomed.id AND n.received_at = doomed.received_at
          RETURNING n.id
        ), a AS (
          UPDATE delivery_attempts a SET error_detail = NULL
@@ -157,10 +160,11 @@ export class RetentionRepository {
       `UPDATE notifications n SET data_key_id = u.key_id, wrapped_key = u.wrapped,
               phone_enc = COALESCE(u.phone_enc, n.phone_enc), body_enc = COALESCE(u.body_enc, n.body_enc),
               phone_e164 = NULL, body = NULL
-       FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])
-         AS u(id, key_id, wrapped, phone_enc, body_enc, old_wrapped)
-       WHERE n.id = u.id AND n.purged_at IS NULL AND n.wrapped_key IS NOT DISTINCT FROM u.old_wrapped`,
-      columns(rows),
+       FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[], $7::timestamptz[])
+         AS u(id, key_id, wrapped, phone_enc, body_enc, old_wrapped, received_at)
+       WHERE n.id = u.id AND n.received_at = u.received_at AND n.purged_at IS NULL
+         AND n.wrapped_key IS NOT DISTINCT FROM u.old_wrapped`,
+      [...columns(rows), rows.map((r) => r.at)],
     );
     return rowCount ?? 0;
   }
