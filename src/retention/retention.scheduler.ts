@@ -1,27 +1,27 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { PeriodicRun } from '../common/periodic-run';
 import { AppConfig } from '../config/app-config';
 import { RetentionService } from './retention.service';
 
 /**
  * Starts a retention run every RETENTION_INTERVAL_MS on each dispatcher; the advisory lock lets one run at
- * a time across them, so no queue is needed (and a flushed Redis loses nothing). A run that is still going
- * when the timer fires again is not started twice in this process.
+ * a time across them, so no queue is needed (and a flushed Redis loses nothing).
  */
 @Injectable()
 export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly run: PeriodicRun;
   private readonly every: number;
   private readonly enabled: boolean;
 
   constructor(
-    private readonly retention: RetentionService,
+    retention: RetentionService,
     config: AppConfig,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.every = config.get('RETENTION_INTERVAL_MS');
     this.enabled = config.get('RETENTION_ENABLED') ?? config.get('NODE_ENV') !== 'test';
+    this.run = new PeriodicRun('retention run', () => retention.runOnce(), logger);
   }
 
   onApplicationBootstrap(): void {
@@ -29,26 +29,10 @@ export class RetentionScheduler implements OnApplicationBootstrap, OnModuleDestr
       this.logger.info('retention purge and key walk disabled (RETENTION_ENABLED)');
       return;
     }
-    this.timer = setInterval(() => this.tick(), this.every);
-    this.timer.unref();
-    this.tick();
-  }
-
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.retention
-      .runOnce()
-      .catch((err: Error) => {
-        // Database away: readiness reports it; the next tick tries again.
-        this.logger.warn({ err: err.message }, 'retention run failed');
-      })
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.run.start(this.every);
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.run.stop();
   }
 }
