@@ -19,19 +19,33 @@ describe('DATA_KEYS, DATA_KEY_CURRENT, DATA_HASH_KEY', () => {
     const config = parseConfig({ DATA_KEYS: `k-2027:${key(1)}, k_2026:${key(2)}` });
     expect([...config.DATA_KEYS.keys()]).toEqual(['k-2027', 'k_2026']);
     expect(config.DATA_KEYS.get('k_2026')?.equals(Buffer.alloc(32, 2))).toBe(true);
-    expect(parseConfig({ DATA_KEYS: `a:${key(1)},b:${key(2)}`, DATA_KEY_CURRENT: 'b' }).DATA_KEY_CURRENT).toBe('b');
+    expect(
+      parseConfig({ DATA_KEYS: `a:${key(1)},b:${key(2)}`, DATA_KEY_CURRENT: 'b' }).DATA_KEY_CURRENT,
+    ).toBe('b');
   });
 
   it('stops start-up naming the setting and the entry, never printing a key', () => {
     const secret = key(7);
     const cases: Array<[Record<string, string>, string, string]> = [
       [{ DATA_KEYS: `k1:${secret},k1:${key(8)}` }, 'DATA_KEYS', 'entry 2: key id k1 is listed twice'],
-      [{ DATA_KEYS: `k1:${secret.slice(4)}` }, 'DATA_KEYS', 'entry 1 (k1): the key must be base64 of exactly 32'],
+      [
+        { DATA_KEYS: `k1:${secret.slice(4)}` },
+        'DATA_KEYS',
+        'entry 1 (k1): the key must be base64 of exactly 32',
+      ],
       [{ DATA_KEYS: secret }, 'DATA_KEYS', 'entry 1: must be <key id>:<base64'],
       [{ DATA_KEYS: `bad id:${secret}` }, 'DATA_KEYS', 'entry 1: the key id must be'],
-      [{ DATA_KEYS: `k1:${secret}`, DATA_KEY_CURRENT: 'k9' }, 'DATA_KEY_CURRENT', 'k9 is not a key id of DATA_KEYS'],
+      [
+        { DATA_KEYS: `k1:${secret}`, DATA_KEY_CURRENT: 'k9' },
+        'DATA_KEY_CURRENT',
+        'k9 is not a key id of DATA_KEYS',
+      ],
       [{ DATA_HASH_KEY: 'short' }, 'DATA_HASH_KEY', 'must be base64 of exactly 32 bytes'],
-      [{ HISTORY_RETENTION_DAYS: '7' }, 'HISTORY_RETENTION_DAYS', '7 is shorter than PERSONAL_DATA_RETENTION_DAYS 30'],
+      [
+        { HISTORY_RETENTION_DAYS: '7' },
+        'HISTORY_RETENTION_DAYS',
+        '7 is shorter than PERSONAL_DATA_RETENTION_DAYS 30',
+      ],
     ];
     for (const [env, setting, message] of cases) {
       const text = problem(env);
@@ -59,11 +73,15 @@ describe('DATA_KEYS, DATA_KEY_CURRENT, DATA_HASH_KEY', () => {
 
   it('accepts exactly the canonical base64 of 32 bytes as a key', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 48 }), fc.string({ maxLength: 3 }), (bytes, junk) => {
-        const b64 = Buffer.from(bytes).toString('base64');
-        expect(decodeKey(b64) !== undefined).toBe(bytes.length === 32);
-        if (junk.length > 0 && bytes.length === 32) expect(decodeKey(b64 + junk)).toBeUndefined();
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 48 }),
+        fc.string({ maxLength: 3 }),
+        (bytes, junk) => {
+          const b64 = Buffer.from(bytes).toString('base64');
+          expect(decodeKey(b64) !== undefined).toBe(bytes.length === 32);
+          if (junk.length > 0 && bytes.length === 32) expect(decodeKey(b64 + junk)).toBeUndefined();
+        },
+      ),
     );
   });
 

@@ -36,7 +36,9 @@ describe('envelope encryption', () => {
         expect(() => decryptValue(dek, 'notifications.phone:a', bad)).toThrow(DataTamperedError);
       }),
     );
-    expect(() => decryptValue(dek, 'notifications.phone:a', sealed.subarray(0, 20))).toThrow(DataTamperedError);
+    expect(() => decryptValue(dek, 'notifications.phone:a', sealed.subarray(0, 20))).toThrow(
+      DataTamperedError,
+    );
     expect(() => decryptValue(dek, 'notifications.phone:b', sealed)).toThrow(DataTamperedError);
     expect(() => decryptValue(dek, 'notifications.body:a', sealed)).toThrow(DataTamperedError);
     expect(() => decryptValue(newDataKey(), 'notifications.phone:a', sealed)).toThrow(DataTamperedError);
@@ -64,7 +66,10 @@ describe('DataCipher', () => {
       phone_e164: null,
       body: null,
     };
-    expect(cipher.open('notifications', 'n1', row)).toEqual({ phone: '+8613800138000', body: '您尾号4242的卡' });
+    expect(cipher.open('notifications', 'n1', row)).toEqual({
+      phone: '+8613800138000',
+      body: '您尾号4242的卡',
+    });
     expect(() => cipher.open('contacts', 'n1', row)).toThrow(DataTamperedError);
   });
 
@@ -83,7 +88,13 @@ describe('DataCipher', () => {
   });
 
   it('reads a row written before encryption at rest as it is', () => {
-    const row = { data_key_id: null, wrapped_key: null, phone_enc: null, phone_e164: '+447700900123', body: 'x' };
+    const row = {
+      data_key_id: null,
+      wrapped_key: null,
+      phone_enc: null,
+      phone_e164: '+447700900123',
+      body: 'x',
+    };
     expect(testCipher().open('notifications', 'n', row)).toEqual({ phone: '+447700900123', body: 'x' });
   });
 
