@@ -28,6 +28,8 @@ export const FINAL_STATUSES: ReadonlySet<NotificationStatus> = new Set([
 /** Event types in the history that are not status changes. */
 export enum HistoryEvent {
   ATTEMPT_FAILED = 'ATTEMPT_FAILED',
+  /** The provider cannot carry this message at all (no template for it, ...): passed on, no breaker count. */
+  CANNOT_SEND = 'CANNOT_SEND',
   FAILOVER = 'FAILOVER',
   RECOVERED_IN_FLIGHT = 'RECOVERED_IN_FLIGHT',
   RECEIPT = 'RECEIPT',

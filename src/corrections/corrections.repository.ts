@@ -248,7 +248,7 @@ export class CorrectionsRepository {
        n AS (
          UPDATE notifications SET status = 'QUEUED', body = $4, locale = $5, segments = $6, encoding = $7,
                 phone_e164 = $8, contact_version = $9, deadline_at = $10, original_notification_id = $11,
-                updated_at = $3
+                updated_at = $3, template_key = $13, template_params = $14::jsonb
          WHERE id = (SELECT notification_id FROM r) AND status = 'RECEIVED'
          RETURNING id)
        INSERT INTO notification_events (notification_id, at, type, status, detail)
@@ -266,6 +266,9 @@ export class CorrectionsRepository {
         send.deadlineAt,
         originalId,
         JSON.stringify(send.template),
+        // On the alert too: template-only vendors (Aliyun, Tencent) send this, not the body.
+        send.template.key,
+        JSON.stringify(send.template.params),
       ],
     );
   }

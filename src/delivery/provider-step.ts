@@ -7,6 +7,7 @@ import { HistoryEvent } from '../notifications/notification-status';
 import { AttemptRow, NotificationRow } from '../notifications/notification.types';
 import { BreakerPass, CircuitState, ProviderBreakers } from '../providers/provider-breakers';
 import {
+  CannotSendMessageError,
   CircuitOpenError,
   ProviderError,
   ProviderTimeoutError,
@@ -159,6 +160,9 @@ export class ProviderStep {
       return this.afterTimeout(n, provider, attempt, sms, err, trail);
     }
     if (err instanceof RateLimitedError) await this.limiter.backOff(provider.name, err.retryAfterMs);
+    // Not sent, and not the provider's health (the breaker's errorFilter passed it): counted by why.
+    if (err instanceof CannotSendMessageError)
+      this.metrics.providerCannotSend.inc({ provider: provider.name, reason: err.code });
     // The breaker refused the call after the attempt was written: certainly not sent.
     await this.recorder.attemptFailed(
       n,

@@ -1,5 +1,10 @@
 import { HistoryEvent } from '../notifications/notification-status';
-import { CircuitOpenError, RateLimitedError, TransientProviderError } from '../providers/provider.errors';
+import {
+  CannotSendMessageError,
+  CircuitOpenError,
+  RateLimitedError,
+  TransientProviderError,
+} from '../providers/provider.errors';
 import { RouteTrail } from './route-trail';
 
 const at = new Date('2026-11-22T12:00:00Z');
@@ -39,5 +44,19 @@ describe('RouteTrail', () => {
     throttled.failed('smpp', new RateLimitedError('smpp', 'ESME_RTHROTTLED', 'throttled'));
     expect(throttled.allRateLimited).toBe(true);
     expect(new RouteTrail('n3', () => at).reason()).toBe('no provider available');
+  });
+});
+
+describe('RouteTrail.noneCanSend', () => {
+  it('is true only when every provider tried said it cannot carry the message', () => {
+    const trail = new RouteTrail('n1', () => at);
+    expect(trail.noneCanSend).toBe(false);
+    trail.failed('aliyun', new CannotSendMessageError('aliyun', 'NO_TEMPLATE_CODE', 'no code'));
+    trail.failed('tencent', new CannotSendMessageError('tencent', 'NO_TEMPLATE_ID', 'no id'));
+    expect(trail.noneCanSend).toBe(true);
+    expect(trail.reason()).toBe('aliyun NO_TEMPLATE_CODE: no code; tencent NO_TEMPLATE_ID: no id');
+    // An open circuit may close again: that provider might carry it later, so the alert is retried.
+    trail.failed('twilio', new CircuitOpenError('twilio'));
+    expect(trail.noneCanSend).toBe(false);
   });
 });

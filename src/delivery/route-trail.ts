@@ -56,6 +56,11 @@ export class RouteTrail {
     return this.failures[this.failures.length - 1]?.err;
   }
 
+  /** Every provider tried said it cannot carry this message: retrying the same route cannot help. */
+  get noneCanSend(): boolean {
+    return this.failures.length > 0 && this.failures.every((f) => f.err.kind === 'cannot-send');
+  }
+
   get allRateLimited(): boolean {
     return this.failures.length > 0 && this.failures.every((f) => f.err.kind === 'rate-limited');
   }

@@ -102,11 +102,13 @@ export class SendRecorder {
     notes: NewEvent[] = [],
     notSent = false,
   ): Promise<void> {
-    const status = notSent
-      ? AttemptStatus.NOT_SENT
-      : err.kind === 'rate-limited'
-        ? AttemptStatus.RATE_LIMITED
-        : AttemptStatus.FAILED;
+    const cannotSend = err.kind === 'cannot-send';
+    const status =
+      notSent || cannotSend
+        ? AttemptStatus.NOT_SENT
+        : err.kind === 'rate-limited'
+          ? AttemptStatus.RATE_LIMITED
+          : AttemptStatus.FAILED;
     const detail = scrubPersonalData(err.message);
     await this.fence.run(n, false, async (tx) => {
       await this.attempts.finish(attempt.id, { status, errorCode: err.code, errorDetail: detail }, now, tx);
@@ -115,7 +117,7 @@ export class SendRecorder {
           {
             notificationId: n.id,
             at: now,
-            type: HistoryEvent.ATTEMPT_FAILED,
+            type: cannotSend ? HistoryEvent.CANNOT_SEND : HistoryEvent.ATTEMPT_FAILED,
             provider: attempt.provider,
             errorCode: err.code,
             detail,
@@ -170,6 +172,23 @@ export class SendRecorder {
       );
     });
     this.metrics.transition(S.FAILED, err.code);
+  }
+
+  /**
+   * No provider on the route can carry this alert (each threw CannotSendMessageError): FAILED with
+   * CANNOT_SEND and why, since a retry would meet the same providers. The number is not at fault: no flag.
+   */
+  async cannotSend(n: NotificationRow, reason: string, now: Date, notes: NewEvent[] = []): Promise<void> {
+    const detail = scrubPersonalData(reason);
+    const code = 'CANNOT_SEND';
+    await this.fence.run(n, false, async (tx) => {
+      const change = { status: S.FAILED, at: now, errorCode: code, errorDetail: detail };
+      const events = [...notes];
+      if (await this.notifications.transition(n.id, [S.SENDING], change, tx))
+        events.push({ notificationId: n.id, at: now, type: S.FAILED, status: S.FAILED, errorCode: code, detail });
+      await this.events.insertMany(events, tx);
+    });
+    this.metrics.transition(S.FAILED, code);
   }
 
   /** Back to QUEUED for a retry; the job's backoff decides when. */

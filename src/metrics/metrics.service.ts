@@ -49,6 +49,12 @@ export class Metrics {
     labelNames: ['provider', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly providerCannotSend = new Counter({
+    name: 'alertline_provider_cannot_send_total',
+    help: 'Alerts a provider could not carry at all (passed on without a breaker count), by reason',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly providerDuration = new Histogram({
     name: 'alertline_provider_request_duration_seconds',
     help: 'Duration of send requests to SMS providers',

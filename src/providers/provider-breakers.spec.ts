@@ -3,6 +3,7 @@ import { loadConfig } from './provider-config';
 import { Metrics } from '../metrics/metrics.service';
 import { ProviderBreakers } from './provider-breakers';
 import {
+  CannotSendMessageError,
   CircuitOpenError,
   PermanentRecipientError,
   ProviderTimeoutError,
@@ -58,6 +59,24 @@ describe('ProviderBreakers', () => {
       ).rejects.toBeInstanceOf(PermanentRecipientError);
     }
     expect(breakers.state('vonage')).toBe('closed');
+  });
+
+  it('does not open on repeated cannot-send, nor keep an opened breaker open, by type not text', async () => {
+    const cannot = () =>
+      Promise.reject(new CannotSendMessageError('vonage', 'NO_TEMPLATE', 'boom: no template'));
+    for (let i = 0; i < 10; i++)
+      await expect(breakers.fire('vonage', cannot)).rejects.toBeInstanceOf(CannotSendMessageError);
+    expect(breakers.state('vonage')).toBe('closed');
+    expect(breakers.lastFailure('vonage')).toBeUndefined();
+    // The same words in a transient error do count: the type decides.
+    const transient = () => Promise.reject(new TransientProviderError('vonage', 'NO_TEMPLATE', 'boom'));
+    for (let i = 0; i < 2; i++) await expect(breakers.fire('vonage', transient)).rejects.toThrow('boom');
+    expect(breakers.state('vonage')).toBe('open');
+    // Half-open: a cannot-send trial is not a failure, so the breaker does not go back to open.
+    await sleep(250);
+    expect(breakers.state('vonage')).toBe('half-open');
+    await expect(breakers.fire('vonage', cannot)).rejects.toBeInstanceOf(CannotSendMessageError);
+    expect(breakers.state('vonage')).not.toBe('open');
   });
 
   it('turns a refused call into CircuitOpenError', async () => {

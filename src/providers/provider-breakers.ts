@@ -5,6 +5,7 @@ import { ProviderName } from '../config/config.schema';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { Metrics } from '../metrics/metrics.service';
 import {
+  CannotSendMessageError,
   CircuitOpenError,
   PermanentRecipientError,
   ProviderError,
@@ -26,8 +27,9 @@ export interface BreakerPass {
 type Action = () => Promise<unknown>;
 
 /**
- * One opossum breaker per configured provider, in this process. Permanent recipient errors and rate
- * limits pass the errorFilter: the provider answered, so they neither open the breaker nor keep it open.
+ * One opossum breaker per configured provider, in this process. Permanent recipient errors, rate limits
+ * and messages the provider cannot carry (CannotSendMessageError: no template for it) pass the
+ * errorFilter: the provider answered, or was never asked, so they neither open the breaker nor keep it open.
  * The state gauge alertline_circuit_state is driven from the breaker's own events.
  */
 @Injectable()
@@ -55,7 +57,9 @@ export class ProviderBreakers implements OnModuleDestroy {
         volumeThreshold: config.get('CIRCUIT_VOLUME_THRESHOLD'),
         rollingCountTimeout: config.get('CIRCUIT_ROLLING_WINDOW_MS'),
         errorFilter: (err: unknown) =>
-          err instanceof PermanentRecipientError || err instanceof RateLimitedError,
+          err instanceof PermanentRecipientError ||
+          err instanceof RateLimitedError ||
+          err instanceof CannotSendMessageError,
       });
       breaker.on('failure', (err: unknown) => this.lastFailures.set(name, describe(err)));
       breaker.on('open', () => this.changed(name, 'open'));

@@ -5,7 +5,7 @@ import type { ProviderName } from '../config/config.schema';
 // (Twilio's 21211 quotes the 'To' number) with phone and card numbers masked here, where it is built, so
 // no log, metric, history row or support answer downstream ever holds the number from it.
 export abstract class ProviderError extends Error {
-  abstract readonly kind: 'permanent' | 'transient' | 'rate-limited';
+  abstract readonly kind: 'permanent' | 'transient' | 'rate-limited' | 'cannot-send';
   constructor(
     readonly provider: ProviderName,
     /** The vendor's code as a string ("21211", "HTTP_503", "ESME_RTHROTTLED"), or ours ("TIMEOUT"). */
@@ -26,6 +26,18 @@ export class PermanentRecipientError extends ProviderError {
 export class TransientProviderError extends ProviderError {
   override readonly name: string = 'TransientProviderError';
   readonly kind = 'transient' as const;
+}
+
+/**
+ * This provider cannot carry this message at all, whatever its health: no template registered for the
+ * alert's key (template-only vendors), or a kind of message it does not send. Nothing was sent and asking
+ * this provider again will not change it, so the next provider is tried at once, the breaker does not
+ * count it (errorFilter), and an alert that no provider on its route can send ends FAILED (CANNOT_SEND)
+ * instead of being retried until its deadline. `code` says why: NO_TEMPLATE, NO_TEMPLATE_CODE, ...
+ */
+export class CannotSendMessageError extends ProviderError {
+  override readonly name: string = 'CannotSendMessageError';
+  readonly kind = 'cannot-send' as const;
 }
 
 /** 429 or SMPP throttling: back off and fail over; the message itself is fine. */

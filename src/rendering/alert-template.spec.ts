@@ -39,11 +39,10 @@ describe('alert templates', () => {
   });
 
   it('params follow each template’s own slot order (Tencent fills by position)', () => {
-    for (const byLocale of Object.values(TEMPLATE_TEXTS))
-      for (const [locale, text] of Object.entries(byLocale)) {
-        const t = renderAlertText({ ...input, locale });
-        expect(t.template.params.map((p) => p.name)).toEqual(templateSlots(text));
-      }
+    for (const [locale, text] of Object.entries(TEMPLATE_TEXTS.card_authorised)) {
+      const t = renderAlertText({ ...input, locale });
+      expect(t.template.params.map((p) => p.name)).toEqual(templateSlots(text));
+    }
   });
 
   it('never expands a value that looks like a slot', () => {

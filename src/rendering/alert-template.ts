@@ -14,6 +14,27 @@ export const TEMPLATE_TEXTS: Readonly<Record<string, Readonly<Record<TemplateLoc
     en: 'card ending ${card} was used for ${amount} at ${merchant} on ${time}. Not you? Call ${phone}.',
     'zh-CN': '您尾号${card}的卡于${time}在${merchant}消费${amount}。如非本人操作，请致电${phone}。',
   },
+  // Corrections (src/rendering/correction-text.ts). A registered template's variables may carry only
+  // variable data (card, time, merchant, amounts, phone), never wording: "reversed" / "refunded" and
+  // "in full" / "by ... in all" are fixed text, so each combination is its own template to approve.
+  card_reversed_full: {
+    en: 'the ${amount} payment at ${merchant} on ${time} with card ending ${card} was reversed in full. Questions? Call ${phone}.',
+    'zh-CN': '您尾号${card}的卡于${time}在${merchant}消费${amount}，已全额撤销。如有疑问，请致电${phone}。',
+  },
+  card_reversed_partial: {
+    en: 'the ${amount} payment at ${merchant} on ${time} with card ending ${card} was reversed by ${reversed} (${total} in all). Questions? Call ${phone}.',
+    'zh-CN':
+      '您尾号${card}的卡于${time}在${merchant}消费${amount}，已撤销${reversed}，累计${total}。如有疑问，请致电${phone}。',
+  },
+  card_refunded_full: {
+    en: 'the ${amount} payment at ${merchant} on ${time} with card ending ${card} was refunded in full. Questions? Call ${phone}.',
+    'zh-CN': '您尾号${card}的卡于${time}在${merchant}消费${amount}，已全额退款。如有疑问，请致电${phone}。',
+  },
+  card_refunded_partial: {
+    en: 'the ${amount} payment at ${merchant} on ${time} with card ending ${card} was refunded by ${reversed} (${total} in all). Questions? Call ${phone}.',
+    'zh-CN':
+      '您尾号${card}的卡于${time}在${merchant}消费${amount}，已退款${reversed}，累计${total}。如有疑问，请致电${phone}。',
+  },
 };
 
 export const TEMPLATE_KEYS = Object.keys(TEMPLATE_TEXTS);

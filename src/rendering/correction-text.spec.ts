@@ -1,3 +1,4 @@
+import { fillTemplate } from './alert-template';
 import { renderCorrectionText } from './correction-text';
 
 const input = {
@@ -32,7 +33,8 @@ describe('renderCorrectionText', () => {
       amountMinor: 3000,
       reversedInAllMinor: 5000,
     });
-    expect(out.body).toContain('was refunded by CNY 30.00 (CNY 50.00 of CNY 128.00 in all)');
+    expect(out.body).toContain('was refunded by CNY 30.00 (CNY 50.00 in all)');
+    expect(out.template.key).toBe('card_refunded_partial');
   });
 
   it('zh-CN: the bank prefix, the original and the partial amount', () => {
@@ -51,7 +53,7 @@ describe('renderCorrectionText', () => {
     expect(part.body).toContain('已退款CNY 30.00，累计CNY 50.00');
   });
 
-  it('is also the card_reversed template with the same facts', () => {
+  it("is also the card_reversed_partial template with the same facts, in the locale's slot order", () => {
     const out = renderCorrectionText({
       ...input,
       locale: 'zh-CN',
@@ -60,7 +62,7 @@ describe('renderCorrectionText', () => {
       kind: 'PARTIAL_REVERSAL',
     });
     expect(out.template).toEqual({
-      key: 'card_reversed',
+      key: 'card_reversed_partial',
       locale: 'zh-CN',
       params: [
         { name: 'card', value: '4242' },
@@ -69,9 +71,22 @@ describe('renderCorrectionText', () => {
         { name: 'amount', value: 'CNY 128.00' },
         { name: 'reversed', value: 'CNY 30.00' },
         { name: 'total', value: 'CNY 30.00' },
-        { name: 'action', value: '撤销' },
         { name: 'phone', value: '+44 20 7946 0000' },
       ],
     });
+    expect(out.body).toBe(`【Alertline Bank】${fillTemplate(out.template)}`);
+  });
+
+  it('a full reversal is card_reversed_full, without the partial slots', () => {
+    const out = renderCorrectionText(input);
+    expect(out.template.key).toBe('card_reversed_full');
+    expect(out.template.params.map((p) => p.name)).toEqual(['amount', 'merchant', 'time', 'card', 'phone']);
+    expect(out.body).toBe(`Alertline Bank: ${fillTemplate(out.template)}`);
+  });
+
+  it('the last of several partial reversals is still partial: it says how much this one gave back', () => {
+    const out = renderCorrectionText({ ...input, amountMinor: 7800, reversedInAllMinor: 12800 });
+    expect(out.template.key).toBe('card_reversed_partial');
+    expect(out.body).toContain('was reversed by CNY 78.00 (CNY 128.00 in all)');
   });
 });

@@ -1,3 +1,4 @@
+import { fillTemplate, orderedParams } from './alert-template';
 import { formatAmount, RenderedText, templateLocale } from './alert-text';
 import { countSegments } from './sms-segments';
 import type { RenderedTemplate } from './template.types';
@@ -51,51 +52,39 @@ function when(at: Date, timeZone: string, locale: 'en' | 'zh-CN'): string {
     : `${month}月${day}日 ${p.hour}:${p.minute}`;
 }
 
-const ACTION = {
-  en: { reversal: 'reversed', refund: 'refunded' },
-  'zh-CN': { reversal: '撤销', refund: '退款' },
-};
+/** The template key: reversal or refund, given back in full by this one reversal or in part(s). */
+export function correctionTemplateKey(kind: CorrectionKind, full: boolean): string {
+  const action = kind.endsWith('REFUND') ? 'refunded' : 'reversed';
+  return `card_${action}_${full ? 'full' : 'partial'}`;
+}
 
 /**
- * The correction SMS for one reversal, as text and as the 'card_reversed' template (TEMPLATE-CONTRACT.md):
- * it names the original (merchant, amount, time) so it reads on its own, says "in full" when everything
- * has been given back and otherwise how much this time and in all. The template's params carry the same
- * facts in its own order; the zh-CN template text is the body without its 【bank】 prefix.
+ * The correction SMS for one reversal, as a template (alert-template.ts, card_reversed_* / card_refunded_*)
+ * and as text: the text is the bank's prefix plus the filled template, so what a template-only vendor
+ * sends and what Twilio sends cannot differ. It names the original (merchant, amount, time) so it reads on
+ * its own; "in full" when this one reversal gave everything back, otherwise how much this time and in all.
  */
 export function renderCorrectionText(input: CorrectionTextInput): RenderedCorrection {
   const locale = templateLocale(input.locale);
-  const original = formatAmount(input.originalAmountMinor, input.currency, locale);
-  const part = formatAmount(input.amountMinor, input.currency, locale);
-  const inAll = formatAmount(input.reversedInAllMinor, input.currency, locale);
-  const time = when(input.authorisedAt, input.timeZone, locale);
-  const merchant = input.merchantCity ? `${input.merchantName}, ${input.merchantCity}` : input.merchantName;
-  const action = ACTION[locale][input.kind.endsWith('REFUND') ? 'refund' : 'reversal'];
-  const full = input.reversedInAllMinor === input.originalAmountMinor;
-  const onlyOne = input.amountMinor === input.reversedInAllMinor;
-  let body: string;
-  if (locale === 'zh-CN') {
-    const what =
-      full && onlyOne ? `已全额${action}` : `已${action}${part}${full ? '，已全额退回' : `，累计${inAll}`}`;
-    body = `【${input.bankName}】您尾号${input.cardLast4}的卡于${time}在${merchant}消费${original}，${what}。如有疑问，请致电${input.bankPhone}。`;
-  } else {
-    const what =
-      full && onlyOne ? `was ${action} in full` : `was ${action} by ${part} (${inAll} of ${original} in all)`;
-    body = `${input.bankName}: the ${original} payment at ${merchant} on ${time} with card ending ${input.cardLast4} ${what}. Questions? Call ${input.bankPhone}.`;
-  }
-  const { segments, encoding } = countSegments(body);
+  const full =
+    input.reversedInAllMinor === input.originalAmountMinor && input.amountMinor === input.reversedInAllMinor;
+  const key = correctionTemplateKey(input.kind, full);
   const template: RenderedTemplate = {
-    key: 'card_reversed',
+    key,
     locale,
-    params: [
-      { name: 'card', value: input.cardLast4 },
-      { name: 'time', value: time },
-      { name: 'merchant', value: merchant },
-      { name: 'amount', value: original },
-      { name: 'reversed', value: part },
-      { name: 'total', value: inAll },
-      { name: 'action', value: action },
-      { name: 'phone', value: input.bankPhone },
-    ],
+    params: orderedParams(key, locale, {
+      card: input.cardLast4,
+      time: when(input.authorisedAt, input.timeZone, locale),
+      merchant: input.merchantCity ? `${input.merchantName}, ${input.merchantCity}` : input.merchantName,
+      amount: formatAmount(input.originalAmountMinor, input.currency, locale),
+      reversed: formatAmount(input.amountMinor, input.currency, locale),
+      total: formatAmount(input.reversedInAllMinor, input.currency, locale),
+      phone: input.bankPhone,
+    }),
   };
+  // As for alerts (alert-text.ts): zh-CN carries the bank's name as the customary 【】 signature.
+  const prefix = locale === 'zh-CN' ? `【${input.bankName}】` : `${input.bankName}: `;
+  const body = prefix + fillTemplate(template);
+  const { segments, encoding } = countSegments(body);
   return { body, locale, segments, encoding, template };
 }

@@ -26,6 +26,10 @@ const ERROR_WHY = {
   CIRCUIT_OPEN: 'the provider was paused after repeated errors',
   NO_PROVIDER: 'no SMS provider was available',
   NOT_FOUND_AT_PROVIDER: 'the provider has no record of the message',
+  CANNOT_SEND: 'no provider on its route can carry this message (no approved template for it)',
+  NO_TEMPLATE: 'the provider sends approved templates only and this message has none',
+  NO_TEMPLATE_CODE: 'the provider has no approved template for this message',
+  NO_TEMPLATE_ID: 'the provider has no approved template for this message',
   ESME_RINVDSTADR: 'the SMS centre refused the destination number',
   ESME_RTHROTTLED: 'the SMS centre asked us to slow down',
 };
@@ -47,6 +51,7 @@ const EVENT_LABEL = {
   FAILED: 'Failed',
   EXPIRED: 'Given up (deadline passed)',
   ATTEMPT_FAILED: 'Attempt failed',
+  CANNOT_SEND: 'Provider cannot send this message',
   FAILOVER: 'Switched to another provider',
   RECOVERED_IN_FLIGHT: 'Checked an interrupted send',
   RECEIPT: 'Receipt from the network',

@@ -14,11 +14,13 @@ export const PRODUCTION_ENV: Record<string, string> = {
   ALIYUN_ACCESS_KEY_ID: 'LTAI5tBankProduction',
   ALIYUN_ACCESS_KEY_SECRET: 'q3Vt8Lm2Xw7Rk9Pz4Nc6Hb1Jf5Gd0Sa',
   ALIYUN_RECEIPT_SECRET: 'Zr4Wq8Tn2Ym6Pk0Vx5Lc9Hb3Jd7Fg1Sa',
-  ALIYUN_TEMPLATES: 'card_authorised:zh-CN=SMS_465820001,card_authorised:en=SMS_465820002',
+  ALIYUN_TEMPLATES:
+    'card_authorised:zh-CN=SMS_465820001,card_authorised:en=SMS_465820002,card_reversed_full:zh-CN=SMS_465820003,card_reversed_full:en=SMS_465820004,card_reversed_partial:zh-CN=SMS_465820005,card_reversed_partial:en=SMS_465820006,card_refunded_full:zh-CN=SMS_465820007,card_refunded_full:en=SMS_465820008,card_refunded_partial:zh-CN=SMS_465820009,card_refunded_partial:en=SMS_465820010',
   TENCENT_SECRET_ID: 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE',
   TENCENT_SECRET_KEY: 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE',
   TENCENT_SMS_SDK_APP_ID: '1400787878',
-  TENCENT_TEMPLATES: 'card_authorised:zh-CN=1783201,card_authorised:en=1783202',
+  TENCENT_TEMPLATES:
+    'card_authorised:zh-CN=1783201,card_authorised:en=1783202,card_reversed_full:zh-CN=1783203,card_reversed_full:en=1783204,card_reversed_partial:zh-CN=1783205,card_reversed_partial:en=1783206,card_refunded_full:zh-CN=1783207,card_refunded_full:en=1783208,card_refunded_partial:zh-CN=1783209,card_refunded_partial:en=1783210',
   TENCENT_CALLBACK_TOKEN: 'c2d9e7f1a4b8c3e6d0f5a9b2c7e1d4f8',
 };
 

@@ -15,7 +15,7 @@ import {
   SentMessageRef,
   SmsProvider,
 } from '../provider.interface';
-import { TransientProviderError } from '../provider.errors';
+import { CannotSendMessageError } from '../provider.errors';
 import { aliyunSegments, mapAliyunCode, mapAliyunError, mapAliyunSendStatus } from './aliyun.codes';
 import { AliyunTemplateCodes, templateCode } from './aliyun.templates';
 import { ALIYUN_PRODUCTION_ENDPOINT, aliyunSettings } from './aliyun.settings';
@@ -85,15 +85,12 @@ export class AliyunProvider implements SmsProvider {
 
   async send(sms: OutboundSms): Promise<SendResult> {
     const template = sms.template;
+    // Not this provider's failure nor the number's: another provider on the route may carry it.
     if (!template)
-      throw new TransientProviderError(
-        'aliyun',
-        'NO_TEMPLATE',
-        'alert has no template: Aliyun sends templates only',
-      );
+      throw new CannotSendMessageError('aliyun', 'NO_TEMPLATE', 'alert has no template: Aliyun sends templates only');
     const code = templateCode(this.options.templates, template.key, template.locale);
     if (!code)
-      throw new TransientProviderError(
+      throw new CannotSendMessageError(
         'aliyun',
         'NO_TEMPLATE_CODE',
         `ALIYUN_TEMPLATES has no ${template.key}:${template.locale}`,

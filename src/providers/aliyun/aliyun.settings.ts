@@ -9,7 +9,8 @@ const SANDBOX = {
   ALIYUN_ACCESS_KEY_ID: 'LTAIsandboxAlertline',
   ALIYUN_ACCESS_KEY_SECRET: 'sandbox-aliyun-access-key-secret',
   ALIYUN_RECEIPT_SECRET: 'sandbox-aliyun-receipt-path-secret-0000',
-  ALIYUN_TEMPLATES: 'card_authorised:zh-CN=SMS_900000001,card_authorised:en=SMS_900000002',
+  ALIYUN_TEMPLATES:
+    'card_authorised:zh-CN=SMS_900000001,card_authorised:en=SMS_900000002,card_reversed_full:zh-CN=SMS_900000003,card_reversed_full:en=SMS_900000004,card_reversed_partial:zh-CN=SMS_900000005,card_reversed_partial:en=SMS_900000006,card_refunded_full:zh-CN=SMS_900000007,card_refunded_full:en=SMS_900000008,card_refunded_partial:zh-CN=SMS_900000009,card_refunded_partial:en=SMS_900000010',
   ALIYUN_ENDPOINT: 'http://127.0.0.1:3010',
 } as const;
 

@@ -163,12 +163,12 @@ describe('TencentProvider on the sandbox', () => {
     expect(err).not.toBeInstanceOf(ProviderTimeoutError);
   });
 
-  it('without a template there is nothing Tencent can send: a configuration failure, not the number', async () => {
+  it('without a template (or an id for it) Tencent cannot send it: a typed cannot-send, not the number', async () => {
     const out = { ...sms(), template: undefined };
-    await expect(provider().send(out)).rejects.toMatchObject({ kind: 'transient', code: 'NO_TEMPLATE' });
+    await expect(provider().send(out)).rejects.toMatchObject({ kind: 'cannot-send', code: 'NO_TEMPLATE' });
     const unknown = sms({ ...zh(), key: 'card_reversed' });
     await expect(provider().send(unknown)).rejects.toMatchObject({
-      kind: 'transient',
+      kind: 'cannot-send',
       code: 'NO_TEMPLATE_ID',
     });
   });

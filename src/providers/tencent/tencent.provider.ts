@@ -16,7 +16,8 @@ import {
   SendResult,
   SmsProvider,
 } from '../provider.interface';
-import { TransientProviderError } from '../provider.errors';
+import { signedText } from '../../rendering/alert-template';
+import { CannotSendMessageError, TransientProviderError } from '../provider.errors';
 import {
   mapTencentCode,
   mapTencentError,
@@ -29,7 +30,6 @@ import {
   parseTencentTemplates,
   TencentTemplateIds,
   templateIdFor,
-  tencentHandsetText,
   tencentSegments,
 } from './tencent.templates';
 
@@ -100,13 +100,13 @@ export class TencentProvider implements SmsProvider {
 
   async send(sms: OutboundSms): Promise<SendResult> {
     const template = sms.template;
-    // Configuration, not the cardholder: another provider can still send the text.
+    // Not this provider's failure nor the number's: another provider on the route may carry it.
     if (!template)
-      throw new TransientProviderError('tencent', 'NO_TEMPLATE', 'Tencent sends templates only; none given');
+      throw new CannotSendMessageError('tencent', 'NO_TEMPLATE', 'Tencent sends templates only; none given');
     const templateId = templateIdFor(this.options.templates, template);
     if (!templateId) {
       const which = `${template.key}:${template.locale}`;
-      throw new TransientProviderError(
+      throw new CannotSendMessageError(
         'tencent',
         'NO_TEMPLATE_ID',
         `TENCENT_TEMPLATES has no id for ${which}`,
@@ -127,13 +127,12 @@ export class TencentProvider implements SmsProvider {
     if (status.Code !== TENCENT_OK) throw mapTencentCode(status.Code, status.Message);
     if (!status.SerialNo)
       throw new TransientProviderError('tencent', 'NO_SERIAL_NO', 'Tencent answered Ok without a SerialNo');
-    // Fee is what Tencent bills; our own count of the handset text stands in when it says nothing.
+    // What the handset shows is the signature and the filled template (not our body, whose en prefix is
+    // the bank's name). Fee is what Tencent bills; our own count of that text stands in when it says nothing.
+    const handsetText = signedText(this.options.signName, template);
     const fee = Number(status.Fee);
-    const segments =
-      Number.isInteger(fee) && fee > 0
-        ? fee
-        : tencentSegments(tencentHandsetText(this.options.signName, sms.body));
-    return { providerMessageId: status.SerialNo, segments };
+    const segments = Number.isInteger(fee) && fee > 0 ? fee : tencentSegments(handsetText);
+    return { providerMessageId: status.SerialNo, segments, handsetText };
   }
 
   /**

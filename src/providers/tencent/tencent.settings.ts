@@ -9,7 +9,8 @@ export const TENCENT_SANDBOX = {
   TENCENT_SECRET_ID: 'AKIDsandboxAlertlineTencentSecretId00',
   TENCENT_SECRET_KEY: 'sandbox-tencent-secret-key',
   TENCENT_SMS_SDK_APP_ID: '1400000001',
-  TENCENT_TEMPLATES: 'card_authorised:zh-CN=1000001,card_authorised:en=1000002',
+  TENCENT_TEMPLATES:
+    'card_authorised:zh-CN=1000001,card_authorised:en=1000002,card_reversed_full:zh-CN=1000003,card_reversed_full:en=1000004,card_reversed_partial:zh-CN=1000005,card_reversed_partial:en=1000006,card_refunded_full:zh-CN=1000007,card_refunded_full:en=1000008,card_refunded_partial:zh-CN=1000009,card_refunded_partial:en=1000010',
   TENCENT_CALLBACK_TOKEN: 'sandbox-tencent-callback-token',
   TENCENT_SMS_ENDPOINT: 'http://127.0.0.1:3010/tencent',
 } as const;

@@ -2,13 +2,14 @@ import {
   fillTencentTemplate,
   parseTencentTemplates,
   templateIdFor,
-  tencentHandsetText,
   tencentSegments,
 } from './tencent.templates';
 
 describe('Tencent templates', () => {
   it('reads key:locale=id entries and finds an id by key and locale', () => {
-    const ids = parseTencentTemplates(' card_authorised:zh-CN=1234567, card_authorised:en=1234568 ,');
+    const ids = parseTencentTemplates(' card_authorised:zh-CN=1234567, card_authorised:en=1234568 ,', [
+      'card_authorised',
+    ]);
     expect(templateIdFor(ids, { key: 'card_authorised', locale: 'zh-CN', params: [] })).toBe('1234567');
     expect(templateIdFor(ids, { key: 'card_reversed', locale: 'en', params: [] })).toBeUndefined();
   });
@@ -19,23 +20,23 @@ describe('Tencent templates', () => {
     expect(() => parseTencentTemplates('card_authorised:en=1,card_authorised:en=2')).toThrow(
       'card_authorised:en is given twice',
     );
-    expect(() => parseTencentTemplates('card_authorised:en=1')).toThrow(
+    expect(() => parseTencentTemplates('card_authorised:en=1', ['card_authorised'])).toThrow(
       'no TemplateId for card_authorised:zh-CN',
+    );
+    // By default every template the renderer has: the corrections' too.
+    expect(() => parseTencentTemplates('card_authorised:en=1,card_authorised:zh-CN=2')).toThrow(
+      /no TemplateId for card_reversed_full:en, card_reversed_full:zh-CN, .*card_refunded_partial:zh-CN/,
     );
     expect(() => parseTencentTemplates('', ['card_authorised', 'card_reversed'])).toThrow(
       'no TemplateId for card_authorised:en, card_authorised:zh-CN, card_reversed:en, card_reversed:zh-CN',
     );
   });
 
-  it('fills {n} by position and builds the handset text with our signature', () => {
+  it('fills {n} by position', () => {
     expect(fillTencentTemplate('尾号{1}的卡于{2}，{1}', ['4242', '12月7日'])).toBe(
       '尾号4242的卡于12月7日，4242',
     );
     expect(fillTencentTemplate('{3}', ['a'])).toBe('{3}');
-    expect(tencentHandsetText('Alertline银行', '【Alertline Bank】您尾号4242的卡')).toBe(
-      '【Alertline银行】您尾号4242的卡',
-    );
-    expect(tencentHandsetText('X银行', 'Card ending 4242')).toBe('【X银行】Card ending 4242');
   });
 
   it('counts as Tencent bills: 70 characters in one, then 67 a part, every character one', () => {

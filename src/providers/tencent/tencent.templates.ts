@@ -42,14 +42,6 @@ export function fillTencentTemplate(text: string, values: readonly string[]): st
 }
 
 /**
- * What the handset shows: `【sign】` and the filled template. Our zh-CN body is `【bank】` + that same filled
- * template (docs/providers.md), so the adapter counts from the body with its own signature in front.
- */
-export function tencentHandsetText(signName: string, body: string): string {
-  return `【${signName}】${body.replace(/^【[^】]*】/, '')}`;
-}
-
-/**
  * Tencent's billing count for a mainland message: every character (Chinese, Latin, digit, punctuation,
  * space) counts one, the signature included; up to 70 is one message, longer ones are billed per 67.
  */
