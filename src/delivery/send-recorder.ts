@@ -185,7 +185,14 @@ export class SendRecorder {
       const change = { status: S.FAILED, at: now, errorCode: code, errorDetail: detail };
       const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx))
-        events.push({ notificationId: n.id, at: now, type: S.FAILED, status: S.FAILED, errorCode: code, detail });
+        events.push({
+          notificationId: n.id,
+          at: now,
+          type: S.FAILED,
+          status: S.FAILED,
+          errorCode: code,
+          detail,
+        });
       await this.events.insertMany(events, tx);
     });
     this.metrics.transition(S.FAILED, code);

@@ -210,6 +210,8 @@ function render(n) {
         a.status,
         el('span', 'mono', a.providerMessageId),
         [a.errorCode, a.errorDetail].filter(Boolean).join(' '),
+        // What the phone showed, where it is not the alert's text (a template vendor's signature).
+        a.handsetText ?? '',
         when(a.startedAt),
         when(a.finishedAt),
       ]),
@@ -217,7 +219,7 @@ function render(n) {
   );
   if (n.attempts.length === 0) {
     const none = el('td', 'muted', 'No attempt: nothing was handed to an SMS provider.');
-    none.colSpan = 7;
+    none.colSpan = 8;
     $('attempts').append(row([none]));
   }
   // The results row of this alert shows what was just read, not what the search saw.

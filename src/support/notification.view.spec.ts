@@ -54,6 +54,7 @@ function rows(phone: string) {
     error_code: '21211',
     error_detail: quoted,
     segments: null,
+    handset_text: `【Alertline银行】card ending 4242 at TOP UP ${phone.slice(1)}. Not you? Call 0${phone.slice(3)}.`,
     started_at: at,
     finished_at: at,
   };
@@ -75,7 +76,7 @@ const answer = (phone: string, role: 'support' | 'supervisor') => {
   const { n, attempt, event } = rows(phone);
   return JSON.stringify({
     ...notificationView(n, role),
-    attempts: [attemptView(attempt)],
+    attempts: [attemptView(attempt, role)],
     timeline: [eventView(event)],
   });
 };
@@ -100,9 +101,19 @@ describe('support views', () => {
       phone: '+447400123456',
       merchantName: 'TOP UP 447400123456',
       lastErrorDetail: "The 'To' number +*********456 is not a valid phone number.",
-      attempts: [{ errorDetail: "The 'To' number +*********456 is not a valid phone number." }],
+      attempts: [
+        {
+          errorDetail: "The 'To' number +*********456 is not a valid phone number.",
+          handsetText: '【Alertline银行】card ending 4242 at TOP UP 447400123456. Not you? Call 07400123456.',
+        },
+      ],
       timeline: [{ detail: "twilio 21211: The 'To' number +*********456 is not a valid phone number." }],
     });
+    const support = JSON.parse(answer('+447400123456', 'support')) as {
+      attempts: Array<{ handsetText: string }>;
+    };
+    expect(support.attempts[0].handsetText).toMatch(/^【Alertline银行】card ending 4242 at TOP UP \*+456\./);
+    expect(support.attempts[0].handsetText).not.toContain('7400123');
     expect(JSON.parse(answer('+447400123456', 'support'))).toMatchObject({
       phone: '+44*******456',
       transactionId: 'txn-1',

@@ -50,7 +50,10 @@ export function notificationView(n: NotificationRow, role: Role) {
   };
 }
 
-export function attemptView(a: AttemptRow) {
+/** `handsetText`: what the handset displayed when it differs from `text` (a vendor's 【signature】 and
+ * template); free text like the body, so masked for support agents. */
+export function attemptView(a: AttemptRow, role: Role) {
+  const freeText = role === 'supervisor' ? asIs : scrubbed;
   return {
     attemptNo: a.attempt_no,
     provider: a.provider,
@@ -59,6 +62,7 @@ export function attemptView(a: AttemptRow) {
     errorCode: a.error_code,
     errorDetail: scrubbed(a.error_detail),
     segments: a.segments,
+    handsetText: freeText(a.handset_text ?? null),
     startedAt: a.started_at,
     finishedAt: a.finished_at,
   };

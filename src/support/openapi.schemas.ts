@@ -75,6 +75,9 @@ export const attemptSchema = z
     errorCode: text,
     errorDetail: text,
     segments: z.int().nullable(),
+    handsetText: text.describe(
+      'what the handset displayed when it differs from the alert text (a template vendor’s 【signature】 and template); numbers masked for support',
+    ),
     startedAt: dateTime,
     finishedAt: dateTime.nullable(),
   })

@@ -154,19 +154,23 @@ describe('OpenAPI document', () => {
         'correctionOf',
       ].sort(),
     );
-    const attempt = attemptView({
-      id: 'a',
-      notification_id: row.id,
-      attempt_no: 1,
-      provider: 'twilio',
-      status: AttemptStatus.ACCEPTED,
-      provider_message_id: 'SM1',
-      error_code: null,
-      error_detail: null,
-      segments: 1,
-      started_at: new Date(),
-      finished_at: null,
-    });
+    const attempt = attemptView(
+      {
+        id: 'a',
+        notification_id: row.id,
+        attempt_no: 1,
+        provider: 'twilio',
+        status: AttemptStatus.ACCEPTED,
+        provider_message_id: 'SM1',
+        error_code: null,
+        error_detail: null,
+        segments: 1,
+        handset_text: '【Alertline银行】您尾号4242的卡',
+        started_at: new Date(),
+        finished_at: null,
+      },
+      'support',
+    );
     expect(schemaKeys('Attempt')).toEqual(Object.keys(attempt).sort());
     const event = eventView({
       id: '1',

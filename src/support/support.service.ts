@@ -74,7 +74,7 @@ export class SupportService {
     ]);
     return {
       ...notificationView(n, role),
-      attempts: attempts.map(attemptView),
+      attempts: attempts.map((a) => attemptView(a, role)),
       timeline: events.map(eventView),
       // Each side of a correction links the other: an alert lists its reversals, a correction names its original.
       corrections: corrections.map(reversalLinkView),

@@ -1,4 +1,5 @@
 import {
+  CannotSendMessageError,
   PermanentRecipientError,
   ProviderTimeoutError,
   RateLimitedError,
@@ -29,15 +30,33 @@ describe('Aliyun codes', () => {
     'isp.SYSTEM_ERROR',
     'isv.OUT_OF_SERVICE',
     'isv.AMOUNT_NOT_ENOUGH',
-    'isv.SMS_TEMPLATE_ILLEGAL',
     'isv.SMS_SIGNATURE_ILLEGAL',
-    'isv.BLACK_KEY_CONTROL_LIMIT',
     'isp.RAM_PERMISSION_DENY',
     'something.new',
   ])('%s is transient (our account or request, not the number)', (code) => {
     const err = mapAliyunCode(code, 'x');
     expect(err).toBeInstanceOf(TransientProviderError);
     expect(err).not.toBeInstanceOf(ProviderTimeoutError);
+  });
+
+  // help.aliyun.com/document_detail/101347: a blacklisted keyword / URL / over-long value in a variable, or
+  // a template Aliyun has not approved. The message, not the number nor Aliyun's health: next provider, no
+  // breaker count, the contact is not flagged.
+  it.each([
+    'isv.BLACK_KEY_CONTROL_LIMIT',
+    'isv.PARAM_NOT_SUPPORT_URL',
+    'isv.PARAM_LENGTH_LIMIT',
+    'isv.TEMPLATE_PARAMS_ILLEGAL',
+    'isv.TEMPLATE_MISSING_PARAMETERS',
+    'isv.SMS_TEMPLATE_ILLEGAL',
+  ])('%s: Aliyun cannot send this message (not the number)', (code) => {
+    const err = mapAliyunCode(code, '模板变量中存在黑名单关键字');
+    expect(err).toBeInstanceOf(CannotSendMessageError);
+    expect(err).not.toBeInstanceOf(PermanentRecipientError);
+    expect(err).toMatchObject({ provider: 'aliyun', code, kind: 'cannot-send' });
+    // The SDK's ClientError for the same code (an HTTP 4xx answer) means the same.
+    const thrown = Object.assign(new Error(`${code}: x`), { name: 'ClientError', code, statusCode: 400 });
+    expect(mapAliyunError(thrown)).toBeInstanceOf(CannotSendMessageError);
   });
 
   it('masks the number in the vendor text', () => {

@@ -1,5 +1,6 @@
 import { ProviderMessageStatus } from '../provider.interface';
 import {
+  CannotSendMessageError,
   PermanentRecipientError,
   ProviderError,
   ProviderTimeoutError,
@@ -19,17 +20,32 @@ const RATE_LIMITED = new Set([
   'isv.DAY_LIMIT_CONTROL', // the account's daily quota set in the console
   'isv.MONTH_LIMIT_CONTROL', // the account's monthly quota
 ]);
-// Everything else is about our account, signature, template or request, not the cardholder's number
-// (isp.SYSTEM_ERROR, isv.OUT_OF_SERVICE, isv.AMOUNT_NOT_ENOUGH, isv.SMS_TEMPLATE_ILLEGAL,
-// isv.SMS_SIGNATURE_ILLEGAL, isv.TEMPLATE_MISSING_PARAMETERS, isv.INVALID_JSON_PARAM, isv.PARAM_LENGTH_LIMIT,
-// isv.BLACK_KEY_CONTROL_LIMIT (a word in a param), isp.RAM_PERMISSION_DENY, SignatureDoesNotMatch,
-// InvalidAccessKeyId.NotFound ...): transient, so the next provider is tried and the breaker counts it.
+// This message cannot go through Aliyun as it is: the template or a variable's content is refused, not the
+// number nor Aliyun's health. Sources (search, 2026-12): Aliyun's API error code list
+// (help.aliyun.com/document_detail/101347) and its Alidayu-era table (mirrored at jmcad.top/forum.php?
+// tid=4028): isv.BLACK_KEY_CONTROL_LIMIT is "模板变量中存在黑名单关键字" (a blacklisted keyword in a template
+// variable, e.g. a merchant name), not a blacklisted number, so it is not permanent for the cardholder;
+// isv.MOBILE_NUMBER_ILLEGAL (非法手机号) is the number. No API code for an unsubscribed or blacklisted number
+// was found in those lists (that shows in the receipt's err_code, which maps to UNDELIVERED).
+const CANNOT_SEND = new Set([
+  'isv.BLACK_KEY_CONTROL_LIMIT', // a blacklisted keyword in a variable
+  'isv.PARAM_NOT_SUPPORT_URL', // a URL in a variable
+  'isv.PARAM_LENGTH_LIMIT', // a variable longer than the template allows
+  'isv.TEMPLATE_PARAMS_ILLEGAL', // an illegal keyword in a variable
+  'isv.TEMPLATE_MISSING_PARAMETERS', // params do not match the approved template
+  'isv.SMS_TEMPLATE_ILLEGAL', // the template code is not approved (or not this account's)
+]);
+// Everything else is about our account, signature or request, not the cardholder's number
+// (isp.SYSTEM_ERROR, isv.OUT_OF_SERVICE, isv.AMOUNT_NOT_ENOUGH, isv.SMS_SIGNATURE_ILLEGAL,
+// isv.INVALID_JSON_PARAM, isp.RAM_PERMISSION_DENY, SignatureDoesNotMatch, InvalidAccessKeyId.NotFound ...):
+// transient, so the next provider is tried and the breaker counts it.
 
 /** A SendSms / QuerySendDetails body `Code` other than "OK" onto our typed errors. */
 export function mapAliyunCode(code: string, message: string | undefined): ProviderError {
   const detail = `${code}: ${message ?? ''}`.slice(0, 300);
   if (PERMANENT_RECIPIENT.has(code)) return new PermanentRecipientError('aliyun', code, detail);
   if (RATE_LIMITED.has(code)) return new RateLimitedError('aliyun', code, detail);
+  if (CANNOT_SEND.has(code)) return new CannotSendMessageError('aliyun', code, detail);
   return new TransientProviderError('aliyun', code, detail);
 }
 
@@ -62,6 +78,7 @@ export function mapAliyunError(err: unknown): ProviderError {
   }
   if (code && PERMANENT_RECIPIENT.has(code)) return new PermanentRecipientError('aliyun', code, detail);
   if (code && RATE_LIMITED.has(code)) return new RateLimitedError('aliyun', code, detail);
+  if (code && CANNOT_SEND.has(code)) return new CannotSendMessageError('aliyun', code, detail);
   if (status !== undefined) return new TransientProviderError('aliyun', code ?? `HTTP_${status}`, detail);
   const sys = typeof e.code === 'string' ? e.code : 'NETWORK';
   return new TransientProviderError('aliyun', sys, detail);

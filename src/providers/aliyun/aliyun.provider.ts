@@ -87,7 +87,11 @@ export class AliyunProvider implements SmsProvider {
     const template = sms.template;
     // Not this provider's failure nor the number's: another provider on the route may carry it.
     if (!template)
-      throw new CannotSendMessageError('aliyun', 'NO_TEMPLATE', 'alert has no template: Aliyun sends templates only');
+      throw new CannotSendMessageError(
+        'aliyun',
+        'NO_TEMPLATE',
+        'alert has no template: Aliyun sends templates only',
+      );
     const code = templateCode(this.options.templates, template.key, template.locale);
     if (!code)
       throw new CannotSendMessageError(

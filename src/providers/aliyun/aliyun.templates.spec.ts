@@ -18,9 +18,9 @@ describe('ALIYUN_TEMPLATES', () => {
   });
 
   it('needs a code for every correction template too', () => {
-    expect(() =>
-      parseAliyunTemplates('card_authorised:zh-CN=SMS_1,card_authorised:en=SMS_2'),
-    ).toThrow(/no template code for .*card_reversed_full:zh-CN.*card_refunded_partial:en/);
+    expect(() => parseAliyunTemplates('card_authorised:zh-CN=SMS_1,card_authorised:en=SMS_2')).toThrow(
+      /no template code for .*card_reversed_full:zh-CN.*card_refunded_partial:en/,
+    );
   });
 
   it.each([
