@@ -1,0 +1,81 @@
+// A correction for a mainland cardholder on the mainland route (Aliyun, Tencent Cloud behind it): it goes
+// out as Aliyun's approved correction template with its params, through the real dysmsapi SDK to the
+// sandbox, with no cannot-send on the way and no breaker counting anything.
+import { randomInt } from 'node:crypto';
+import { makeContact, makeReversal, makeTransaction } from '../src/devstack/sample-data';
+import { scrubPersonalData } from '../src/common/phone-mask';
+import { signedText } from '../src/rendering/alert-template';
+import { publishContactsAndWait, api, waitForStatuses } from './support/e2e';
+import { attemptsOf, circuitStates, historyOf, providerStack } from './support/providers';
+import { waitForCorrections } from './support/reversals';
+
+const env = { PROVIDERS: 'aliyun,tencent', PROVIDER_TIMEOUT_MS: '1500', CIRCUIT_TIMEOUT_MS: '2500' };
+const SIGN = 'Alertline银行';
+
+describe('a correction on the mainland route (aliyun,tencent) through the roles and the sandbox', () => {
+  const t = providerStack(env);
+
+  it('goes out as Aliyun’s card_refunded_partial template with the right params', async () => {
+    const phone = `+86139${String(randomInt(1e8)).padStart(8, '0')}`;
+    const contact = makeContact({ locale: 'zh-CN', phoneNumber: phone });
+    await publishContactsAndWait(t.stack, t.db, [contact]);
+    const txn = makeTransaction(contact.cardholderId, {
+      amountMinor: 8800,
+      currency: 'CNY',
+      merchantName: '星巴克',
+      merchantCity: '上海',
+    });
+    await t.stack.publishTransactions([txn]);
+    await waitForStatuses(t.db, [txn.transactionId], ['DELIVERED']);
+    const refund = makeReversal(txn, { kind: 'PARTIAL_REFUND', amountMinor: 3000 });
+    await t.stack.publishReversals([refund]);
+    const done = await waitForCorrections(t.db, [refund.reversalId], ['DELIVERED']);
+    const correction = done.get(refund.reversalId)!;
+
+    const { rows } = await t.db.query<{
+      provider: string;
+      locale: 'zh-CN';
+      template_key: string;
+      template_params: Array<{ name: string; value: string }>;
+    }>(`SELECT provider, locale, template_key, template_params FROM notifications WHERE id = $1`, [
+      correction.notification_id,
+    ]);
+    const row = rows[0];
+    expect(row).toMatchObject({ provider: 'aliyun', template_key: 'card_refunded_partial' });
+    expect(row.template_params).toEqual([
+      { name: 'card', value: txn.cardLast4 },
+      { name: 'time', value: expect.stringMatching(/^\d{1,2}月\d{1,2}日 \d\d:\d\d$/) },
+      { name: 'merchant', value: '星巴克, 上海' },
+      { name: 'amount', value: 'CNY 88.00' },
+      { name: 'reversed', value: 'CNY 30.00' },
+      { name: 'total', value: 'CNY 30.00' },
+      { name: 'phone', value: expect.any(String) },
+    ]);
+
+    // The sandbox renders what Aliyun would from the template code and params it was sent.
+    const messages = await t.stack.sandboxClient.messages({ provider: 'aliyun', to: phone });
+    const sent = messages.find((m) => m.body.includes('已退款'));
+    const handset = signedText(SIGN, {
+      key: row.template_key,
+      locale: row.locale,
+      params: row.template_params,
+    });
+    expect(sent).toMatchObject({ body: handset, from: SIGN });
+    expect(sent!.body).toContain('消费CNY 88.00，已退款CNY 30.00，累计CNY 30.00。');
+    expect(await t.stack.sandboxClient.messages({ provider: 'tencent', to: phone })).toEqual([]);
+
+    const attempts = await attemptsOf(t.db, correction.notification_id);
+    expect(attempts.map((a) => [a.provider, a.status])).toEqual([['aliyun', 'ACCEPTED']]);
+    const types = (await historyOf(t.db, correction.notification_id)).map((e) => e.type);
+    expect(types).not.toContain('CANNOT_SEND');
+    expect(types).not.toContain('FAILOVER');
+    expect(await circuitStates(t.stack)).toEqual({ aliyun: 0, tencent: 0 });
+
+    // Support sees what the handset displayed, beside the alert's own text, numbers masked.
+    const view = await api(t.stack, `/v1/notifications/${correction.notification_id}`);
+    const body = view.body as { attempts: Array<{ handsetText: string | null }> };
+    expect(body.attempts).toHaveLength(1);
+    expect(body.attempts[0].handsetText).toMatch(/^【Alertline银行】您尾号\d{4}的卡于.*已退款CNY 30\.00/);
+    expect(body.attempts[0].handsetText).toBe(scrubPersonalData(handset));
+  });
+});
