@@ -1,15 +1,26 @@
 // A correction for a mainland cardholder on the mainland route (Aliyun, Tencent Cloud behind it): it goes
 // out as Aliyun's approved correction template with its params, through the real dysmsapi SDK to the
 // sandbox, with no cannot-send on the way and no breaker counting anything.
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { makeContact, makeReversal, makeTransaction } from '../src/devstack/sample-data';
+import { waitFor } from '../src/devstack/wait-for';
+import { NotificationsRepository } from '../src/notifications/notifications.repository';
 import { scrubPersonalData } from '../src/common/phone-mask';
 import { signedText } from '../src/rendering/alert-template';
+import { testDatabaseService } from './support/db';
 import { publishContactsAndWait, api, waitForStatuses } from './support/e2e';
+import { newNotification } from './support/notification-fixture';
 import { attemptsOf, circuitStates, historyOf, providerStack } from './support/providers';
 import { waitForCorrections } from './support/reversals';
 
-const env = { PROVIDERS: 'aliyun,tencent', PROVIDER_TIMEOUT_MS: '1500', CIRCUIT_TIMEOUT_MS: '2500' };
+const env = {
+  PROVIDERS: 'aliyun,tencent',
+  PROVIDER_TIMEOUT_MS: '1500',
+  CIRCUIT_TIMEOUT_MS: '2500',
+  // The second test's row has no queue job: the sweeper hands it to a dispatcher.
+  SWEEP_INTERVAL_MS: '1000',
+  SWEEP_QUEUED_GRACE_MS: '1000',
+};
 const SIGN = 'Alertline银行';
 
 describe('a correction on the mainland route (aliyun,tencent) through the roles and the sandbox', () => {
@@ -77,5 +88,63 @@ describe('a correction on the mainland route (aliyun,tencent) through the roles 
     expect(body.attempts).toHaveLength(1);
     expect(body.attempts[0].handsetText).toMatch(/^【Alertline银行】您尾号\d{4}的卡于.*已退款CNY 30\.00/);
     expect(body.attempts[0].handsetText).toBe(scrubPersonalData(handset));
+  });
+
+  // A row queued without a template (a correction queued before corrections had one): neither provider on
+  // the route can send it. Each says so (no breaker count), and the alert ends FAILED instead of being
+  // retried until its deadline.
+  it('an alert no provider on the route can send ends FAILED CANNOT_SEND; the breakers stay closed', async () => {
+    const phone = `+86139${String(randomInt(1e8)).padStart(8, '0')}`;
+    const id = randomUUID();
+    const database = await testDatabaseService();
+    try {
+      const at = new Date(Date.now() - 5000);
+      const row = newNotification({
+        id,
+        receivedAt: at,
+        authorisedAt: at,
+        phoneE164: phone,
+        locale: 'zh-CN',
+        body: '【Alertline Bank】您尾号1234的卡于12月7日 14:05在星巴克消费CNY 88.00，已全额撤销。',
+        encoding: 'UCS-2',
+        deadlineAt: new Date(Date.now() + 600_000),
+      });
+      await database.transaction((tx) => new NotificationsRepository(database).insertMany([row], tx));
+    } finally {
+      await database.onModuleDestroy();
+    }
+    const failed = await waitFor('the alert to end', async () => {
+      const { rows } = await t.db.query<{
+        status: string;
+        last_error_code: string;
+        last_error_detail: string;
+      }>(`SELECT status, last_error_code, last_error_detail FROM notifications WHERE id = $1`, [id]);
+      return rows[0]?.status === 'FAILED' ? rows[0] : undefined;
+    });
+    expect(failed.last_error_code).toBe('CANNOT_SEND');
+    expect(failed.last_error_detail).toBe(
+      'aliyun NO_TEMPLATE: alert has no template: Aliyun sends templates only; tencent NO_TEMPLATE: Tencent sends templates only; none given',
+    );
+    const attempts = await attemptsOf(t.db, id);
+    expect(attempts.map((a) => [a.provider, a.status, a.error_code])).toEqual([
+      ['aliyun', 'NOT_SENT', 'NO_TEMPLATE'],
+      ['tencent', 'NOT_SENT', 'NO_TEMPLATE'],
+    ]);
+    const history = await historyOf(t.db, id);
+    expect(history.filter((e) => e.type === 'CANNOT_SEND').map((e) => e.provider)).toEqual([
+      'aliyun',
+      'tencent',
+    ]);
+    expect(history.find((e) => e.type === 'FAILOVER')).toMatchObject({
+      provider: 'tencent',
+      error_code: 'NO_TEMPLATE',
+    });
+    expect(history.map((e) => e.type)).not.toContain('REQUEUED');
+    expect(await circuitStates(t.stack)).toEqual({ aliyun: 0, tencent: 0 });
+    const metrics = await (await fetch(`${t.stack.role('dispatcher').baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^alertline_provider_cannot_send_total\{provider="aliyun",reason="NO_TEMPLATE"\} [1-9]/m,
+    );
+    expect(await t.stack.sandboxClient.messages({ to: phone })).toEqual([]);
   });
 });

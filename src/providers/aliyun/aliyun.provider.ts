@@ -7,7 +7,7 @@ import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { RuntimeOptions } from '@darabonba/typescript';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { signedText } from '../../rendering/alert-template';
+import { signedText, TemplateError } from '../../rendering/alert-template';
 import {
   OutboundSms,
   ProviderStatusReport,
@@ -99,7 +99,15 @@ export class AliyunProvider implements SmsProvider {
         'NO_TEMPLATE_CODE',
         `ALIYUN_TEMPLATES has no ${template.key}:${template.locale}`,
       );
-    const handsetText = signedText(this.options.signName, template);
+    let handsetText: string;
+    try {
+      handsetText = signedText(this.options.signName, template);
+    } catch (err) {
+      // Params that do not fit our own template would not fit Aliyun's: nothing was sent.
+      if (err instanceof TemplateError)
+        throw new CannotSendMessageError('aliyun', 'TEMPLATE_MISMATCH', err.message);
+      throw err;
+    }
     const request = new SendSmsRequest({
       phoneNumbers: aliyunPhone(sms.to),
       signName: this.options.signName,

@@ -16,7 +16,6 @@ import {
   SendResult,
   SmsProvider,
 } from '../provider.interface';
-import { signedText } from '../../rendering/alert-template';
 import { CannotSendMessageError, TransientProviderError } from '../provider.errors';
 import {
   mapTencentCode,
@@ -30,6 +29,7 @@ import {
   parseTencentTemplates,
   TencentTemplateIds,
   templateIdFor,
+  tencentHandsetText,
   tencentSegments,
 } from './tencent.templates';
 
@@ -112,6 +112,9 @@ export class TencentProvider implements SmsProvider {
         `TENCENT_TEMPLATES has no id for ${which}`,
       );
     }
+    // What the handset shows: the signature and the template filled by position (not our body, whose
+    // prefix is the bank's name). Worked out before the call: nothing may throw once Tencent has it.
+    const handsetText = tencentHandsetText(this.options.signName, template);
     const request: SendSmsRequest = {
       PhoneNumberSet: [sms.to],
       SmsSdkAppId: this.options.smsSdkAppId,
@@ -127,11 +130,14 @@ export class TencentProvider implements SmsProvider {
     if (status.Code !== TENCENT_OK) throw mapTencentCode(status.Code, status.Message);
     if (!status.SerialNo)
       throw new TransientProviderError('tencent', 'NO_SERIAL_NO', 'Tencent answered Ok without a SerialNo');
-    // What the handset shows is the signature and the filled template (not our body, whose en prefix is
-    // the bank's name). Fee is what Tencent bills; our own count of that text stands in when it says nothing.
-    const handsetText = signedText(this.options.signName, template);
+    // Fee is what Tencent bills; our own count of the handset text stands in when it says nothing.
     const fee = Number(status.Fee);
-    const segments = Number.isInteger(fee) && fee > 0 ? fee : tencentSegments(handsetText);
+    const segments =
+      Number.isInteger(fee) && fee > 0
+        ? fee
+        : tencentSegments(
+            handsetText ?? `【${this.options.signName}】${sms.body.replace(/^【[^】]*】/, '')}`,
+          );
     return { providerMessageId: status.SerialNo, segments, handsetText };
   }
 

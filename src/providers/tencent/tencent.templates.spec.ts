@@ -2,6 +2,7 @@ import {
   fillTencentTemplate,
   parseTencentTemplates,
   templateIdFor,
+  tencentHandsetText,
   tencentSegments,
 } from './tencent.templates';
 
@@ -37,6 +38,20 @@ describe('Tencent templates', () => {
       '尾号4242的卡于12月7日，4242',
     );
     expect(fillTencentTemplate('{3}', ['a'])).toBe('{3}');
+  });
+
+  it('the handset text fills our template by position (Tencent ignores param names), never throwing', () => {
+    const params = ['4242', '12月7日 14:05', '星巴克', 'CNY 88.00', 'CNY 30.00', 'CNY 30.00', '95588'];
+    const t = {
+      key: 'card_refunded_partial',
+      locale: 'zh-CN' as const,
+      params: params.map((value, i) => ({ name: `p${i}`, value })),
+    };
+    expect(tencentHandsetText('X银行', t)).toBe(
+      '【X银行】您尾号4242的卡于12月7日 14:05在星巴克消费CNY 88.00，已退款CNY 30.00，累计CNY 30.00。如有疑问，请致电95588。',
+    );
+    expect(tencentHandsetText('X银行', { ...t, params: t.params.slice(1) })).toBeUndefined();
+    expect(tencentHandsetText('X银行', { ...t, key: 'nope' })).toBeUndefined();
   });
 
   it('counts as Tencent bills: 70 characters in one, then 67 a part, every character one', () => {

@@ -1,4 +1,9 @@
-import { TEMPLATE_KEYS, TEMPLATE_LOCALES } from '../../rendering/alert-template';
+import {
+  TEMPLATE_KEYS,
+  TEMPLATE_LOCALES,
+  templateSlots,
+  TEMPLATE_TEXTS,
+} from '../../rendering/alert-template';
 import type { RenderedTemplate } from '../../rendering/template.types';
 
 /** `card_authorised:zh-CN` → Tencent TemplateId (an approved template's numeric id). */
@@ -39,6 +44,23 @@ export function templateIdFor(ids: TencentTemplateIds, t: RenderedTemplate): str
 /** A Tencent template's `{1}`, `{2}`, ... filled with the params in order (what the sandbox renders). */
 export function fillTencentTemplate(text: string, values: readonly string[]): string {
   return text.replace(/\{(\d{1,2})\}/g, (whole, n: string) => values[Number(n) - 1] ?? whole);
+}
+
+/**
+ * What the handset shows: `【sign】` and our template text filled by position, as Tencent fills `{n}` from
+ * TemplateParamSet (param names play no part at Tencent). Undefined for a key or locale we have no text
+ * for or a param count that does not match: never a throw, since it runs beside a real send.
+ */
+export function tencentHandsetText(signName: string, t: RenderedTemplate): string | undefined {
+  const text = Object.hasOwn(TEMPLATE_TEXTS, t.key) ? TEMPLATE_TEXTS[t.key][t.locale] : undefined;
+  if (text === undefined) return undefined;
+  const slots = templateSlots(text);
+  if (new Set(slots).size !== t.params.length) return undefined;
+  const filled = text.replace(
+    /\$\{([A-Za-z][A-Za-z0-9_]*)\}/g,
+    (_, name: string) => t.params[slots.indexOf(name)].value,
+  );
+  return `【${signName}】${filled}`;
 }
 
 /**
