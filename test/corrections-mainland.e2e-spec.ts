@@ -8,19 +8,12 @@ import { NotificationsRepository } from '../src/notifications/notifications.repo
 import { scrubPersonalData } from '../src/common/phone-mask';
 import { signedText } from '../src/rendering/alert-template';
 import { testDatabaseService } from './support/db';
-import { publishContactsAndWait, api, waitForStatuses } from './support/e2e';
+import { api, publishContactsAndWait, SUPERVISOR_KEY, waitForStatuses } from './support/e2e';
 import { newNotification } from './support/notification-fixture';
 import { attemptsOf, circuitStates, historyOf, providerStack } from './support/providers';
 import { waitForCorrections } from './support/reversals';
 
-const env = {
-  PROVIDERS: 'aliyun,tencent',
-  PROVIDER_TIMEOUT_MS: '1500',
-  CIRCUIT_TIMEOUT_MS: '2500',
-  // The second test's row has no queue job: the sweeper hands it to a dispatcher.
-  SWEEP_INTERVAL_MS: '1000',
-  SWEEP_QUEUED_GRACE_MS: '1000',
-};
+const env = { PROVIDERS: 'aliyun,tencent', PROVIDER_TIMEOUT_MS: '1500', CIRCUIT_TIMEOUT_MS: '2500' };
 const SIGN = 'Alertline银行';
 
 describe('a correction on the mainland route (aliyun,tencent) through the roles and the sandbox', () => {
@@ -90,29 +83,36 @@ describe('a correction on the mainland route (aliyun,tencent) through the roles 
     expect(body.attempts[0].handsetText).toBe(scrubPersonalData(handset));
   });
 
-  // A row queued without a template (a correction queued before corrections had one): neither provider on
-  // the route can send it. Each says so (no breaker count), and the alert ends FAILED instead of being
-  // retried until its deadline.
+  // An alert rendered before alerts carried a template (so, too, a correction queued before corrections
+  // had one), expired and resent by a supervisor: neither provider on the mainland route can send it. Each
+  // says so (no breaker count) and the alert ends FAILED at once instead of being retried until its deadline.
   it('an alert no provider on the route can send ends FAILED CANNOT_SEND; the breakers stay closed', async () => {
     const phone = `+86139${String(randomInt(1e8)).padStart(8, '0')}`;
+    const contact = makeContact({ locale: 'zh-CN', phoneNumber: phone });
+    await publishContactsAndWait(t.stack, t.db, [contact]);
     const id = randomUUID();
     const database = await testDatabaseService();
     try {
-      const at = new Date(Date.now() - 5000);
       const row = newNotification({
         id,
-        receivedAt: at,
-        authorisedAt: at,
+        cardholderId: contact.cardholderId,
         phoneE164: phone,
         locale: 'zh-CN',
-        body: '【Alertline Bank】您尾号1234的卡于12月7日 14:05在星巴克消费CNY 88.00，已全额撤销。',
+        body: '【Alertline Bank】您尾号1234的卡于12月7日 14:05在星巴克消费CNY 88.00。如非本人操作，请致电95588。',
         encoding: 'UCS-2',
-        deadlineAt: new Date(Date.now() + 600_000),
       });
       await database.transaction((tx) => new NotificationsRepository(database).insertMany([row], tx));
+      await database.query(`UPDATE notifications SET status = 'EXPIRED', final_at = now() WHERE id = $1`, [
+        id,
+      ]);
     } finally {
       await database.onModuleDestroy();
     }
+    expect(
+      await api(t.stack, `/v1/notifications/${id}/resend`, SUPERVISOR_KEY, { method: 'POST' }),
+    ).toMatchObject({
+      status: 202,
+    });
     const failed = await waitFor('the alert to end', async () => {
       const { rows } = await t.db.query<{
         status: string;
