@@ -6,6 +6,7 @@ import { newNotification } from '../../test/support/notification-fixture';
 import type { Database } from '../database/database.service';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { CorrectionKind, renderCorrectionText } from '../rendering/correction-text';
+import { CORRECTION_FACTS } from '../rendering/testing/correction-facts';
 
 // The backfill for corrections queued before their row had a template: on rows as the old code wrote them
 // (reversals.template = the old 'card_reversed' with an 'action' param), it must give exactly the key and
@@ -14,18 +15,6 @@ const UP = readFileSync(
   path.join(__dirname, '../database/migrations/1795560000000_correction-templates.sql'),
   'utf8',
 ).split('-- Down Migration')[0];
-
-const facts = {
-  bankName: 'Alertline Bank',
-  bankPhone: '+44 20 7946 0000',
-  cardLast4: '4242',
-  originalAmountMinor: 12800,
-  currency: 'CNY',
-  merchantName: 'Starbucks',
-  merchantCity: 'Shanghai',
-  authorisedAt: new Date('2026-12-07T06:05:00Z'),
-  timeZone: 'Asia/Shanghai',
-};
 
 describe('correction templates backfill (migration 1795560000000)', () => {
   let db: Database;
@@ -36,7 +25,13 @@ describe('correction templates backfill (migration 1795560000000)', () => {
 
   /** A QUEUED correction as the old code left it: no template on its row, the old one on its reversal. */
   async function oldCorrection(kind: CorrectionKind, amountMinor: number, inAll: number, locale: string) {
-    const now = renderCorrectionText({ ...facts, kind, amountMinor, reversedInAllMinor: inAll, locale });
+    const now = renderCorrectionText({
+      ...CORRECTION_FACTS,
+      kind,
+      amountMinor,
+      reversedInAllMinor: inAll,
+      locale,
+    });
     const p = Object.fromEntries(now.template.params.map((x) => [x.name, x.value]));
     const old = {
       key: 'card_reversed',

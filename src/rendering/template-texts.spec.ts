@@ -6,22 +6,11 @@ import {
   templateSlots,
 } from './alert-template';
 import { CorrectionKind, renderCorrectionText } from './correction-text';
+import { CORRECTION_FACTS } from './testing/correction-facts';
 
 // The facts an alert or a correction may carry as template variables: data, never wording (a vendor's
 // template review refuses a variable that could carry any text).
 const DATA_SLOTS = new Set(['card', 'time', 'merchant', 'amount', 'reversed', 'total', 'phone']);
-
-const correction = {
-  bankName: 'Alertline Bank',
-  bankPhone: '95588',
-  cardLast4: '4242',
-  originalAmountMinor: 12800,
-  currency: 'CNY',
-  merchantName: 'Starbucks',
-  merchantCity: 'Shanghai',
-  authorisedAt: new Date('2026-12-07T06:05:00Z'),
-  timeZone: 'Asia/Shanghai',
-};
 
 describe('TEMPLATE_TEXTS', () => {
   it.each(TEMPLATE_KEYS)('%s has every locale, the same data slots in each, none twice', (key) => {
@@ -67,7 +56,13 @@ describe('TEMPLATE_TEXTS', () => {
     'every correction renders a registered template with its slots (%s)',
     (locale) => {
       for (const [kind, amountMinor, reversedInAllMinor, key] of cases) {
-        const out = renderCorrectionText({ ...correction, kind, amountMinor, reversedInAllMinor, locale });
+        const out = renderCorrectionText({
+          ...CORRECTION_FACTS,
+          kind,
+          amountMinor,
+          reversedInAllMinor,
+          locale,
+        });
         expect(out.template.key).toBe(key);
         expect(out.template.params.map((p) => p.name)).toEqual(templateSlots(TEMPLATE_TEXTS[key][locale]));
         expect(out.body.endsWith(fillTemplate(out.template))).toBe(true);
