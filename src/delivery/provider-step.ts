@@ -17,7 +17,7 @@ import { OutboundSms, SmsProvider } from '../providers/provider.interface';
 import { ProviderRateLimiter } from '../providers/provider-rate-limiter';
 import { InFlightUnknownError } from '../queue/queue.errors';
 import type { SendLease } from './lease-keeper';
-import { outboundFor, RouteTrail } from './route-trail';
+import { outboundFor, RouteTrail, templateOf } from './route-trail';
 import { SendRecorder } from './send-recorder';
 
 export type StepOutcome = 'sent' | 'failed' | ProviderError;
@@ -54,6 +54,19 @@ export class ProviderStep {
     lease: SendLease,
   ): Promise<StepOutcome> {
     lease.progress();
+    const refused = provider.cannotCarry?.(templateOf(n));
+    if (refused) {
+      // Never asked, so no attempt and nothing for its breaker: the route goes on, counted by why.
+      this.metrics.providerCannotSend.inc({ provider: provider.name, reason: refused.code });
+      trail.note(
+        HistoryEvent.CANNOT_SEND,
+        provider.name,
+        `${provider.name} cannot send this message: ${refused.message}`,
+        refused.code,
+      );
+      trail.failed(provider.name, refused);
+      return refused;
+    }
     const pass = this.breakers.admit(provider.name);
     if (!pass) {
       // Skipped without an attempt: the breaker is open (or its one trial request is already out).
@@ -160,7 +173,8 @@ export class ProviderStep {
       return this.afterTimeout(n, provider, attempt, sms, err, trail);
     }
     if (err instanceof RateLimitedError) await this.limiter.backOff(provider.name, err.retryAfterMs);
-    // Not sent, and not the provider's health (the breaker's errorFilter passed it): counted by why.
+    // The provider refused the message itself (not the number, not its health: the breaker's errorFilter
+    // passed it): counted by why.
     if (err instanceof CannotSendMessageError)
       this.metrics.providerCannotSend.inc({ provider: provider.name, reason: err.code });
     // The breaker refused the call after the attempt was written: certainly not sent.

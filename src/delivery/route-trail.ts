@@ -5,6 +5,7 @@ import { OutboundSms } from '../providers/provider.interface';
 import type { RenderedTemplate } from '../rendering/template.types';
 
 type Note =
+  | HistoryEvent.CANNOT_SEND
   | HistoryEvent.CIRCUIT_OPEN
   | HistoryEvent.CIRCUIT_HALF_OPEN
   | HistoryEvent.CIRCUIT_CLOSED
@@ -29,8 +30,15 @@ export class RouteTrail {
     private readonly now: () => Date,
   ) {}
 
-  note(type: Note, provider: string, detail: string): void {
-    this.notes.push({ notificationId: this.notificationId, at: this.now(), type, provider, detail });
+  note(type: Note, provider: string, detail: string, errorCode?: string): void {
+    this.notes.push({
+      notificationId: this.notificationId,
+      at: this.now(),
+      type,
+      provider,
+      detail,
+      errorCode,
+    });
   }
 
   /** The provider did not take the alert (skipped, failed, throttled); the next one tried is a failover. */
@@ -94,7 +102,7 @@ export function outboundFor(n: NotificationRow, attemptId: string): OutboundSms 
 }
 
 /** The alert's template as ingest stored it; undefined for alerts rendered before templates were kept. */
-function templateOf(n: NotificationRow): RenderedTemplate | undefined {
+export function templateOf(n: NotificationRow): RenderedTemplate | undefined {
   if (!n.template_key || !n.template_params) return undefined;
   const locale = n.locale === 'zh-CN' ? 'zh-CN' : 'en';
   return { key: n.template_key, locale, params: n.template_params };

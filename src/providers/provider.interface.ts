@@ -1,5 +1,6 @@
 import type { ProviderName } from '../config/config.schema';
 import type { RenderedTemplate } from '../rendering/template.types';
+import type { CannotSendMessageError } from './provider.errors';
 
 /** The one status vocabulary every adapter maps its vendor's receipt and lookup statuses onto. */
 export enum ProviderMessageStatus {
@@ -79,6 +80,12 @@ export interface ProviderStatusReport {
  */
 export interface SmsProvider {
   readonly name: ProviderName;
+  /**
+   * Why this provider cannot carry this message at all, known without asking it (a template-only vendor
+   * and no template, or no code for it); undefined when it may. Asked before the breaker and before any
+   * attempt is recorded: a message the provider was never asked about says nothing about its health.
+   */
+  cannotCarry?(template: RenderedTemplate | undefined): CannotSendMessageError | undefined;
   send(sms: OutboundSms): Promise<SendResult>;
   /**
    * Did the provider take this attempt? Asked before resubmitting an attempt left in flight by a crash,

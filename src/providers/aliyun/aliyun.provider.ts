@@ -8,6 +8,7 @@ import { RuntimeOptions } from '@darabonba/typescript';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { signedText, TemplateError } from '../../rendering/alert-template';
+import type { RenderedTemplate } from '../../rendering/template.types';
 import {
   OutboundSms,
   ProviderStatusReport,
@@ -83,31 +84,38 @@ export class AliyunProvider implements SmsProvider {
     });
   }
 
-  async send(sms: OutboundSms): Promise<SendResult> {
-    const template = sms.template;
+  cannotCarry(template: RenderedTemplate | undefined): CannotSendMessageError | undefined {
     // Not this provider's failure nor the number's: another provider on the route may carry it.
     if (!template)
-      throw new CannotSendMessageError(
+      return new CannotSendMessageError(
         'aliyun',
         'NO_TEMPLATE',
         'alert has no template: Aliyun sends templates only',
       );
-    const code = templateCode(this.options.templates, template.key, template.locale);
-    if (!code)
-      throw new CannotSendMessageError(
+    if (!templateCode(this.options.templates, template.key, template.locale))
+      return new CannotSendMessageError(
         'aliyun',
         'NO_TEMPLATE_CODE',
         `ALIYUN_TEMPLATES has no ${template.key}:${template.locale}`,
       );
-    let handsetText: string;
     try {
-      handsetText = signedText(this.options.signName, template);
+      signedText(this.options.signName, template);
     } catch (err) {
-      // Params that do not fit our own template would not fit Aliyun's: nothing was sent.
+      // Params that do not fit our own template would not fit Aliyun's.
       if (err instanceof TemplateError)
-        throw new CannotSendMessageError('aliyun', 'TEMPLATE_MISMATCH', err.message);
+        return new CannotSendMessageError('aliyun', 'TEMPLATE_MISMATCH', err.message);
       throw err;
     }
+    return undefined;
+  }
+
+  async send(sms: OutboundSms): Promise<SendResult> {
+    const template = sms.template;
+    const refused = this.cannotCarry(template);
+    if (refused || !template)
+      throw refused ?? new CannotSendMessageError('aliyun', 'NO_TEMPLATE', 'no template');
+    const code = templateCode(this.options.templates, template.key, template.locale);
+    const handsetText = signedText(this.options.signName, template);
     const request = new SendSmsRequest({
       phoneNumbers: aliyunPhone(sms.to),
       signName: this.options.signName,

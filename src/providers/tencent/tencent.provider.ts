@@ -16,6 +16,7 @@ import {
   SendResult,
   SmsProvider,
 } from '../provider.interface';
+import type { RenderedTemplate } from '../../rendering/template.types';
 import { CannotSendMessageError, TransientProviderError } from '../provider.errors';
 import {
   mapTencentCode,
@@ -98,20 +99,26 @@ export class TencentProvider implements SmsProvider {
     });
   }
 
-  async send(sms: OutboundSms): Promise<SendResult> {
-    const template = sms.template;
+  cannotCarry(template: RenderedTemplate | undefined): CannotSendMessageError | undefined {
     // Not this provider's failure nor the number's: another provider on the route may carry it.
     if (!template)
-      throw new CannotSendMessageError('tencent', 'NO_TEMPLATE', 'Tencent sends templates only; none given');
-    const templateId = templateIdFor(this.options.templates, template);
-    if (!templateId) {
+      return new CannotSendMessageError('tencent', 'NO_TEMPLATE', 'Tencent sends templates only; none given');
+    if (!templateIdFor(this.options.templates, template)) {
       const which = `${template.key}:${template.locale}`;
-      throw new CannotSendMessageError(
+      return new CannotSendMessageError(
         'tencent',
         'NO_TEMPLATE_ID',
         `TENCENT_TEMPLATES has no id for ${which}`,
       );
     }
+    return undefined;
+  }
+
+  async send(sms: OutboundSms): Promise<SendResult> {
+    const template = sms.template;
+    const templateId = template && templateIdFor(this.options.templates, template);
+    if (!template || !templateId)
+      throw this.cannotCarry(template) ?? new CannotSendMessageError('tencent', 'NO_TEMPLATE', 'no template');
     // What the handset shows: the signature and the template filled by position (not our body, whose
     // prefix is the bank's name). Worked out before the call: nothing may throw once Tencent has it.
     const handsetText = tencentHandsetText(this.options.signName, template);
