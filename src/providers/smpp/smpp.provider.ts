@@ -7,6 +7,7 @@ import {
   ProviderStatusReport,
   SendResult,
   SmsProvider,
+  SentLookup,
 } from '../provider.interface';
 import { TransientProviderError } from '../provider.errors';
 import { commandStatusName, mapSmppStatus, parseSmppReceipt, statOfState } from './smpp.codes';
@@ -29,6 +30,8 @@ const FINAL_RECEIPT = 0x01;
 @Injectable()
 export class SmppProvider implements SmsProvider {
   readonly name = 'smpp' as const;
+  // No lookup by our reference: a submit_sm whose response was lost stays unknown (docs/providers.md).
+  readonly lookup: SentLookup = { by: 'none', visibilityLagMs: 0 };
   private readonly sourceAddr: string;
 
   constructor(
