@@ -51,3 +51,33 @@ describe('a provider that takes a send after the client gave up', () => {
     expect(history).toContain('RECOVERED_IN_FLIGHT');
   });
 });
+
+// An SMSC cannot be asked about a submit_sm whose response was lost (query_sm needs the id it never gave
+// us). The alert waits, sent nowhere, until the attempt has settled; then the default
+// UNKNOWN_OUTCOME_POLICY (resend) sends it again as a recorded, counted decision.
+describe('an SMSC that takes a submit_sm after the client gave up', () => {
+  const t = providerStack({ ...env, PROVIDERS: 'smpp,twilio' });
+
+  it('waits until the attempt has settled, then resends by policy and records why', async () => {
+    await t.stack.sandboxClient.setFault('smpp', { mode: 'slow', latencyMs: TWILIO_TAKES_MS });
+    const { contacts, ids } = await publishAlerts(t.stack, t.db, 1);
+    const phone = contacts[0].phoneNumber;
+    await waitFor('the SMSC to take the message after the client gave up', async () =>
+      (await t.stack.sandboxClient.messages({ provider: 'smpp', to: phone })).length > 0 ? true : undefined,
+    );
+    const [waiting] = await alertsByTx(t.db, ids);
+    // Nothing went anywhere else while the SMPP attempt could still have been taken.
+    expect((await receivedBy(t.stack, phone)).map((m) => m.provider)).toEqual(['smpp']);
+    expect((await attemptsOf(t.db, waiting.id)).map((a) => `${a.provider}:${a.status}`)).toEqual([
+      'smpp:IN_FLIGHT',
+    ]);
+
+    await t.stack.sandboxClient.clearFaults();
+    await waitForStatuses(t.db, ids, ['DELIVERED']);
+    const attempts = (await attemptsOf(t.db, waiting.id)).map((a) => `${a.provider}:${a.status}`);
+    expect(attempts).toEqual(['smpp:UNKNOWN', 'smpp:ACCEPTED']);
+    const decision = (await historyOf(t.db, waiting.id)).find((e) => e.type === 'OUTCOME_UNKNOWN');
+    expect(decision?.detail).toContain('UNKNOWN_OUTCOME_POLICY=resend');
+    expect(await receivedBy(t.stack, phone)).toHaveLength(2);
+  });
+});
