@@ -9,8 +9,8 @@ import { BreakerPass, CircuitState, ProviderBreakers } from '../providers/provid
 import {
   CircuitOpenError,
   ProviderError,
-  ProviderTimeoutError,
   RateLimitedError,
+  SendOutcomeUnknownError,
 } from '../providers/provider.errors';
 import { OutboundSms, SmsProvider } from '../providers/provider.interface';
 import { ProviderRateLimiter } from '../providers/provider-rate-limiter';
@@ -156,7 +156,7 @@ export class ProviderStep {
       );
       return 'failed';
     }
-    if (err instanceof ProviderTimeoutError) {
+    if (err instanceof SendOutcomeUnknownError) {
       lease.progress();
       return this.afterTimeout(n, provider, attempt, sms, err, trail);
     }
@@ -185,7 +185,7 @@ export class ProviderStep {
     provider: SmsProvider,
     attempt: AttemptRow,
     sms: OutboundSms,
-    err: ProviderTimeoutError,
+    err: SendOutcomeUnknownError,
     trail: RouteTrail,
   ): Promise<StepOutcome> {
     const settled = this.outcomes.judge(attempt.started_at, provider.lookup, this.clock.now());
@@ -218,8 +218,8 @@ export class ProviderStep {
     }
     const why =
       lookupErr !== undefined
-        ? `${provider.name} timed out and could not be asked whether it took the message; asking again before any resend`
-        : `${provider.name} timed out and does not show the message (yet): outcome unknown, asking again before any resend${askAgainAt ? ` (its "not found" is final from ${askAgainAt.toISOString()})` : ''}`;
+        ? `${provider.name} (${err.code}) could not be asked whether it took the message; asking again before any resend`
+        : `${provider.name} (${err.code}) does not show the message (yet): outcome unknown, asking again before any resend${askAgainAt ? ` (its "not found" is final from ${askAgainAt.toISOString()})` : ''}`;
     await this.recorder.requeue(n, err.code, why, this.clock.now(), trail.take());
     throw new InFlightUnknownError(provider.name, lookupErr ?? err, askAgainAt);
   }
