@@ -27,14 +27,14 @@ const key = (to: string | null, body: string | null) => `${(to ?? '').replace(/^
 /**
  * The documented duplicates (docs/providers.md): a provider took the message but its answer never came (a
  * timeout, an SMPP response lost with its session), or a process died between the provider's answer and
- * the write, and the lookup before the next attempt could not find it (SMPP and the Vonage sandbox have no
- * lookup). The trail then shows an attempt that timed out, or was recovered as not sent, before the one
- * accepted. Anything else is unexplained and fails the run.
+ * the write, and the lookup before the next attempt could not find it even once settled (a provider that
+ * took it later still), or it cannot be asked (SMPP: UNKNOWN, resent by UNKNOWN_OUTCOME_POLICY). The trail
+ * then shows such an attempt before the one accepted. Anything else is unexplained and fails the run.
  */
 export function explainDuplicate(alert: ChaosAlert): string | null {
   const accepted = alert.attempts.findIndex((a) => a.split(':')[1] === 'ACCEPTED');
   const before = alert.attempts.slice(0, accepted < 0 ? alert.attempts.length : accepted);
-  const unknown = before.find((a) => /:(FAILED:TIMEOUT|NOT_SENT|IN_FLIGHT)/.test(a));
+  const unknown = before.find((a) => /:(FAILED:TIMEOUT|NOT_SENT|IN_FLIGHT|UNKNOWN)/.test(a));
   return unknown ? `outcome unknown at ${unknown}` : null;
 }
 

@@ -38,6 +38,8 @@ export enum HistoryEvent {
   CIRCUIT_CLOSED = 'CIRCUIT_CLOSED',
   OVERDUE = 'OVERDUE',
   REQUEUED = 'REQUEUED',
+  /** A send's answer was lost and its provider cannot say whether it took it: what was decided, and why. */
+  OUTCOME_UNKNOWN = 'OUTCOME_UNKNOWN',
   RESEND_REQUESTED = 'RESEND_REQUESTED',
   /** Routing by delivery health: this alert went past a demoted provider, and why. */
   ROUTED_PAST = 'ROUTED_PAST',

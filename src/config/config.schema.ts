@@ -136,6 +136,13 @@ const coreSettings = {
   PROVIDER_THROTTLE_BACKOFF_MS: positiveInt.max(600000).default(2000),
   // After a timed-out send, wait this long before asking the provider whether it took the message.
   PROVIDER_LOOKUP_GRACE_MS: z.coerce.number().int().min(0).max(60000).default(1000),
+  // A send whose answer we lost (timeout, reset) may still be taken by the provider after we gave up: its
+  // "no such message" is believed only this long after the call's own bound (plus the vendor's lookup lag);
+  // until then the alert is sent nowhere and the provider is asked again (docs/providers.md).
+  UNKNOWN_OUTCOME_SETTLE_MS: z.coerce.number().int().min(1000).max(600000).default(30000),
+  // A send that can never be confirmed (SMPP, no lookup) once settled: `resend` (recorded, counted: a
+  // possible duplicate beats a missed fraud alert) or `expire` (EXPIRED with OUTCOME_UNKNOWN).
+  UNKNOWN_OUTCOME_POLICY: z.enum(['resend', 'expire']).default('resend'),
 
   // Sweeper (dispatcher role): one run at a time across dispatchers (a Postgres advisory lock). Unset means
   // on, except under NODE_ENV=test: test stacks share one database, and one stack's sweeper would adopt

@@ -12,6 +12,7 @@ import { InFlightRecovery } from './in-flight-recovery';
 import { LeaseFence } from './lease-fence';
 import { LeaseKeeper } from './lease-keeper';
 import { ProviderStep } from './provider-step';
+import { UnknownOutcomes } from './unknown-outcome';
 import { SendAcceptance } from './send-acceptance';
 import { SendBatchRepository } from './send-batch.repository';
 import { SendBatches } from './send-batches';
@@ -37,6 +38,7 @@ import { SmsProcessor } from './sms.processor';
     InFlightRecovery,
     LeaseKeeper,
     ProviderStep,
+    UnknownOutcomes,
     DeliveryService,
     SmsProcessor,
     SessionReceiptsListener,

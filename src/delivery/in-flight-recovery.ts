@@ -11,14 +11,19 @@ import type { SendLease } from './lease-keeper';
 import { sendTimings } from '../config/send-timings';
 import { outboundFor } from './route-trail';
 import { SendRecorder } from './send-recorder';
+import { UnknownOutcomes } from './unknown-outcome';
+import { Metrics } from '../metrics/metrics.service';
 
 export type RecoveryOutcome = 'sent' | 'clear' | 'expired';
 
 /**
  * Attempts left IN_FLIGHT (a dispatcher crashed mid-send, or a timed-out send could not be confirmed) are
  * resolved by asking their provider before the alert is sent again: a message the provider has is
- * recorded as sent, never sent twice. While the provider cannot be asked the alert waits, up to its
- * deadline; then it is EXPIRED as unconfirmed (a late receipt can still make it DELIVERED).
+ * recorded as sent, never sent twice. While the provider cannot be asked, or its "no such message" could
+ * still change (UnknownOutcomes: a request taken after we gave up, a lookup that lags), the alert waits,
+ * up to its deadline; then it is EXPIRED as unconfirmed (a late receipt can still make it DELIVERED).
+ * A provider that can never be asked (SMPP) leaves the attempt's outcome unknown once settled:
+ * UNKNOWN_OUTCOME_POLICY resends it (recorded and counted) or ends the alert.
  * An attempt is not asked about before its request could have been answered (`askAfterMs`): a slow
  * provider that has not recorded the message yet would say it has none, and the alert would go twice.
  */
@@ -32,6 +37,8 @@ export class InFlightRecovery {
     private readonly route: ProviderRoute,
     private readonly attempts: AttemptsRepository,
     private readonly recorder: SendRecorder,
+    private readonly outcomes: UnknownOutcomes,
+    private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.askAfterMs = sendTimings({
@@ -53,28 +60,23 @@ export class InFlightRecovery {
     for (const attempt of inFlight) {
       lease.progress();
       const provider = this.route.get(attempt.provider);
+      if (!provider) {
+        const why = `${attempt.provider} is no longer configured: attempt ${attempt.attempt_no} cannot be asked about`;
+        return this.askAgain(n, attempt.provider, why);
+      }
       let report;
       try {
-        if (!provider) throw new Error(`${attempt.provider} is no longer configured`);
-        report = await provider.findSent(
-          outboundFor(n, attempt.id),
-          attempt.started_at,
-          this.recorder.claimedBy(provider.name),
-        );
+        report =
+          provider.lookup.by === 'none'
+            ? null
+            : await provider.findSent(
+                outboundFor(n, attempt.id),
+                attempt.started_at,
+                this.recorder.claimedBy(provider.name),
+              );
       } catch (err) {
-        const now = this.clock.now();
         const why = `${attempt.provider} could not be asked whether it took attempt ${attempt.attempt_no}`;
-        if (n.deadline_at && n.deadline_at.getTime() <= now.getTime()) {
-          await this.recorder.expired(n, now, 'IN_FLIGHT_UNCONFIRMED', why);
-          return 'expired';
-        }
-        await this.recorder.requeue(
-          n,
-          'IN_FLIGHT_UNCONFIRMED',
-          `${why}; asking again before any resend`,
-          now,
-        );
-        throw new InFlightUnknownError(attempt.provider, err);
+        return this.askAgain(n, attempt.provider, why, err);
       }
       if (report) {
         this.logger.warn(
@@ -94,8 +96,43 @@ export class InFlightRecovery {
         ]);
         return 'sent';
       }
+      const verdict = this.outcomes.judge(attempt.started_at, provider.lookup, this.clock.now());
+      if (verdict.kind === 'ask-again') {
+        const why =
+          provider.lookup.by === 'none'
+            ? `${attempt.provider} cannot be asked about attempt ${attempt.attempt_no}; it may still take it until ${verdict.at.toISOString()}`
+            : `${attempt.provider} does not show attempt ${attempt.attempt_no} (yet); its "not found" is final from ${verdict.at.toISOString()}`;
+        return this.askAgain(n, attempt.provider, why, undefined, verdict.at);
+      }
+      if (verdict.kind === 'unknown') {
+        const outcome = await this.recorder.outcomeUnknown(n, attempt, verdict.policy, this.clock.now());
+        this.metrics.unknownOutcomes.inc({ provider: attempt.provider, decision: outcome });
+        if (outcome === 'expired') return 'expired';
+        continue;
+      }
       await this.recorder.notSent(n, attempt, this.clock.now());
+      this.metrics.unknownOutcomes.inc({ provider: attempt.provider, decision: 'not_sent' });
     }
     return 'clear';
+  }
+
+  /**
+   * The attempt's fate is not known yet: the alert waits (requeued, sent nowhere) and the provider is
+   * asked again, by `at` when given; past the alert's deadline it ends EXPIRED as unconfirmed.
+   */
+  private async askAgain(
+    n: NotificationRow,
+    provider: string,
+    why: string,
+    cause?: unknown,
+    at?: Date,
+  ): Promise<RecoveryOutcome> {
+    const now = this.clock.now();
+    if (n.deadline_at && n.deadline_at.getTime() <= now.getTime()) {
+      await this.recorder.expired(n, now, 'IN_FLIGHT_UNCONFIRMED', why);
+      return 'expired';
+    }
+    await this.recorder.requeue(n, 'IN_FLIGHT_UNCONFIRMED', `${why}; asking again before any resend`, now);
+    throw new InFlightUnknownError(provider, cause ?? new Error(why), at);
   }
 }

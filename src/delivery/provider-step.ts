@@ -10,8 +10,8 @@ import {
   CannotSendMessageError,
   CircuitOpenError,
   ProviderError,
-  ProviderTimeoutError,
   RateLimitedError,
+  SendOutcomeUnknownError,
 } from '../providers/provider.errors';
 import { OutboundSms, SmsProvider } from '../providers/provider.interface';
 import { ProviderRateLimiter } from '../providers/provider-rate-limiter';
@@ -19,6 +19,7 @@ import { InFlightUnknownError } from '../queue/queue.errors';
 import type { SendLease } from './lease-keeper';
 import { outboundFor, RouteTrail, templateOf } from './route-trail';
 import { SendRecorder } from './send-recorder';
+import { UnknownOutcomes } from './unknown-outcome';
 
 export type StepOutcome = 'sent' | 'failed' | ProviderError;
 
@@ -27,7 +28,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * One provider's turn for one alert: breaker admission, the shared rate limit, the durable in-flight
  * attempt, the call, and what its answer means. A timeout is not taken as "not sent": the provider is
- * asked first, and if it cannot be asked the alert waits rather than risk a second SMS.
+ * asked first, and unless it shows the message the alert waits rather than risk a second SMS.
  */
 @Injectable()
 export class ProviderStep {
@@ -41,6 +42,7 @@ export class ProviderStep {
     private readonly limiter: ProviderRateLimiter,
     private readonly recorder: SendRecorder,
     private readonly metrics: Metrics,
+    private readonly outcomes: UnknownOutcomes,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.lookupGraceMs = config.get('PROVIDER_LOOKUP_GRACE_MS');
@@ -168,7 +170,7 @@ export class ProviderStep {
       );
       return 'failed';
     }
-    if (err instanceof ProviderTimeoutError) {
+    if (err instanceof SendOutcomeUnknownError) {
       lease.progress();
       return this.afterTimeout(n, provider, attempt, sms, err, trail);
     }
@@ -190,24 +192,32 @@ export class ProviderStep {
     return err;
   }
 
-  /** The provider may have the message: ask it before this alert goes anywhere else. */
+  /**
+   * The provider may have the message: ask it before this alert goes anywhere else. Found: sent. Not
+   * found (yet) or not askable: the attempt stays IN_FLIGHT and the alert waits; a provider can take a
+   * request after we gave up on it and show it to lookups later still, so only InFlightRecovery, asking
+   * again once the "not found" has settled (UnknownOutcomes), decides that it was not sent.
+   */
   private async afterTimeout(
     n: NotificationRow,
     provider: SmsProvider,
     attempt: AttemptRow,
     sms: OutboundSms,
-    err: ProviderTimeoutError,
+    err: SendOutcomeUnknownError,
     trail: RouteTrail,
   ): Promise<StepOutcome> {
-    // A request the provider is still working on would not show up yet.
-    if (this.lookupGraceMs > 0) await sleep(this.lookupGraceMs);
-    let report;
-    try {
-      report = await provider.findSent(sms, attempt.started_at, this.recorder.claimedBy(provider.name));
-    } catch (lookupErr) {
-      const why = `${provider.name} timed out and could not be asked whether it took the message; asking again before any resend`;
-      await this.recorder.requeue(n, err.code, why, this.clock.now(), trail.take());
-      throw new InFlightUnknownError(provider.name, lookupErr);
+    const settled = this.outcomes.judge(attempt.started_at, provider.lookup, this.clock.now());
+    const askAgainAt = settled.kind === 'ask-again' ? settled.at : undefined;
+    let report = null;
+    let lookupErr: unknown;
+    if (provider.lookup.by !== 'none') {
+      // A request the provider is still working on would not show up yet.
+      if (this.lookupGraceMs > 0) await sleep(this.lookupGraceMs);
+      try {
+        report = await provider.findSent(sms, attempt.started_at, this.recorder.claimedBy(provider.name));
+      } catch (e) {
+        lookupErr = e;
+      }
     }
     if (report) {
       trail.note(
@@ -224,13 +234,12 @@ export class ProviderStep {
       );
       return 'sent';
     }
-    const notThere = new ProviderTimeoutError(
-      provider.name,
-      `${err.message}; ${provider.name} has no such message`,
-    );
-    await this.recorder.attemptFailed(n, attempt, notThere, this.clock.now(), trail.take(), true);
-    trail.failed(provider.name, notThere);
-    return notThere;
+    const why =
+      lookupErr !== undefined
+        ? `${provider.name} (${err.code}) could not be asked whether it took the message; asking again before any resend`
+        : `${provider.name} (${err.code}) does not show the message (yet): outcome unknown, asking again before any resend${askAgainAt ? ` (its "not found" is final from ${askAgainAt.toISOString()})` : ''}`;
+    await this.recorder.requeue(n, err.code, why, this.clock.now(), trail.take());
+    throw new InFlightUnknownError(provider.name, lookupErr ?? err, askAgainAt);
   }
 
   /** A breaker change this call caused or completed goes into the alert's history. */

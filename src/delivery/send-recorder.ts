@@ -251,6 +251,46 @@ export class SendRecorder {
   }
 
   /** A crash left this attempt in flight and the provider has no record of it: it was never sent. */
+  /**
+   * An attempt nobody can confirm (its provider has no lookup) once it has settled: recorded as UNKNOWN
+   * with the decision in the history. `resend`: the route goes on (a possible duplicate, decided, not an
+   * accident); `expire`: the alert ends EXPIRED with OUTCOME_UNKNOWN, for support to see.
+   */
+  async outcomeUnknown(
+    n: NotificationRow,
+    attempt: AttemptRow,
+    policy: 'resend' | 'expire',
+    now: Date,
+  ): Promise<'resent' | 'expired'> {
+    const detail =
+      policy === 'resend'
+        ? `${attempt.provider} cannot say whether it took attempt ${attempt.attempt_no}: sending again (UNKNOWN_OUTCOME_POLICY=resend; the cardholder may get it twice)`
+        : `${attempt.provider} cannot say whether it took attempt ${attempt.attempt_no}: not sent again (UNKNOWN_OUTCOME_POLICY=expire)`;
+    await this.fence.run(n, false, async (tx) => {
+      const result = { status: AttemptStatus.UNKNOWN, errorCode: 'OUTCOME_UNKNOWN', errorDetail: detail };
+      await this.attempts.finish(attempt.id, result, now, tx);
+      const events: NewEvent[] = [
+        {
+          notificationId: n.id,
+          at: now,
+          type: HistoryEvent.OUTCOME_UNKNOWN,
+          provider: attempt.provider,
+          detail,
+        },
+      ];
+      if (policy === 'expire') {
+        const change = { status: S.EXPIRED, at: now, errorCode: 'OUTCOME_UNKNOWN', errorDetail: detail };
+        if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
+          events.push({ ...events[0], type: S.EXPIRED, status: S.EXPIRED, errorCode: 'OUTCOME_UNKNOWN' });
+        }
+      }
+      await this.events.insertMany(events, tx);
+    });
+    if (policy === 'resend') return 'resent';
+    this.metrics.transition(S.EXPIRED, 'OUTCOME_UNKNOWN');
+    return 'expired';
+  }
+
   async notSent(n: NotificationRow, attempt: AttemptRow, now: Date): Promise<void> {
     await this.fence.run(n, false, async (tx) => {
       await this.attempts.finish(
@@ -266,7 +306,7 @@ export class SendRecorder {
             at: now,
             type: HistoryEvent.RECOVERED_IN_FLIGHT,
             provider: attempt.provider,
-            detail: 'provider has no such message; sending again',
+            detail: 'provider has no such message, asked after it had settled; sending again',
           },
         ],
         tx,

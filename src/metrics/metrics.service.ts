@@ -192,6 +192,12 @@ export class Metrics {
     labelNames: ['provider'] as const,
     registers: [this.registry],
   });
+  readonly unknownOutcomes = new Counter({
+    name: 'alertline_unknown_outcome_total',
+    help: 'Sends whose answer was lost, settled without the provider showing the message: not_sent (its lookup says so), resent or expired (it cannot be asked; UNKNOWN_OUTCOME_POLICY)',
+    labelNames: ['provider', 'decision'] as const,
+    registers: [this.registry],
+  });
 
   readonly writeBatchSize = new Histogram({
     name: 'alertline_write_batch_size',

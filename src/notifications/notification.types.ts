@@ -121,4 +121,6 @@ export enum AttemptStatus {
   RATE_LIMITED = 'RATE_LIMITED',
   /** Recovered after a crash: the provider had no record of it, so it was never sent. */
   NOT_SENT = 'NOT_SENT',
+  /** Its answer was lost and the provider cannot be asked (SMPP): nobody knows whether it was sent. */
+  UNKNOWN = 'UNKNOWN',
 }

@@ -55,10 +55,17 @@ export class RateLimitedError extends ProviderError {
 }
 
 /**
- * The provider did not answer in time. It may still have taken the message, so before anything is sent
- * elsewhere the provider is asked (findSent); this type, not the code, is what triggers that question.
+ * The request may have reached the provider but its answer never came back (a timeout, or the connection
+ * reset after the request was written). It may have taken the message, so before anything is sent
+ * elsewhere the provider is asked (findSent) until its answer is final; this type, not the code, is what
+ * triggers that (delivery/provider-step.ts). A refused connection is not this: nothing was sent.
  */
-export class ProviderTimeoutError extends TransientProviderError {
+export class SendOutcomeUnknownError extends TransientProviderError {
+  override readonly name: string = 'SendOutcomeUnknownError';
+}
+
+/** The provider did not answer in time: the commonest unknown outcome. */
+export class ProviderTimeoutError extends SendOutcomeUnknownError {
   override readonly name: string = 'ProviderTimeoutError';
   constructor(provider: ProviderName, detail: string) {
     super(provider, 'TIMEOUT', detail);

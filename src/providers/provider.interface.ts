@@ -75,6 +75,18 @@ export interface ProviderStatusReport {
 }
 
 /**
+ * How far a vendor's `findSent` can be believed when it finds nothing (docs/providers.md, "No blind second
+ * send"). `reference`: it matches our attempt id carried in the request (Vonage client-ref, Aliyun OutId,
+ * Tencent SessionContext); `content`: recipient, text and time (Twilio); `none`: it cannot be asked (SMPP:
+ * query_sm needs the id a lost submit_sm_resp never gave us), so a send whose answer was lost stays unknown.
+ */
+export interface SentLookup {
+  readonly by: 'reference' | 'content' | 'none';
+  /** How long after the vendor took a message its lookup may still not show it (its read side's lag). */
+  readonly visibilityLagMs: number;
+}
+
+/**
  * One narrow interface per SMS vendor. `send` resolves with the provider's message id or throws one of the
  * typed errors in provider.errors.ts; the vendor's codes are mapped inside the adapter, nowhere else.
  */
@@ -86,6 +98,8 @@ export interface SmsProvider {
    * attempt is recorded: a message the provider was never asked about says nothing about its health.
    */
   cannotCarry?(template: RenderedTemplate | undefined): CannotSendMessageError | undefined;
+  /** What a "no such message" from `findSent` is worth. */
+  readonly lookup: SentLookup;
   send(sms: OutboundSms): Promise<SendResult>;
   /**
    * Did the provider take this attempt? Asked before resubmitting an attempt left in flight by a crash,

@@ -21,12 +21,16 @@ export class LeaseHeldError extends Error {
   }
 }
 
-/** We could not find out whether a provider took an in-flight attempt; never resend blind, ask again later. */
+/**
+ * We could not find out whether a provider took an in-flight attempt; never resend blind, ask again later.
+ * `askAgainAt`: when the provider's "no such message" can be believed; the retry comes no later than that.
+ */
 export class InFlightUnknownError extends Error {
   override readonly name = 'InFlightUnknownError';
   constructor(
     readonly provider: string,
     override readonly cause: unknown,
+    readonly askAgainAt?: Date,
   ) {
     super(`could not confirm whether ${provider} accepted an in-flight attempt`);
   }

@@ -23,8 +23,12 @@ describe('retryDelay', () => {
     expect(retryDelay(1, new LeaseHeldError(new Date(now + 10_000)), now)).toBe(10_250);
   });
 
-  it('asks again about an unknown in-flight attempt no sooner than 2 s', () => {
+  it('asks again about an unknown in-flight attempt after 2 s, or when its "not found" settles if sooner', () => {
     expect(retryDelay(1, new InFlightUnknownError('twilio', new Error('x')), now, () => 0)).toBe(2000);
+    const soon = new InFlightUnknownError('twilio', new Error('x'), new Date(now + 700));
+    expect(retryDelay(1, soon, now, () => 0)).toBe(800);
+    const later = new InFlightUnknownError('twilio', new Error('x'), new Date(now + 60_000));
+    expect(retryDelay(1, later, now, () => 0)).toBe(2000);
   });
 
   it('as Bull calls it (attemptsMade, err, null options) still caps at the deadline and the lease', () => {

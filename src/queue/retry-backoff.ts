@@ -22,7 +22,12 @@ export function retryDelay(
     const untilDeadline = err.deadlineAt.getTime() - now;
     return Math.max(50, Math.min(delay, untilDeadline + 50));
   }
-  if (err instanceof InFlightUnknownError) return Math.max(delay, 2000);
+  if (err instanceof InFlightUnknownError) {
+    const wait = Math.max(delay, 2000);
+    // Back when the provider's "not found" can be believed, so the verdict on the attempt is not late.
+    if (!err.askAgainAt) return wait;
+    return Math.max(100, Math.min(wait, err.askAgainAt.getTime() - now + 100));
+  }
   return delay;
 }
 

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { ProviderName } from '../config/config.schema';
-import { SandboxFaults } from './sandbox.faults';
+import { SandboxFaults, SandboxRequest } from './sandbox.faults';
 import { SandboxMetrics } from './sandbox.metrics';
 import { TimerWheel } from './timer-wheel';
 
@@ -13,7 +13,10 @@ export type HttpErrorFault = 'http500' | 'http429';
  *  - refuse:  the TCP connection is reset at once (the client sees ECONNRESET / "socket hang up");
  *  - timeout: the request is held open unanswered until the client gives up (or the sandbox stops);
  *  - http500 / http429: `renderError` writes the provider's own error response, after any latency;
- *  - slow: latencyMs is added to the global SANDBOX_LATENCY_MS before going on.
+ *  - slow: latencyMs is added to the global SANDBOX_LATENCY_MS before going on (only for sends when the
+ *    fault says `slowRequests: 'send'`). The latency comes before the request is handled, as for a request
+ *    that reaches the provider late: the message is taken, and visible to lookups, when the delay is over,
+ *    and only then answered (a provider records a message before it answers with its id).
  */
 @Injectable()
 export class HttpFaultGate implements OnModuleDestroy {
@@ -30,6 +33,7 @@ export class HttpFaultGate implements OnModuleDestroy {
     req: Request,
     res: Response,
     renderError: (res: Response, fault: HttpErrorFault) => void,
+    request: SandboxRequest = 'send',
   ): Promise<boolean> {
     const fault = this.faults.get(provider);
     if (fault.mode === 'refuse') {
@@ -42,7 +46,7 @@ export class HttpFaultGate implements OnModuleDestroy {
       this.hold(res);
       return false;
     }
-    const latency = this.faults.latencyFor(provider);
+    const latency = this.faults.latencyFor(provider, request);
     if (latency > 0) await this.wheel.delay(latency);
     if (fault.mode === 'http500' || fault.mode === 'http429') {
       this.metrics.requests.inc({ provider, outcome: `fault_${fault.mode}` });

@@ -19,6 +19,7 @@ describe('parseFault', () => {
       receipt: 'delivered',
       receiptPercent: 100,
       errorStyle: 'http',
+      slowRequests: 'all',
       smpp: { refuseBind: false, dropSession: false, throttle: false },
     });
     expect(parseFault({ receipt: 'none' }).mode).toBe('none');
@@ -56,6 +57,15 @@ describe('SandboxFaults', () => {
     f.set('twilio', parseFault({ mode: 'slow', latencyMs: 100 }));
     expect(f.latencyFor('twilio')).toBe(107);
     expect(f.latencyFor('vonage')).toBe(7);
+  });
+
+  it("delays only sends when the slow fault says slowRequests 'send'", () => {
+    const f = faults();
+    f.set('twilio', parseFault({ mode: 'slow', latencyMs: 100, slowRequests: 'send' }));
+    expect(f.latencyFor('twilio', 'send')).toBe(107);
+    expect(f.latencyFor('twilio', 'lookup')).toBe(7);
+    f.set('twilio', parseFault({ mode: 'slow', latencyMs: 100 }));
+    expect(f.latencyFor('twilio', 'lookup')).toBe(107);
   });
 
   it('resets every provider, and the latency to the configured one', () => {

@@ -15,6 +15,12 @@ export const faultSchema = z
   .object({
     mode: z.enum(FAULT_MODES).default('none'),
     latencyMs: z.number().int().min(0).max(600000).optional(),
+    /**
+     * Which requests a 'slow' fault delays: `all`, or only `send`s (lookups answer at once). A send held
+     * past the client's timeout is then taken (and shown to lookups) after the client gave up while its
+     * lookups answer promptly: the order of events behind a duplicate SMS (docs/providers.md).
+     */
+    slowRequests: z.enum(['all', 'send']).default('all'),
     receipt: z.enum([...RECEIPT_OUTCOMES, 'none']).default('delivered'),
     receiptErrorCode: z.union([z.string().min(1).max(16), z.number().int().nonnegative()]).optional(),
     /**
@@ -58,6 +64,9 @@ export const faultSchema = z
   });
 
 export type FaultState = z.infer<typeof faultSchema>;
+
+/** What a provider request does: submits a message, or asks about messages (lookup, status query). */
+export type SandboxRequest = 'send' | 'lookup';
 
 export const latencySchema = z.object({ latencyMs: z.number().int().min(0).max(600000) }).strict();
 
@@ -132,10 +141,11 @@ export class SandboxFaults {
     this.globalLatencyMs = this.configuredLatencyMs;
   }
 
-  /** Latency added before answering: the global setting plus a 'slow' provider's own. */
-  latencyFor(provider: ProviderName): number {
+  /** Latency added before answering: the global setting plus a 'slow' provider's own (if it applies). */
+  latencyFor(provider: ProviderName, request: SandboxRequest = 'send'): number {
     const fault = this.get(provider);
-    return this.globalLatencyMs + (fault.mode === 'slow' ? (fault.latencyMs ?? 0) : 0);
+    const slow = fault.mode === 'slow' && (fault.slowRequests === 'all' || request === 'send');
+    return this.globalLatencyMs + (slow ? (fault.latencyMs ?? 0) : 0);
   }
 
   get latencyMs(): number {
@@ -164,6 +174,7 @@ function isDefaultFault(f: FaultState): boolean {
     f.receiptErrorCode === undefined &&
     f.receiptPercent === 100 &&
     f.latencyMs === undefined &&
+    f.slowRequests === 'all' &&
     f.errorStyle === 'http' &&
     !f.permanentNumbers?.length &&
     !f.smpp.refuseBind &&

@@ -40,6 +40,7 @@ class TestClock extends Clock {
 /** The provider's side of a status lookup: per message id, an answer or a failure. */
 class ScriptedProvider implements SmsProvider {
   readonly name = 'twilio' as const;
+  readonly lookup = { by: 'content', visibilityLagMs: 0 } as const;
   readonly answers = new Map<string, ProviderStatusReport | null | Error>();
   send(): never {
     throw new Error('not used');

@@ -5,6 +5,7 @@ import {
   ProviderError,
   ProviderTimeoutError,
   RateLimitedError,
+  SendOutcomeUnknownError,
   TransientProviderError,
 } from '../provider.errors';
 
@@ -68,6 +69,9 @@ export function mapAliyunError(err: unknown): ProviderError {
   const e = (err ?? {}) as SdkError;
   const detail = (e.message ?? String(err)).slice(0, 300);
   if (e.name === 'RequestTimeoutError') return new ProviderTimeoutError('aliyun', detail);
+  // A reset under a request already written: Aliyun may have taken it (QuerySendDetails will say).
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE')
+    return new SendOutcomeUnknownError('aliyun', e.code, detail);
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   const code = typeof e.code === 'string' && e.code !== 'undefined' ? e.code : undefined;
   if (e.name === 'ThrottlingError' || status === 429 || code?.includes('Throttling')) {

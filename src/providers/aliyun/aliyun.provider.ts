@@ -15,6 +15,7 @@ import {
   SendResult,
   SentMessageRef,
   SmsProvider,
+  SentLookup,
 } from '../provider.interface';
 import { CannotSendMessageError } from '../provider.errors';
 import { aliyunSegments, mapAliyunCode, mapAliyunError, mapAliyunSendStatus } from './aliyun.codes';
@@ -50,6 +51,8 @@ const MAX_LOOKUP_DAYS = 30;
 @Injectable()
 export class AliyunProvider implements SmsProvider {
   readonly name = 'aliyun' as const;
+  // QuerySendDetails lists a message by OutId once Aliyun has recorded the send; a minute of slack.
+  readonly lookup: SentLookup = { by: 'reference', visibilityLagMs: 60_000 };
   private readonly client: Dysmsapi;
   private readonly runtime: RuntimeOptions;
   private readonly options: AliyunProviderOptions;
@@ -136,15 +139,15 @@ export class AliyunProvider implements SmsProvider {
 
   /** QuerySendDetails by recipient, for each day since the attempt, matched on OutId = our attempt id. */
   async findSent(sms: OutboundSms, since: Date): Promise<ProviderStatusReport | null> {
-    return this.lookup(sms.attemptId, { to: sms.to, acceptedAt: since });
+    return this.findByOutId(sms.attemptId, { to: sms.to, acceptedAt: since });
   }
 
   async fetchStatus(providerMessageId: string, sent?: SentMessageRef): Promise<ProviderStatusReport | null> {
     // QuerySendDetails needs the recipient and the day: without them Aliyun cannot be asked.
-    return sent ? this.lookup(providerMessageId, sent) : null;
+    return sent ? this.findByOutId(providerMessageId, sent) : null;
   }
 
-  private async lookup(outId: string, sent: SentMessageRef): Promise<ProviderStatusReport | null> {
+  private async findByOutId(outId: string, sent: SentMessageRef): Promise<ProviderStatusReport | null> {
     const now = Date.now();
     // Aliyun's days are Beijing days; an hour of slack either side covers clock skew around midnight.
     const from = Math.max(sent.acceptedAt.getTime() - 3_600_000, now - MAX_LOOKUP_DAYS * DAY_MS);

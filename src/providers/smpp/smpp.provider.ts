@@ -7,6 +7,7 @@ import {
   ProviderStatusReport,
   SendResult,
   SmsProvider,
+  SentLookup,
 } from '../provider.interface';
 import { TransientProviderError } from '../provider.errors';
 import { commandStatusName, mapSmppStatus, parseSmppReceipt, statOfState } from './smpp.codes';
@@ -24,11 +25,14 @@ const FINAL_RECEIPT = 0x01;
  * The SMSC as an ESME over the dispatcher's SmppConnection. A long text is sent as concatenated parts
  * (8-bit-reference UDH), UCS-2 as data_coding 8; each part gets its own message_id and its own receipt.
  * SMPP cannot be asked about a message whose submit_sm_resp never came (query_sm needs its id), so
- * findSent answers null: after a timeout or a crash mid-submit the alert is sent again (docs/providers.md).
+ * findSent cannot answer (lookup.by none): after a timeout or a crash mid-submit the attempt waits until
+ * settled, then UNKNOWN_OUTCOME_POLICY resends it or ends the alert (docs/providers.md).
  */
 @Injectable()
 export class SmppProvider implements SmsProvider {
   readonly name = 'smpp' as const;
+  // No lookup by our reference: a submit_sm whose response was lost stays unknown (docs/providers.md).
+  readonly lookup: SentLookup = { by: 'none', visibilityLagMs: 0 };
   private readonly sourceAddr: string;
 
   constructor(

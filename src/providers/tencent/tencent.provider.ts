@@ -15,6 +15,7 @@ import {
   ProviderStatusReport,
   SendResult,
   SmsProvider,
+  SentLookup,
 } from '../provider.interface';
 import type { RenderedTemplate } from '../../rendering/template.types';
 import { CannotSendMessageError, TransientProviderError } from '../provider.errors';
@@ -63,6 +64,8 @@ const RECORD_HORIZON_S = 72 * 3600 - 60;
 @Injectable()
 export class TencentProvider implements SmsProvider {
   readonly name = 'tencent' as const;
+  // The send record list follows submission; a minute of slack for Tencent's query side.
+  readonly lookup: SentLookup = { by: 'reference', visibilityLagMs: 60_000 };
   private readonly client: SmsClient;
   private readonly options: TencentProviderOptions;
 

@@ -2,6 +2,7 @@ import {
   PermanentRecipientError,
   ProviderTimeoutError,
   RateLimitedError,
+  SendOutcomeUnknownError,
   TransientProviderError,
 } from '../provider.errors';
 import { ProviderMessageStatus } from '../provider.interface';
@@ -28,6 +29,12 @@ describe('twilio code mapping', () => {
       code: 'ECONNREFUSED',
       kind: 'transient',
     });
+  });
+  it('a reset under a written request is an unknown outcome, a refused connection is not', () => {
+    expect(mapTwilioError({ code: 'ECONNRESET' })).toBeInstanceOf(SendOutcomeUnknownError);
+    expect(mapTwilioError({ code: 'ECONNRESET' })).not.toBeInstanceOf(ProviderTimeoutError);
+    expect(mapTwilioError({ code: 'ECONNABORTED' })).toBeInstanceOf(SendOutcomeUnknownError);
+    expect(mapTwilioError({ code: 'ECONNREFUSED' })).not.toBeInstanceOf(SendOutcomeUnknownError);
   });
   it('maps statuses', () => {
     expect(mapTwilioStatus('delivered')).toBe(ProviderMessageStatus.DELIVERED);

@@ -4,6 +4,7 @@ import {
   ProviderError,
   ProviderTimeoutError,
   RateLimitedError,
+  SendOutcomeUnknownError,
   TransientProviderError,
 } from '../provider.errors';
 
@@ -41,6 +42,8 @@ export function mapTwilioError(err: unknown): ProviderError {
   const code = typeof e.code === 'string' ? e.code : 'NETWORK';
   // axios names its own timeout ECONNABORTED (ETIMEDOUT with clarifyTimeoutError): Twilio may have the message.
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new ProviderTimeoutError('twilio', detail);
+  // Reset or broken pipe on a connection the request went out on: Twilio may have read it and taken it.
+  if (code === 'ECONNRESET' || code === 'EPIPE') return new SendOutcomeUnknownError('twilio', code, detail);
   return new TransientProviderError('twilio', code, detail);
 }
 

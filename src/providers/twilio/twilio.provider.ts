@@ -7,6 +7,7 @@ import {
   ProviderStatusReport,
   SendResult,
   SmsProvider,
+  SentLookup,
 } from '../provider.interface';
 import { mapTwilioError, mapTwilioStatus } from './twilio.codes';
 import { SandboxRequestClient } from './twilio.request-client';
@@ -18,6 +19,8 @@ const LOOKUP_SKEW_MS = 5 * 60 * 1000;
 @Injectable()
 export class TwilioProvider implements SmsProvider {
   readonly name = 'twilio' as const;
+  // A Message is created before the 201 is answered; list reads are not promised to be instant: 5 s of slack.
+  readonly lookup: SentLookup = { by: 'content', visibilityLagMs: 5000 };
   private readonly client: Twilio;
   private readonly from: string;
   private readonly statusCallback: string;

@@ -5,6 +5,7 @@ import {
   ProviderError,
   ProviderTimeoutError,
   RateLimitedError,
+  SendOutcomeUnknownError,
   TransientProviderError,
 } from '../provider.errors';
 
@@ -52,6 +53,8 @@ interface SdkError {
 }
 
 /** Maps anything the @vonage/sms SDK throws: status-code failures, HTTP errors (VetchError), transport errors. */
+const UNKNOWN_OUTCOME_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
 export function mapVonageError(err: unknown): ProviderError {
   const e = (err ?? {}) as SdkError;
   const failed = e.response?.messages?.find((m) => m.status !== '0');
@@ -68,6 +71,9 @@ export function mapVonageError(err: unknown): ProviderError {
   // The SDK aborts the fetch on its timeout: Vonage may have taken the message.
   if (e.name === 'AbortError') return new ProviderTimeoutError('vonage', detail);
   const code = [e.code, e.cause?.code].find((c): c is string => typeof c === 'string') ?? 'NETWORK';
+  // The socket went away under a request already sent (a refused connection is ECONNREFUSED): Vonage may
+  // have read it and taken the message.
+  if (UNKNOWN_OUTCOME_CODES.has(code)) return new SendOutcomeUnknownError('vonage', code, detail);
   return new TransientProviderError('vonage', code, detail);
 }
 

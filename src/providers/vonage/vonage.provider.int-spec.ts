@@ -4,7 +4,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { loadConfig } from '../provider-config';
 import { h, setFault, useSandbox, VONAGE } from '../../sandbox/testing/sandbox.harness';
-import { ProviderTimeoutError, TransientProviderError } from '../provider.errors';
+import { ProviderTimeoutError, SendOutcomeUnknownError, TransientProviderError } from '../provider.errors';
 import { OutboundSms } from '../provider.interface';
 import { VonageProvider } from './vonage.provider';
 
@@ -49,6 +49,8 @@ describe('VonageProvider on the sandbox', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientProviderError);
     expect(err).not.toBeInstanceOf(ProviderTimeoutError);
+    // Reset after the request went out: Vonage may have it, so the dispatcher asks before any resend.
+    expect(err).toBeInstanceOf(SendOutcomeUnknownError);
     expect(err).toMatchObject({ code: 'ECONNRESET', message: 'fetch failed: read ECONNRESET' });
   });
 

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { Auth } from '@vonage/auth';
 import { SMS } from '@vonage/sms';
 import { AppConfig } from '../../config/app-config';
-import { OutboundSms, ProviderStatusReport, SendResult, SmsProvider } from '../provider.interface';
+import {
+  OutboundSms,
+  ProviderStatusReport,
+  SendResult,
+  SmsProvider,
+  SentLookup,
+} from '../provider.interface';
 import { TransientProviderError } from '../provider.errors';
 import { vonageSettings } from './vonage.settings';
 import { mapVonageError, mapVonageFinalStatus, VonageMessageStatus } from './vonage.codes';
@@ -27,6 +33,8 @@ interface SearchItem {
 @Injectable()
 export class VonageProvider implements SmsProvider {
   readonly name = 'vonage' as const;
+  // Vonage says its message records show up "after a delay of a few minutes" (SMS API logs).
+  readonly lookup: SentLookup = { by: 'reference', visibilityLagMs: 120_000 };
   private readonly sms: SMS;
   private readonly restHost: string;
   private readonly from: string;

@@ -19,8 +19,14 @@ export class AliyunApiController {
 
   @Post()
   async rpc(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const pass = await this.gate.pass('aliyun', req, res, (r: Response, fault: HttpErrorFault) =>
-      reply(r, this.aliyun.renderFault(fault)),
+    // The action is a query parameter (the parameters' own checks come after the gate).
+    const action = new URL(req.originalUrl, 'http://sandbox').searchParams.get('Action');
+    const pass = await this.gate.pass(
+      'aliyun',
+      req,
+      res,
+      (r: Response, fault: HttpErrorFault) => reply(r, this.aliyun.renderFault(fault)),
+      action === 'SendSms' ? 'send' : 'lookup',
     );
     if (!pass) return;
     const length = Number(req.headers['content-length'] ?? 0);

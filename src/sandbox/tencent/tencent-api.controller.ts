@@ -19,8 +19,12 @@ export class TencentApiController {
   @Post()
   async call(@Req() req: Request, @Res() res: Response): Promise<void> {
     const action = req.header('x-tc-action');
-    const admitted = await this.gate.pass('tencent', req, res, (r: Response, fault: HttpErrorFault) =>
-      reply(r, this.tencent.renderFault(fault, action)),
+    const admitted = await this.gate.pass(
+      'tencent',
+      req,
+      res,
+      (r: Response, fault: HttpErrorFault) => reply(r, this.tencent.renderFault(fault, action)),
+      action === 'SendSms' ? 'send' : 'lookup',
     );
     if (!admitted) return;
     const body =

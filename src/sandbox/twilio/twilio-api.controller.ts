@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HttpErrorFault, HttpFaultGate } from '../http-fault-gate';
+import type { SandboxRequest } from '../sandbox.faults';
 import { TwilioApiService, TwilioReply } from './twilio-api.service';
 
 /**
@@ -33,7 +34,7 @@ export class TwilioApiController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if (!(await this.admit(req, res))) return;
+    if (!(await this.admit(req, res, 'lookup'))) return;
     reply(
       res,
       this.twilio.authenticate(accountSid, req.headers.authorization) ?? this.twilio.list(req.query),
@@ -47,16 +48,22 @@ export class TwilioApiController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    if (!(await this.admit(req, res))) return;
+    if (!(await this.admit(req, res, 'lookup'))) return;
     reply(res, this.twilio.authenticate(accountSid, req.headers.authorization) ?? this.twilio.fetch(sid));
   }
 
-  private admit(req: Request, res: Response): Promise<boolean> {
-    return this.gate.pass('twilio', req, res, (r: Response, fault: HttpErrorFault) => {
-      const answer = this.twilio.renderError(fault === 'http429' ? 429 : 500);
-      if (fault === 'http429') r.setHeader('Retry-After', '1');
-      reply(r, answer);
-    });
+  private admit(req: Request, res: Response, request: SandboxRequest = 'send'): Promise<boolean> {
+    return this.gate.pass(
+      'twilio',
+      req,
+      res,
+      (r: Response, fault: HttpErrorFault) => {
+        const answer = this.twilio.renderError(fault === 'http429' ? 429 : 500);
+        if (fault === 'http429') r.setHeader('Retry-After', '1');
+        reply(r, answer);
+      },
+      request,
+    );
   }
 }
 

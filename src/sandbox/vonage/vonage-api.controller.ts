@@ -1,6 +1,7 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { HttpErrorFault, HttpFaultGate } from '../http-fault-gate';
+import type { SandboxRequest } from '../sandbox.faults';
 import { VonageApiService, VonageReply } from './vonage-api.service';
 
 /**
@@ -27,14 +28,14 @@ export class VonageApiController {
 
   @Get('search/message')
   async searchOne(@Req() req: Request, @Res() res: Response): Promise<void> {
-    if (!(await this.admit(req, res))) return;
+    if (!(await this.admit(req, res, 'lookup'))) return;
     if (!this.vonage.authenticated(req.query, req.headers.authorization)) return unauthorized(res);
     reply(res, this.vonage.searchOne(typeof req.query.id === 'string' ? req.query.id : undefined));
   }
 
   @Get('search/messages')
   async searchMany(@Req() req: Request, @Res() res: Response): Promise<void> {
-    if (!(await this.admit(req, res))) return;
+    if (!(await this.admit(req, res, 'lookup'))) return;
     if (!this.vonage.authenticated(req.query, req.headers.authorization)) return unauthorized(res);
     reply(res, this.vonage.searchMany(req.query));
   }
@@ -45,9 +46,13 @@ export class VonageApiController {
     reply(res, this.vonage.send(params, req.headers.authorization));
   }
 
-  private admit(req: Request, res: Response): Promise<boolean> {
-    return this.gate.pass('vonage', req, res, (r: Response, fault: HttpErrorFault) =>
-      reply(r, this.vonage.renderFault(fault)),
+  private admit(req: Request, res: Response, request: SandboxRequest = 'send'): Promise<boolean> {
+    return this.gate.pass(
+      'vonage',
+      req,
+      res,
+      (r: Response, fault: HttpErrorFault) => reply(r, this.vonage.renderFault(fault)),
+      request,
     );
   }
 }
