@@ -5,9 +5,9 @@ import { AttemptStatus } from '../notifications/notification.types';
 import { CannotSendMessageError } from '../providers/provider.errors';
 import { RouteTrail } from './route-trail';
 
-// What a route on which no provider can carry the alert leaves in PostgreSQL: each attempt NOT_SENT with
-// a CANNOT_SEND history line saying why, then the alert FAILED with CANNOT_SEND (not requeued), the
-// contact not flagged (the number is fine) and the outcome counted.
+// What a route on which every provider refused the message itself leaves in PostgreSQL: each attempt
+// NOT_SENT with a CANNOT_SEND history line saying why, then the alert FAILED with CANNOT_SEND (not
+// requeued) and the outcome counted.
 describe('cannot-send on PostgreSQL', () => {
   const path = useSendPath();
 
