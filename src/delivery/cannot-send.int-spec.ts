@@ -5,9 +5,9 @@ import { AttemptStatus } from '../notifications/notification.types';
 import { CannotSendMessageError } from '../providers/provider.errors';
 import { RouteTrail } from './route-trail';
 
-// What a route on which no provider can carry the alert leaves in PostgreSQL: each attempt NOT_SENT with
-// a CANNOT_SEND history line saying why, then the alert FAILED with CANNOT_SEND (not requeued), the
-// contact not flagged (the number is fine) and the outcome counted.
+// What a route on which every provider refused the message itself leaves in PostgreSQL: each attempt
+// NOT_SENT with a CANNOT_SEND history line saying why, then the alert FAILED with CANNOT_SEND (not
+// requeued) and the outcome counted.
 describe('cannot-send on PostgreSQL', () => {
   const path = useSendPath();
 
@@ -17,8 +17,8 @@ describe('cannot-send on PostgreSQL', () => {
     const trail = new RouteTrail(id, () => now);
     const aliyun = new CannotSendMessageError(
       'aliyun',
-      'NO_TEMPLATE',
-      'alert has no template: Aliyun sends templates only',
+      'isv.BLACK_KEY_CONTROL_LIMIT',
+      'isv.BLACK_KEY_CONTROL_LIMIT: 模板变量中存在黑名单关键字',
     );
     await path.recorder.attemptFailed(claimed, attempt, aliyun, now, trail.take());
     trail.failed('aliyun', aliyun);
@@ -36,12 +36,14 @@ describe('cannot-send on PostgreSQL', () => {
 
     const row = (await path.notifications.findById(id))!;
     expect(row).toMatchObject({ status: S.FAILED, last_error_code: 'CANNOT_SEND' });
-    expect(row.last_error_detail).toContain('aliyun NO_TEMPLATE: alert has no template');
+    expect(row.last_error_detail).toContain(
+      'aliyun isv.BLACK_KEY_CONTROL_LIMIT: isv.BLACK_KEY_CONTROL_LIMIT',
+    );
     expect(row.last_error_detail).toContain('tencent NO_TEMPLATE');
     expect(
       (await path.attempts.forNotification(id)).map((a) => [a.provider, a.status, a.error_code]),
     ).toEqual([
-      ['aliyun', AttemptStatus.NOT_SENT, 'NO_TEMPLATE'],
+      ['aliyun', AttemptStatus.NOT_SENT, 'isv.BLACK_KEY_CONTROL_LIMIT'],
       ['tencent', AttemptStatus.NOT_SENT, 'NO_TEMPLATE'],
     ]);
     const types = await timelineTypes(path.db.pool, id);

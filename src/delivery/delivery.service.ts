@@ -18,8 +18,9 @@ export type DeliveryOutcome = 'sent' | 'failed' | 'expired' | 'not-ours' | 'leas
  * Sends one alert through the provider route (PROVIDERS order, with providers demoted for poor delivery
  * health moved down: RoutePlanner), each step behind its breaker and rate limit.
  * Permanent recipient errors end it as FAILED, and so does a route on which no provider can carry it
- * (CannotSendMessageError from each: FAILED with CANNOT_SEND); when no provider takes it otherwise, it goes back to QUEUED and the
- * Bull job retries with backoff until the deadline, after which it is EXPIRED with its last error.
+ * (CannotSendMessageError from each: FAILED with CANNOT_SEND). When no provider takes it otherwise, it
+ * goes back to QUEUED and the Bull job retries with backoff until the deadline, after which it is EXPIRED
+ * with its last error.
  * The claim's lease is renewed while the send runs (LeaseKeeper) and fences every write it makes.
  */
 @Injectable()

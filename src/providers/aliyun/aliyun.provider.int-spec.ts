@@ -6,6 +6,7 @@ import { renderAlertText } from '../../rendering/alert-text';
 import { control, h, setFault, stored, useSandbox, waitFor } from '../../sandbox/testing/sandbox.harness';
 import { loadConfig } from '../provider-config';
 import {
+  CannotSendMessageError,
   PermanentRecipientError,
   ProviderTimeoutError,
   RateLimitedError,
@@ -151,6 +152,20 @@ describe('AliyunProvider on the sandbox', () => {
     await expect(provider({ PROVIDER_TIMEOUT_MS: '300' }).send(sms())).rejects.toBeInstanceOf(
       ProviderTimeoutError,
     );
+  });
+
+  it('says what it cannot carry without asking Aliyun, and send refuses it the same way', async () => {
+    const aliyun = provider();
+    const out = sms();
+    const t = out.template!;
+    expect(aliyun.cannotCarry(t)).toBeUndefined();
+    expect(aliyun.cannotCarry(undefined)).toMatchObject({ kind: 'cannot-send', code: 'NO_TEMPLATE' });
+    expect(aliyun.cannotCarry({ ...t, key: 'card_reversed' })).toMatchObject({ code: 'NO_TEMPLATE_CODE' });
+    expect(aliyun.cannotCarry({ ...t, params: t.params.slice(1) })).toMatchObject({
+      code: 'TEMPLATE_MISMATCH',
+    });
+    await expect(aliyun.send({ ...out, template: undefined })).rejects.toBeInstanceOf(CannotSendMessageError);
+    expect(await findBiz(out)).toBeUndefined();
   });
 });
 
