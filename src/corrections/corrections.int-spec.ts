@@ -1,3 +1,4 @@
+import { testCipher } from '../crypto/testing/test-cipher';
 import { randomUUID } from 'node:crypto';
 import Bull from 'bull';
 import { KafkaMessage } from 'kafkajs';
@@ -83,7 +84,7 @@ describe('correction alerts on PostgreSQL', () => {
     queue = new Bull('sms', { redis: config.get('REDIS_URL'), prefix: `alertline-${ns}` });
     metrics = new Metrics();
     deadLetters = new DeadLetterPublisher(new KafkaClient(config, pino({ level: 'silent' })), metrics);
-    notifications = new NotificationsRepository(db);
+    notifications = new NotificationsRepository(db, testCipher());
     release = correctionReleaseOn(db, new SmsQueue(queue), metrics, config, clock);
     reversals = new ReversalsService(
       db,
@@ -94,7 +95,7 @@ describe('correction alerts on PostgreSQL', () => {
       deadLetters,
       metrics,
     );
-    await new ContactsRepository(db).upsertMany([
+    await new ContactsRepository(db, testCipher()).upsertMany([
       {
         cardholderId,
         version: 1,

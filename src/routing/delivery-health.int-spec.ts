@@ -1,3 +1,4 @@
+import { testCipher } from '../crypto/testing/test-cipher';
 import { loadConfig } from '../providers/provider-config';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
@@ -67,7 +68,7 @@ describe('delivery health on PostgreSQL: the window and the route state', () => 
     const at = new Date(clock.t - agoMs);
     const messageId = `${provider}-${id}`;
     await db.transaction((tx) =>
-      new NotificationsRepository(db).insertMany([newNotification({ id, receivedAt: at })], tx),
+      new NotificationsRepository(db, testCipher()).insertMany([newNotification({ id, receivedAt: at })], tx),
     );
     await db.query(
       `INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, provider_message_id, started_at, finished_at)

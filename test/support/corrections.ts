@@ -1,3 +1,4 @@
+import { testCipher } from '../../src/crypto/testing/test-cipher';
 import pino from 'pino';
 import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/providers/provider-config';
@@ -21,7 +22,7 @@ export function correctionReleaseOn(
     db,
     clock,
     new CorrectionsRepository(db),
-    new ContactsRepository(db),
+    new ContactsRepository(db, testCipher()),
     queue,
     metrics,
     pino({ level: 'silent' }),
