@@ -89,7 +89,7 @@ describe('correction alerts on PostgreSQL', () => {
     reversals = new ReversalsService(
       db,
       clock,
-      new CorrectionsRepository(db),
+      new CorrectionsRepository(db, testCipher()),
       release,
       new SmsQueue(queue),
       deadLetters,

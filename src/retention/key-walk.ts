@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { AppConfig } from '../config/app-config';
-import { DataCipher, DataKeyUnknownError, DataTamperedError, SealScope } from '../crypto/data-cipher';
+import {
+  besidePlace,
+  DataCipher,
+  DataKeyUnknownError,
+  DataTamperedError,
+  SealScope,
+} from '../crypto/data-cipher';
 import { Resealed, RetentionRepository, WalkRow, WalkState, WalkTarget } from './retention.repository';
 
 export interface WalkReport {
@@ -104,12 +110,33 @@ export class KeyWalk {
   }
 
   private resealOne(scope: SealScope, row: WalkRow): Resealed | null {
-    const plain = row.phone_e164 !== null || row.body !== null;
+    const plain =
+      row.phone_e164 !== null ||
+      row.body !== null ||
+      (row.template_params ?? null) !== null ||
+      (row.handset_texts ?? null) !== null ||
+      (row.reversal_template ?? null) !== null;
     if (plain) {
-      // Written before encryption at rest: sealed now under a new data key (a contact gets its hash too).
+      // Written before encryption at rest: sealed now under a new data key (a contact gets its hash too),
+      // with what belongs to an alert (its attempts' handset texts, its reversal's template).
       const opened = this.cipher.open(scope, row.row_id, row);
       const sealed = this.cipher.seal(scope, row.row_id, opened);
+      const owner = { data_key_id: sealed.keyId, wrapped_key: sealed.wrappedKey };
+      const template = row.reversal_template ?? null;
       return {
+        paramsEnc: sealed.params,
+        handsetTexts: (row.handset_texts ?? []).map((t) => ({
+          id: t.id,
+          enc: this.cipher.sealBeside(owner, besidePlace.handsetText(t.id), t.text),
+        })),
+        reversalTemplate: template && {
+          id: template.id,
+          enc: this.cipher.sealBeside(
+            owner,
+            besidePlace.reversalTemplate(template.id),
+            JSON.stringify(template.template),
+          ),
+        },
         rowId: row.row_id,
         month: row.month,
         keyId: sealed.keyId,

@@ -15,6 +15,10 @@ export interface AwaitingReceipt {
   id: string;
   provider: string | null;
   provider_message_id: string | null;
+  /** Sealed (DataCipher): opened only for a provider whose status lookup needs the number. */
+  data_key_id: string | null;
+  wrapped_key: Buffer | null;
+  phone_enc: Buffer | null;
   phone_e164: string | null;
   accepted_at: Date;
   overdue: boolean;
@@ -63,7 +67,8 @@ export class SweeperRepository {
     limit: number,
   ): Promise<AwaitingReceipt[]> {
     return this.db.query<AwaitingReceipt>(
-      `SELECT id, provider, provider_message_id, phone_e164, accepted_at, overdue FROM notifications
+      `SELECT id, provider, provider_message_id, data_key_id, wrapped_key, phone_enc, phone_e164, accepted_at, overdue
+       FROM notifications
        WHERE status = 'SENT' AND accepted_at < $1 AND (status_checked_at IS NULL OR status_checked_at < $2)
        ORDER BY accepted_at
        LIMIT $3`,

@@ -21,7 +21,7 @@ export function correctionReleaseOn(
     config,
     db,
     clock,
-    new CorrectionsRepository(db),
+    new CorrectionsRepository(db, testCipher()),
     new ContactsRepository(db, testCipher()),
     queue,
     metrics,
