@@ -55,6 +55,10 @@ export const besidePlace = {
   reversalTemplate: (reversalId: string) => `reversals.template:${reversalId}`,
 };
 
+/** Params only where an alert has them: a contact, or an alert without a template, opens to phone and body. */
+const withParams = (opened: Opened, params: string | null): Opened =>
+  params === null ? opened : { ...opened, params };
+
 const place = (scope: SealScope, column: string, rowId: string) => `${scope}.${column}:${rowId}`;
 
 /**
@@ -102,16 +106,16 @@ export class DataCipher {
   open(scope: SealScope, rowId: string, row: SealedColumns): Opened {
     const plainParams = row.template_params == null ? null : JSON.stringify(row.template_params);
     if (row.wrapped_key === null || row.data_key_id === null) {
-      return { phone: row.phone_e164, body: row.body ?? null, params: plainParams };
+      return withParams({ phone: row.phone_e164, body: row.body ?? null }, plainParams);
     }
     const dataKey = unwrapDataKey(this.kek(row.data_key_id), row.data_key_id, row.wrapped_key);
     const bodyEnc = row.body_enc ?? null;
     const paramsEnc = row.template_params_enc ?? null;
-    return {
-      params:
-        paramsEnc === null
-          ? plainParams
-          : decryptValue(dataKey, place(scope, 'template_params', rowId), paramsEnc),
+    const params =
+      paramsEnc === null
+        ? plainParams
+        : decryptValue(dataKey, place(scope, 'template_params', rowId), paramsEnc);
+    const opened: Opened = {
       phone:
         row.phone_enc === null
           ? row.phone_e164
@@ -119,6 +123,7 @@ export class DataCipher {
       body:
         bodyEnc === null ? (row.body ?? null) : decryptValue(dataKey, place(scope, 'body', rowId), bodyEnc),
     };
+    return withParams(opened, params);
   }
 
   /**
