@@ -7,6 +7,7 @@ import { claimedAttempt, SendPath, sendPathOn } from '../../test/support/send-pa
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { ContactsRepository } from '../contacts/contacts.repository';
+import { besidePlace } from '../crypto/data-cipher';
 import { testCipher } from '../crypto/testing/test-cipher';
 import { Database } from '../database/database.service';
 import { Metrics } from '../metrics/metrics.service';
@@ -18,6 +19,7 @@ import { RetentionRepository } from './retention.repository';
 import { RetentionService } from './retention.service';
 
 const DAY_MS = 86_400_000;
+const merchantOf = (body: string) => `MERCHANT OF ${body}`;
 const silent = pino({ level: 'silent' });
 
 // Its own database: the purge acts on every old alert it can see, other specs' too.
@@ -53,6 +55,7 @@ describe('retention purge (real PostgreSQL)', () => {
   /** `count` alerts received `daysAgo`, to `phone`, moved to `status` with texts that quote the number. */
   async function alerts(count: number, daysAgo: number, status: S, phone: string, body: string) {
     const at = new Date(Date.now() - daysAgo * DAY_MS);
+    // Templated, as ingest renders every alert: the params are message content (the merchant).
     const rows = Array.from({ length: count }, () =>
       newNotification({
         receivedAt: at,
@@ -60,6 +63,8 @@ describe('retention purge (real PostgreSQL)', () => {
         phoneE164: phone,
         body,
         cardholderId: `ch-${randomUUID()}`,
+        templateKey: 'card_authorised',
+        templateParams: [{ name: 'merchant', value: merchantOf(body) }],
       }),
     );
     await path.db.transaction((tx) => path.notifications.insertMany(rows, tx));
@@ -97,11 +102,26 @@ describe('retention purge (real PostgreSQL)', () => {
               data_key_id = NULL WHERE id = $1`,
       [legacy[0].id, phone, body],
     );
+    // What belongs to an alert elsewhere: a template vendor's handset text on a second attempt, and a
+    // correction's template on a reversal; sealed under the alert's key, or plain on the legacy alert.
+    const handset = `【Sign】${body}`;
+    const besides = await sealBeside([...old.slice(0, 3), ...recent.slice(0, 1)], handset);
+    await path.db.pool.query(
+      `INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, handset_text, started_at)
+       VALUES (gen_random_uuid(), $1, 2, 'aliyun', 'ACCEPTED', $2, now())`,
+      [legacy[0].id, handset],
+    );
+    await path.db.pool.query(`UPDATE notifications SET template_params = $2 WHERE id = $1`, [
+      legacy[0].id,
+      JSON.stringify([{ name: 'merchant', value: merchantOf(body) }]),
+    ]);
+    await reversal(legacy[0].id, { template: JSON.stringify({ merchant: merchantOf(body) }) });
     const { rows: sealedBefore } = await path.db.pool.query<{
       phone_enc: Buffer;
       body_enc: Buffer;
       wrapped_key: Buffer;
-    }>(`SELECT phone_enc, body_enc, wrapped_key FROM notifications WHERE id = ANY($1)`, [
+      template_params_enc: Buffer;
+    }>(`SELECT phone_enc, body_enc, wrapped_key, template_params_enc FROM notifications WHERE id = ANY($1)`, [
       old.slice(0, 3).map((r) => r.id),
     ]);
     const historyBefore = await eventCount(old.map((r) => r.id));
@@ -155,8 +175,22 @@ describe('retention purge (real PostgreSQL)', () => {
     for (const kept of [...pending, ...recent]) {
       const row = (await path.notifications.findById(kept.id))!;
       expect(row.purged_at).toBeNull();
-      expect(cipher.open('notifications', row.id, row)).toEqual({ phone, body });
+      const params = JSON.stringify([{ name: 'merchant', value: merchantOf(body) }]);
+      expect(cipher.open('notifications', row.id, row)).toEqual({ phone, body, params });
     }
+    const keptBeside = await path.db.pool.query<{ id: string; handset_text_enc: Buffer }>(
+      `SELECT id, handset_text_enc FROM delivery_attempts WHERE notification_id = $1 AND attempt_no = 2`,
+      [recent[0].id],
+    );
+    const keptRow = (await path.notifications.findById(recent[0].id))!;
+    expect(
+      cipher.openBeside(
+        keptRow,
+        besidePlace.handsetText(keptBeside.rows[0].id),
+        keptBeside.rows[0].handset_text_enc,
+      ),
+    ).toBe(handset);
+    await path.db.pool.query(`DELETE FROM reversals WHERE notification_id = $1`, [recent[0].id]);
     await path.db.pool.query(`DELETE FROM delivery_attempts WHERE notification_id = ANY($1)`, [
       [...pending, ...recent].map((r) => r.id),
     ]);
@@ -170,7 +204,8 @@ describe('retention purge (real PostgreSQL)', () => {
 
     // Nowhere in the database: not as text in any column, not in any index, not the sealed forms either.
     const needles: Array<string | Buffer> = [phone, body, phone.slice(1)];
-    for (const s of sealedBefore) needles.push(s.phone_enc, s.body_enc, s.wrapped_key);
+    needles.push(merchantOf(body), handset, ...besides.old);
+    for (const s of sealedBefore) needles.push(s.phone_enc, s.body_enc, s.wrapped_key, s.template_params_enc);
     expect(await scanForNeedles(path.db.pool, needles)).toEqual([]);
     expect(await indexHits(path.db.pool, [phone])).toEqual([]);
 
@@ -222,6 +257,38 @@ describe('retention purge (real PostgreSQL)', () => {
       },
     ]);
   });
+
+  /** A second (template vendor's) attempt with the handset's text and a reversal's template per alert, sealed. */
+  async function sealBeside(rows: Array<{ id: string }>, text: string): Promise<{ old: Buffer[] }> {
+    const sealed: Buffer[] = [];
+    for (const { id } of rows) {
+      const alert = (await path.notifications.findById(id))!;
+      const attemptId = randomUUID();
+      const enc = cipher.sealBeside(alert, besidePlace.handsetText(attemptId), text);
+      await path.db.pool.query(
+        `INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, handset_text_enc, started_at)
+         VALUES ($1, $2, 2, 'aliyun', 'ACCEPTED', $3, $4)`,
+        [attemptId, id, enc, alert.received_at],
+      );
+      const reversalId = `rev-${randomUUID()}`;
+      const template = cipher.sealBeside(alert, besidePlace.reversalTemplate(reversalId), text);
+      await reversal(id, { template_enc: template, reversal_id: reversalId });
+      sealed.push(enc, template);
+    }
+    return { old: sealed };
+  }
+
+  async function reversal(notificationId: string, over: Record<string, unknown>): Promise<void> {
+    const columns = { reversal_id: `rev-${randomUUID()}`, ...over };
+    const names = Object.keys(columns);
+    await path.db.pool.query(
+      `INSERT INTO reversals (event_id, transaction_id, cardholder_id, card_id, card_last4, kind, amount_minor,
+         currency, merchant_name, reversed_at, received_at, state, notification_id, ${names.join(', ')})
+       VALUES ('e-rev', 'tx-rev', 'ch-rev', 'card', '1234', 'REVERSAL', 1, 'GBP', 'M', now(), now(), 'QUEUED',
+               $1, ${names.map((_, i) => `$${i + 2}`).join(', ')})`,
+      [notificationId, ...Object.values(columns)],
+    );
+  }
 
   async function eventCount(ids: string[]): Promise<number> {
     const { rows } = await path.db.pool.query<{ n: number }>(
