@@ -88,7 +88,20 @@ export class DataCipher {
 
   /** Seals a row's phone and text under one new data key; null values stay null. */
   seal(scope: SealScope, rowId: string, values: Opened): Sealed {
-    const dataKey = newDataKey();
+    return this.sealUnder(newDataKey(), scope, rowId, values);
+  }
+
+  /**
+   * New values for a row that keeps its data key (re-wrapped under the current key): what is sealed beside
+   * it under that key (its attempts' handset texts, a reversal's template) stays readable. A row without
+   * one (from before encryption at rest) gets a new key.
+   */
+  sealAgain(scope: SealScope, rowId: string, owner: RowKey, values: Opened): Sealed {
+    if (owner.wrapped_key === null || owner.data_key_id === null) return this.seal(scope, rowId, values);
+    return this.sealUnder(this.dataKey(owner), scope, rowId, values);
+  }
+
+  private sealUnder(dataKey: Buffer, scope: SealScope, rowId: string, values: Opened): Sealed {
     const keyId = this.currentKeyId;
     return {
       keyId,

@@ -41,7 +41,8 @@ export class ResendRepository {
   ): Promise<NotificationRow | null> {
     const { rows } = await db.query<NotificationRow>(
       `UPDATE notifications SET status = 'QUEUED', phone_e164 = NULL, body = NULL, data_key_id = $3,
-              wrapped_key = $7, phone_enc = $8, body_enc = $9, contact_version = $4, deadline_at = $5,
+              wrapped_key = $7, phone_enc = $8, body_enc = $9, template_params = NULL,
+              template_params_enc = $11, contact_version = $4, deadline_at = $5,
               provider = NULL, provider_message_id = NULL, last_error_code = NULL, last_error_detail = NULL,
               overdue = false, lease_until = NULL, accepted_at = NULL, final_at = NULL, status_checked_at = NULL,
               updated_at = $6
@@ -58,6 +59,7 @@ export class ResendRepository {
         to.sealed.phone,
         to.sealed.body,
         idMonth(id),
+        to.sealed.params,
       ],
     );
     return rows[0] ?? null;

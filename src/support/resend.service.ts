@@ -69,9 +69,14 @@ export class ResendService {
     if (!target.ok) throw new ContactUnusableError(target.reason);
     const now = this.clock.now();
     const deadlineAt = new Date(now.getTime() + this.config.get('ALERT_DEADLINE_SECONDS') * 1000);
-    // The same text to the contact's current number, both sealed anew under a new data key.
-    const { body } = this.cipher.open('notifications', id, current);
-    const sealed = this.cipher.seal('notifications', id, { phone: target.phoneE164, body });
+    // The same text (and template) to the contact's current number, sealed anew under the alert's own data
+    // key: the earlier attempts' handset texts, sealed under it too, stay readable.
+    const { body, params } = this.cipher.open('notifications', id, current);
+    const sealed = this.cipher.sealAgain('notifications', id, current, {
+      phone: target.phoneE164,
+      body,
+      params: params ?? null,
+    });
     const row = await this.alerts.requeueForResend(
       id,
       RESENDABLE_STATUSES,
