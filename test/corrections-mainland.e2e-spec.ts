@@ -3,8 +3,10 @@
 // sandbox, with no cannot-send on the way and no breaker counting anything.
 import { randomInt, randomUUID } from 'node:crypto';
 import { makeContact, makeReversal, makeTransaction } from '../src/devstack/sample-data';
+import { openedAttempts } from '../src/devstack/opened-alerts';
 import { waitFor } from '../src/devstack/wait-for';
 import { NotificationsRepository } from '../src/notifications/notifications.repository';
+import { testCipher } from '../src/crypto/testing/test-cipher';
 import { scrubPersonalData } from '../src/common/phone-mask';
 import { signedText } from '../src/rendering/alert-template';
 import { testDatabaseService } from './support/db';
@@ -36,15 +38,13 @@ describe('a correction on the mainland route (aliyun,tencent) through the roles 
     const done = await waitForCorrections(t.db, [refund.reversalId], ['DELIVERED']);
     const correction = done.get(refund.reversalId)!;
 
-    const { rows } = await t.db.query<{
-      provider: string;
-      locale: 'zh-CN';
-      template_key: string;
-      template_params: Array<{ name: string; value: string }>;
-    }>(`SELECT provider, locale, template_key, template_params FROM notifications WHERE id = $1`, [
-      correction.notification_id,
-    ]);
-    const row = rows[0];
+    const { rows } = await t.db.query<{ provider: string; locale: 'zh-CN'; template_key: string }>(
+      `SELECT provider, locale, template_key FROM notifications WHERE id = $1`,
+      [correction.notification_id],
+    );
+    // The params are message content, sealed at rest: opened as the dispatcher opens them.
+    const [accepted] = await openedAttempts(t.db, 'n.id', correction.notification_id);
+    const row = { ...rows[0], template_params: accepted.template_params ?? [] };
     expect(row).toMatchObject({ provider: 'aliyun', template_key: 'card_refunded_partial' });
     expect(row.template_params).toEqual([
       { name: 'card', value: txn.cardLast4 },
@@ -101,7 +101,9 @@ describe('a correction on the mainland route (aliyun,tencent) through the roles 
         body: '【Alertline Bank】您尾号1234的卡于12月7日 14:05在星巴克消费CNY 88.00。如非本人操作，请致电95588。',
         encoding: 'UCS-2',
       });
-      await database.transaction((tx) => new NotificationsRepository(database).insertMany([row], tx));
+      await database.transaction((tx) =>
+        new NotificationsRepository(database, testCipher()).insertMany([row], tx),
+      );
       await database.query(`UPDATE notifications SET status = 'EXPIRED', final_at = now() WHERE id = $1`, [
         id,
       ]);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { testDatabaseService } from '../../test/support/db';
 import { newNotification } from '../../test/support/notification-fixture';
+import { testCipher } from '../crypto/testing/test-cipher';
 import type { Database } from '../database/database.service';
 import { NotificationsRepository } from '../notifications/notifications.repository';
 import { CorrectionKind, renderCorrectionText } from '../rendering/correction-text';
@@ -45,7 +46,9 @@ describe('correction templates backfill (migration 1795560000000)', () => {
       })),
     };
     const id = randomUUID();
-    await db.transaction((tx) => new NotificationsRepository(db).insertMany([newNotification({ id })], tx));
+    await db.transaction((tx) =>
+      new NotificationsRepository(db, testCipher()).insertMany([newNotification({ id })], tx),
+    );
     await db.query(`UPDATE notifications SET kind = 'CORRECTION' WHERE id = $1`, [id]);
     await db.query(
       `INSERT INTO reversals (reversal_id, event_id, transaction_id, cardholder_id, card_id, card_last4, kind,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { DataCipher } from '../crypto/data-cipher';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { HistoryEvent } from '../notifications/notification-status';
 import { NotificationRow } from '../notifications/notification.types';
@@ -39,6 +40,7 @@ export class InFlightRecovery {
     private readonly recorder: SendRecorder,
     private readonly outcomes: UnknownOutcomes,
     private readonly metrics: Metrics,
+    private readonly cipher: DataCipher,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.askAfterMs = sendTimings({
@@ -70,7 +72,7 @@ export class InFlightRecovery {
           provider.lookup.by === 'none'
             ? null
             : await provider.findSent(
-                outboundFor(n, attempt.id),
+                outboundFor(n, this.cipher.open('notifications', n.id, n), attempt.id),
                 attempt.started_at,
                 this.recorder.claimedBy(provider.name),
               );

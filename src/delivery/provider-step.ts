@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { Clock } from '../common/clock';
+import { DataCipher, type Opened } from '../crypto/data-cipher';
 import { Metrics } from '../metrics/metrics.service';
 import { HistoryEvent } from '../notifications/notification-status';
 import { AttemptRow, NotificationRow } from '../notifications/notification.types';
@@ -43,6 +44,7 @@ export class ProviderStep {
     private readonly recorder: SendRecorder,
     private readonly metrics: Metrics,
     private readonly outcomes: UnknownOutcomes,
+    private readonly cipher: DataCipher,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.lookupGraceMs = config.get('PROVIDER_LOOKUP_GRACE_MS');
@@ -56,7 +58,9 @@ export class ProviderStep {
     lease: SendLease,
   ): Promise<StepOutcome> {
     lease.progress();
-    const refused = provider.cannotCarry?.(templateOf(n));
+    // Opened once per step: the template decides whether the provider can carry it, the number and text go in the call.
+    const opened = this.cipher.open('notifications', n.id, n);
+    const refused = provider.cannotCarry?.(templateOf(n, opened));
     if (refused) {
       // Never asked, so no attempt and nothing for its breaker: the route goes on, counted by why.
       this.metrics.providerCannotSend.inc({ provider: provider.name, reason: refused.code });
@@ -87,7 +91,7 @@ export class ProviderStep {
         trail.failed(provider.name, err);
         return err;
       }
-      return await this.call(n, provider, pass, trail, lease);
+      return await this.call(n, opened, provider, pass, trail, lease);
     } finally {
       pass.release();
     }
@@ -95,6 +99,7 @@ export class ProviderStep {
 
   private async call(
     n: NotificationRow,
+    opened: Opened,
     provider: SmsProvider,
     pass: BreakerPass,
     trail: RouteTrail,
@@ -116,7 +121,7 @@ export class ProviderStep {
     lease.extended(leaseUntil);
     // A slow statement or a process frozen since the attempt was written: make sure of the lease first.
     await lease.ensure();
-    const sms = outboundFor(n, attempt.id);
+    const sms = outboundFor(n, opened, attempt.id);
     const before = this.breakers.state(provider.name);
     const started = process.hrtime.bigint();
     try {

@@ -1,6 +1,7 @@
 import { maskPhone, scrubPersonalData } from '../common/phone-mask';
 import type { Role } from '../common/principal';
 import type { ReversalLinkRow } from '../corrections/correction-links.repository';
+import type { Opened } from '../crypto/data-cipher';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 
 // What the support API shows. Support agents see the phone masked; supervisors see it whole. The card is
@@ -13,7 +14,12 @@ function scrubbed<T extends string | null>(text: T): T {
 }
 const asIs = <T>(text: T): T => text;
 
-export function notificationView(n: NotificationRow, role: Role) {
+/** Said instead of the number and text once the retention purge removed them (docs/contracts.md). */
+export const PURGED_NOTICE =
+  'personal data purged after the retention period: the number, the text and the providers’ error texts are gone; the delivery history remains';
+
+/** `opened`: the row's number and text, opened by the caller (DataCipher) for this view only. */
+export function notificationView(n: NotificationRow, role: Role, opened: Opened) {
   const freeText = role === 'supervisor' ? asIs : scrubbed;
   return {
     id: n.id,
@@ -33,10 +39,10 @@ export function notificationView(n: NotificationRow, role: Role) {
     status: n.status,
     skipReason: n.skip_reason,
     overdue: n.overdue,
-    phone: role === 'supervisor' ? n.phone_e164 : maskPhone(n.phone_e164),
+    phone: role === 'supervisor' ? opened.phone : maskPhone(opened.phone),
     contactVersion: n.contact_version === null ? null : Number(n.contact_version),
     locale: n.locale,
-    text: freeText(n.body),
+    text: freeText(opened.body),
     segments: n.segments,
     encoding: n.encoding,
     provider: n.provider,
@@ -47,12 +53,16 @@ export function notificationView(n: NotificationRow, role: Role) {
     acceptedAt: n.accepted_at,
     finalAt: n.final_at,
     updatedAt: n.updated_at,
+    purged: n.purged_at !== null,
+    purgedAt: n.purged_at,
+    purgedNotice: n.purged_at === null ? null : PURGED_NOTICE,
   };
 }
 
 /** `handsetText`: what the handset displayed when it differs from `text` (a vendor's 【signature】 and
  * template); free text like the body, so masked for support agents. */
-export function attemptView(a: AttemptRow, role: Role) {
+/** `handsetText` opened by the caller (it is sealed beside the alert): null when purged or never known. */
+export function attemptView(a: AttemptRow, role: Role, handsetText: string | null) {
   const freeText = role === 'supervisor' ? asIs : scrubbed;
   return {
     attemptNo: a.attempt_no,
@@ -62,7 +72,7 @@ export function attemptView(a: AttemptRow, role: Role) {
     errorCode: a.error_code,
     errorDetail: scrubbed(a.error_detail),
     segments: a.segments,
-    handsetText: freeText(a.handset_text ?? null),
+    handsetText: freeText(handsetText),
     startedAt: a.started_at,
     finishedAt: a.finished_at,
   };

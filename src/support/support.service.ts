@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../common/principal';
 import { CorrectionLinksRepository } from '../corrections/correction-links.repository';
+import { besidePlace, DataCipher } from '../crypto/data-cipher';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
+import type { AttemptRow, NotificationRow } from '../notifications/notification.types';
 import { decodeCursor, encodeCursor, SearchPosition } from './search.cursor';
 import { SEARCH_PAGE_DEFAULT, type SearchQuery } from './search.query';
 import { SearchFilter, SearchRepository } from './search.repository';
@@ -27,13 +29,26 @@ export class SupportService {
     private readonly events: EventsRepository,
     private readonly searches: SearchRepository,
     private readonly links: CorrectionLinksRepository,
+    private readonly cipher: DataCipher,
   ) {}
+
+  /** The support view of an alert: its number and text opened here, for this answer only. */
+  view(n: NotificationRow, role: Role) {
+    return notificationView(n, role, this.cipher.open('notifications', n.id, n));
+  }
+
+  /** What the handset showed for one attempt, opened under its alert's data key; null once purged. */
+  private handsetText(n: NotificationRow, a: AttemptRow): string | null {
+    if (a.handset_text_enc)
+      return this.cipher.openBeside(n, besidePlace.handsetText(a.id), a.handset_text_enc);
+    return a.handset_text ?? null;
+  }
 
   /** One page of a search; `nextCursor` fetches the next one and is null on the last. */
   async search(query: SearchQuery, role: Role): Promise<SearchPage> {
     if ('transactionId' in query) {
       const n = await this.notifications.findByTransactionId(query.transactionId);
-      return { items: n ? [notificationView(n, role)] : [], nextCursor: null };
+      return { items: n ? [this.view(n, role)] : [], nextCursor: null };
     }
     const filter: SearchFilter =
       'cardholderId' in query
@@ -58,7 +73,7 @@ export class SupportService {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
-      items: items.map((n) => notificationView(n, role)),
+      items: items.map((n) => this.view(n, role)),
       nextCursor: rows.length > limit ? encodeCursor({ at: last.position_at, id: last.id }, searchKey) : null,
     };
   }
@@ -73,8 +88,8 @@ export class SupportService {
       n.kind === 'CORRECTION' ? this.links.ofCorrection(id) : Promise.resolve(null),
     ]);
     return {
-      ...notificationView(n, role),
-      attempts: attempts.map((a) => attemptView(a, role)),
+      ...this.view(n, role),
+      attempts: attempts.map((a) => attemptView(a, role, this.handsetText(n, a))),
       timeline: events.map(eventView),
       // Each side of a correction links the other: an alert lists its reversals, a correction names its original.
       corrections: corrections.map(reversalLinkView),

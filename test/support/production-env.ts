@@ -22,6 +22,8 @@ export const PRODUCTION_ENV: Record<string, string> = {
   TENCENT_TEMPLATES:
     'card_authorised:zh-CN=1783201,card_authorised:en=1783202,card_reversed_full:zh-CN=1783203,card_reversed_full:en=1783204,card_reversed_partial:zh-CN=1783205,card_reversed_partial:en=1783206,card_refunded_full:zh-CN=1783207,card_refunded_full:en=1783208,card_refunded_partial:zh-CN=1783209,card_refunded_partial:en=1783210',
   TENCENT_CALLBACK_TOKEN: 'c2d9e7f1a4b8c3e6d0f5a9b2c7e1d4f8',
+  DATA_KEYS: 'k2026:3q2+7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhs=',
+  DATA_HASH_KEY: 'yv66vgABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhs=',
 };
 
 /** The settings NODE_ENV=production refuses when nothing else is set (every provider in PROVIDERS). */
@@ -31,6 +33,8 @@ export const REFUSED_WHEN_UNSET = [
   'ALIYUN_RECEIPT_SECRET',
   'ALIYUN_TEMPLATES',
   'API_KEYS',
+  'DATA_HASH_KEY',
+  'DATA_KEYS',
   'PUBLIC_BASE_URL',
   'SMPP_HOST',
   'SMPP_PASSWORD',
