@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import type { DataCipher } from '../crypto/data-cipher';
+import { DataCipher } from '../crypto/data-cipher';
+import { loadConfig } from '../providers/provider-config';
 
 /** Past months the history is spread over (a year: the issue's "a year of alerts"). */
 export const HISTORY_MONTHS = 12;
@@ -29,6 +30,28 @@ export interface HistoryFill {
  * never go into SQL: those rows' values are sealed here and handed to the INSERT. The key walk is recorded
  * as finished under the current key (no rotation under way), as on a database whose last rotation is done.
  */
+/**
+ * The run's history, sealed and purged as a stack with `env` (its keys, its personal data retention)
+ * leaves a live database.
+ */
+export async function fillRunHistory(
+  pool: Pool,
+  alerts: number,
+  cardholders: number,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<HistoryFill> {
+  log(`== filling ${alerts} past alerts over ${HISTORY_MONTHS} months (SQL)`);
+  const config = loadConfig(env);
+  const sealing = {
+    cipher: new DataCipher(config),
+    personalDataDays: config.get('PERSONAL_DATA_RETENTION_DAYS'),
+  };
+  const fill = await fillHistory(pool, alerts, cardholders, sealing, log);
+  log(`   history written in ${fill.seconds.toFixed(0)} s: ${JSON.stringify(fill.rows)}`);
+  return fill;
+}
+
 export async function fillHistory(
   pool: Pool,
   alerts: number,
@@ -142,6 +165,11 @@ async function insertBatch(pool: Pool, b: Batch): Promise<number> {
        SELECT ${timeId(`at + interval '20 milliseconds'`, `'history-attempt-' || i`)}, id, 1, 'twilio', 'ACCEPTED', 'SMH' || md5('history-' || i), 1,
               at + interval '20 milliseconds', at + interval '50 milliseconds', date_trunc('month', at AT TIME ZONE 'UTC')::date
        FROM h`,
+    );
+    // Each message id's month, as the send path records it for the receipts (provider_message_months).
+    await client.query(
+      `INSERT INTO provider_message_months (provider, provider_message_id, created_month)
+       SELECT 'twilio', 'SMH' || md5('history-' || i), date_trunc('month', at AT TIME ZONE 'UTC')::date FROM h`,
     );
     await client.query(
       `INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id, detail, created_month)

@@ -3,13 +3,12 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../providers/provider-config';
-import { DataCipher } from '../crypto/data-cipher';
 import { DevStack, StackRole } from '../devstack/dev-stack';
 import type { RoleProcess } from '../devstack/role-process';
 import { waitFor } from '../devstack/wait-for';
 import { deleteKafkaState, deleteRedisKeys } from './bench.cleanup';
 import { activitySince, BenchDatabase } from './bench.database';
-import { fillHistory, HISTORY_MONTHS, HistoryFill } from './bench.history';
+import { fillRunHistory, HistoryFill } from './bench.history';
 import type { BenchOptions } from './bench.options';
 import { LagReader, ProgressMonitor } from './bench.progress';
 import { buildResult, BenchResult, RunInputs } from './bench.report';
@@ -67,17 +66,8 @@ export class BenchRun {
     let stack: DevStack | undefined;
     try {
       if (this.o.history > 0) {
-        this.log(`== filling ${this.o.history} past alerts over ${HISTORY_MONTHS} months (SQL)`);
-        this.history = await fillHistory(
-          db.pool,
-          this.o.history,
-          this.o.cardholders,
-          this.sealing(),
-          this.log,
-        );
-        this.log(
-          `   history written in ${this.history.seconds.toFixed(0)} s: ${JSON.stringify(this.history.rows)}`,
-        );
+        const env = { ...process.env, ...this.roleEnv() };
+        this.history = await fillRunHistory(db.pool, this.o.history, this.o.cardholders, env, this.log);
       }
       stack = await DevStack.create({
         databaseUrl: db.url,
@@ -98,12 +88,6 @@ export class BenchRun {
       if (stack) await this.cleanup(stack).catch((err: Error) => this.log(`cleanup: ${err.message}`));
       await db.drop(this.o.keepDatabase || existing);
     }
-  }
-
-  /** The stack's keys and personal data retention: the history is sealed and purged as the stack would. */
-  private sealing(): { cipher: DataCipher; personalDataDays: number } {
-    const config = loadConfig({ ...process.env, ...this.roleEnv() });
-    return { cipher: new DataCipher(config), personalDataDays: config.get('PERSONAL_DATA_RETENTION_DAYS') };
   }
 
   private roleEnv(): Record<string, string> {

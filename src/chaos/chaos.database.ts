@@ -64,7 +64,7 @@ export class ChaosDatabase {
                                  ORDER BY a.attempt_no) FILTER (WHERE a.id IS NOT NULL), '{}') AS attempts
        FROM notifications n LEFT JOIN delivery_attempts a ON a.notification_id = n.id
        WHERE n.transaction_id = ANY($1)
-       GROUP BY n.id`,
+       GROUP BY n.id, n.created_month`,
       [transactionIds],
     );
     const open = alertOpener();

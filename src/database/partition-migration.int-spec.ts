@@ -5,7 +5,7 @@ import { newNotification } from '../../test/support/notification-fixture';
 import { AppConfig } from '../config/app-config';
 import pino from 'pino';
 import { Clock } from '../common/clock';
-import { besidePlace, DataCipher, SealedColumns } from '../crypto/data-cipher';
+import { DataCipher, SealedColumns } from '../crypto/data-cipher';
 import { testCipher } from '../crypto/testing/test-cipher';
 import { KeyWalk } from '../retention/key-walk';
 import { RetentionRepository } from '../retention/retention.repository';
@@ -18,6 +18,11 @@ import { ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReconciliationRepository } from '../reconciliation/reconciliation.repository';
 import { SearchRepository } from '../support/search.repository';
 import { Database } from './database.service';
+import {
+  expectLaterColumnsSealed,
+  LATER_CORRECTION_ID,
+  seedLaterSchemaRows,
+} from './testing/later-schema-rows';
 import { migrate, MIGRATIONS_DIR } from './migrate';
 
 const PARTITIONING = '1795550000000';
@@ -25,9 +30,6 @@ const silent = pino({ level: 'silent' });
 const ALERTS = 600;
 const MONTHS = 6;
 const COUNTED = ['notifications', 'notification_events', 'delivery_attempts', 'receipts'];
-const TEMPLATE_PARAMS = JSON.stringify([{ name: 'merchant', value: 'MIGRATED MERCHANT' }]);
-const TEMPLATED = ['mig-tx-1', `mig-tx-${ALERTS - 2}`];
-const CORRECTION_ID = '00000000-0000-4000-8000-00000000c0c0';
 
 // The migrations before the partitioning one: the schema a live database had when it was deployed.
 const before = readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql') && f < PARTITIONING).length;
@@ -66,39 +68,7 @@ describe('Partitioning migration on a database with months of alerts', () => {
        INSERT INTO receipts (provider, provider_message_id, status, provider_status, received_at)
        SELECT 'twilio', 'SMunknown' || i, 'DELIVERED', 'delivered', at FROM h WHERE i % 100 = 0;`,
     );
-    // What main's later migrations (1795510000000..1795540000000) added, in plain as they wrote it: a
-    // templated alert with the handset's text on its attempt (one recent, one past the retention), and a
-    // correction of alert 2 with its reversal's template.
-    const later: Array<[string, unknown[]]> = [
-      [
-        `UPDATE notifications SET template_key = 'card_authorised', template_params = $1::jsonb
-         WHERE transaction_id = ANY($2)`,
-        [TEMPLATE_PARAMS, TEMPLATED],
-      ],
-      [
-        `UPDATE delivery_attempts a SET handset_text = '【Sign】' || n.body
-         FROM notifications n WHERE a.notification_id = n.id AND n.transaction_id = ANY($1)`,
-        [TEMPLATED],
-      ],
-      [
-        `INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
-         currency, merchant_name, authorised_at, received_at, status, phone_e164, body, kind,
-         original_notification_id, final_at, updated_at)
-       SELECT $1::uuid, 'correction:' || $1, 'e-rev', cardholder_id, card_id, card_last4, 50, currency, merchant_name,
-              received_at, received_at, 'DELIVERED', phone_e164, 'reversed', 'CORRECTION', id, received_at, received_at
-       FROM notifications WHERE transaction_id = 'mig-tx-2'`,
-        [CORRECTION_ID],
-      ],
-      [
-        `INSERT INTO reversals (reversal_id, event_id, transaction_id, cardholder_id, card_id, card_last4, kind,
-         amount_minor, currency, merchant_name, reversed_at, received_at, state, notification_id, template)
-       SELECT 'mig-rev', 'e-rev', 'mig-tx-2', cardholder_id, card_id, card_last4, 'REVERSAL', 50, currency,
-              merchant_name, received_at, received_at, 'QUEUED', $2::uuid, $1::jsonb
-       FROM notifications WHERE transaction_id = 'mig-tx-2'`,
-        [TEMPLATE_PARAMS, CORRECTION_ID],
-      ],
-    ];
-    for (const [sql, params] of later) await scratch.pool.query(sql, params);
+    await seedLaterSchemaRows(scratch.pool, ALERTS);
     for (const table of COUNTED) counts[table] = await count(table);
     maxEventId = Number(
       (await scratch.pool.query<{ m: string }>(`SELECT max(id) AS m FROM notification_events`)).rows[0].m,
@@ -268,38 +238,7 @@ describe('Partitioning migration on a database with months of alerts', () => {
     expect(sample.map((r) => cipher.open('notifications', r.id, r))).toEqual(
       Array(3).fill({ phone: '+447911123456', body: 'hello' }),
     );
-    // main's later columns: the template params, the handset's text and the reversal's template are sealed
-    // by the same walk, under the alert's data key, and open to what was stored in plain.
-    expect(await count('notifications', 'template_params IS NOT NULL')).toBe(0);
-    expect(await count('delivery_attempts', 'handset_text IS NOT NULL')).toBe(0);
-    expect(await count('reversals', 'template IS NOT NULL')).toBe(0);
-    const { rows: templated } = await scratch.pool.query<
-      SealedColumns & { id: string; attempt_id: string; handset_text_enc: Buffer }
-    >(
-      `SELECT n.id, n.data_key_id, n.wrapped_key, n.phone_enc, n.body_enc, n.phone_e164, n.body,
-              n.template_params_enc, a.id AS attempt_id, a.handset_text_enc
-       FROM notifications n JOIN delivery_attempts a ON a.notification_id = n.id
-       WHERE n.transaction_id = ANY($1) ORDER BY n.received_at DESC`,
-      [TEMPLATED],
-    );
-    for (const r of templated) {
-      expect(cipher.open('notifications', r.id, r).params).toBe(TEMPLATE_PARAMS);
-      expect(cipher.openBeside(r, besidePlace.handsetText(r.attempt_id), r.handset_text_enc)).toBe(
-        '【Sign】hello',
-      );
-    }
-    const { rows: correction } = await scratch.pool.query<
-      SealedColumns & { id: string; template_enc: Buffer }
-    >(
-      `SELECT n.id, n.data_key_id, n.wrapped_key, n.phone_enc, n.body_enc, n.phone_e164, n.body, r.template_enc
-       FROM reversals r JOIN notifications n ON n.id = r.notification_id WHERE r.reversal_id = 'mig-rev'`,
-    );
-    expect(cipher.open('notifications', correction[0].id, correction[0]).body).toBe('reversed');
-    expect(
-      JSON.parse(
-        cipher.openBeside(correction[0], besidePlace.reversalTemplate('mig-rev'), correction[0].template_enc),
-      ),
-    ).toEqual(JSON.parse(TEMPLATE_PARAMS));
+    await expectLaterColumnsSealed(scratch.pool, cipher, ALERTS);
 
     // The purge empties the months past the retention of personal data, partition by partition.
     const retention = new RetentionService(config, new Clock(), repository, walk, silent);
@@ -326,7 +265,7 @@ describe('Partitioning migration on a database with months of alerts', () => {
       `SELECT c.id, c.kind FROM notifications o JOIN notifications c ON c.original_notification_id = o.id
        WHERE o.transaction_id = 'mig-tx-2'`,
     );
-    expect(rows).toEqual([{ id: CORRECTION_ID, kind: 'CORRECTION' }]);
+    expect(rows).toEqual([{ id: LATER_CORRECTION_ID, kind: 'CORRECTION' }]);
     expect(
       await count('reversals r', `NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = r.notification_id)`),
     ).toBe(0);

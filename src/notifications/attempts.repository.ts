@@ -18,11 +18,17 @@ export class AttemptsRepository {
   constructor(private readonly db: Database) {}
 
   async finish(attemptId: string, outcome: AttemptOutcome, now: Date, db: Queryable): Promise<void> {
+    // With the message id, its month for the receipts (provider_message_months, as acceptMany writes it).
     await db.query(
-      `UPDATE delivery_attempts SET status = $2, provider_message_id = COALESCE($3, provider_message_id),
+      `WITH fin AS (
+         UPDATE delivery_attempts SET status = $2, provider_message_id = COALESCE($3, provider_message_id),
               error_code = $4, error_detail = $5, segments = COALESCE($6, segments), finished_at = $7,
               handset_text_enc = COALESCE($8, handset_text_enc)
-       WHERE id = $1 AND ($9::date IS NULL OR created_month = $9::date)`,
+         WHERE id = $1 AND ($9::date IS NULL OR created_month = $9::date)
+         RETURNING provider, provider_message_id, created_month)
+       INSERT INTO provider_message_months (provider, provider_message_id, created_month)
+       SELECT provider, provider_message_id, created_month FROM fin WHERE provider_message_id IS NOT NULL
+       ON CONFLICT (provider, provider_message_id) DO NOTHING`,
       [
         attemptId,
         outcome.status,
@@ -53,7 +59,12 @@ export class AttemptsRepository {
     db: Queryable,
   ): Promise<AttemptRow | null> {
     const { rows } = await db.query<AttemptRow>(
-      `SELECT * FROM delivery_attempts WHERE provider = $1 AND provider_message_id = $2`,
+      // The message id's month first (an InitPlan: a value PostgreSQL prunes with before it starts), then
+      // the attempt in that month's partition only.
+      `SELECT * FROM delivery_attempts
+       WHERE provider = $1 AND provider_message_id = $2
+         AND created_month = (SELECT created_month FROM provider_message_months
+                              WHERE provider = $1 AND provider_message_id = $2)`,
       [provider, providerMessageId],
     );
     return rows[0] ?? null;
@@ -62,7 +73,7 @@ export class AttemptsRepository {
   /** The ones among these message ids that some attempt already recorded. */
   async claimedMessageIds(provider: string, providerMessageIds: string[]): Promise<Set<string>> {
     const rows = await this.db.query<{ id: string }>(
-      `SELECT provider_message_id AS id FROM delivery_attempts
+      `SELECT provider_message_id AS id FROM provider_message_months
        WHERE provider = $1 AND provider_message_id = ANY($2::text[])`,
       [provider, providerMessageIds],
     );

@@ -63,10 +63,14 @@ export class PartitionsRepository {
     await client.query(`DROP TABLE ${partition}`);
   }
 
-  /** Deletes at most `batch` transactionId keys of months before the cutoff; returns how many. */
+  /**
+   * Deletes at most `batch` transactionId keys and `batch` message id months (1795556000000) of months
+   * before the cutoff; returns the larger count (the caller repeats while either was a full batch).
+   */
   async trimTransactionKeys(client: PoolClient, cutoff: string, batch: number): Promise<number> {
     const { rows } = await client.query<{ n: number }>(
-      `SELECT alertline_trim_transaction_keys($1::date, $2) AS n`,
+      `SELECT GREATEST(alertline_trim_transaction_keys($1::date, $2),
+                       alertline_trim_message_months($1::date, $2)) AS n`,
       [cutoff, batch],
     );
     return rows[0].n;

@@ -53,6 +53,18 @@ export const messageLockKey = (provider: string, providerMessageId: string) =>
  * earlier month (a replay that late is never concurrent with its original). `copy` numbers the repeats of
  * one receipt inside a batch (only the first is offered to the INSERT).
  */
+/**
+ * The attempt a receipt's message id belongs to (alias `a`), found in its own month: the month comes from
+ * provider_message_months, and `a.created_month = m.created_month` inside a LATERAL (a nested loop per
+ * receipt, m's one row outside) lets PostgreSQL prune at run time to that partition instead of asking
+ * every month's index; as a plain join of the batch it was planned as a hash join over every month.
+ */
+const ATTEMPT_OF_MESSAGE = `LEFT JOIN LATERAL (
+           SELECT a.notification_id FROM provider_message_months m
+           JOIN delivery_attempts a ON a.provider = m.provider AND a.provider_message_id = m.provider_message_id
+                                   AND a.created_month = m.created_month
+           WHERE m.provider = u.provider AND m.provider_message_id = u.message_id
+         ) a ON true`;
 const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, '')), created_month) DO NOTHING`;
 const notStoredBefore = (provider: string, messageId: string, status: string, errorCode: string) =>
   `NOT EXISTS (SELECT 1 FROM receipts s WHERE s.provider = ${provider} AND s.provider_message_id = ${messageId}
@@ -108,7 +120,7 @@ export class ReceiptsRepository {
                 CASE WHEN u.status = 'DELIVERED' THEN 'DELIVERED' ELSE 'UNDELIVERED' END AS target,
                 row_number() OVER (PARTITION BY a.notification_id ORDER BY u.idx) AS nth,
                 ${COPY} AS copy
-         FROM u LEFT JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id
+         FROM u ${ATTEMPT_OF_MESSAGE}
        ), todo AS (
          SELECT * FROM m WHERE notification_id IS NULL OR nth = 1
        ), stored AS (
@@ -187,7 +199,7 @@ export class ReceiptsRepository {
        ), stored AS (
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, a.notification_id, u.received_at
-         FROM u LEFT JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id
+         FROM u ${ATTEMPT_OF_MESSAGE}
          WHERE u.copy = 1 AND ${notStoredBefore('u.provider', 'u.message_id', 'u.provider_status', 'u.error_code')}
          ${ON_CONFLICT}
          ${STORED_KEY}

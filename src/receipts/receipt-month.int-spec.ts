@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { scratchDatabase } from '../../test/support/scratch-db';
+import { AppConfig } from '../config/app-config';
+import { Database, Queryable } from '../database/database.service';
+import { AttemptsRepository } from '../notifications/attempts.repository';
+import { AttemptStatus } from '../notifications/notification.types';
+import { ProviderMessageStatus as P } from '../providers/provider.interface';
+import { ReceiptsRepository } from './receipts.repository';
+
+const MONTHS = 8;
+const FILL_PER_MONTH = 5000;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Loops'?: number;
+  'Subplans Removed'?: number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * The delivery_attempts partitions a plan scanned (actual loops > 0), and how many it left out: pruned
+ * when the executor started (`Subplans Removed`) or never run for any row.
+ */
+function attemptPartitions(plan: PlanNode): { scanned: string[]; planned: string[]; removed: number } {
+  const planned: string[] = [];
+  const scanned: string[] = [];
+  let removed = 0;
+  const walk = (n: PlanNode) => {
+    if (n.Plans?.some((c) => c['Relation Name']?.startsWith('delivery_attempts_p')))
+      removed += n['Subplans Removed'] ?? 0;
+    if (n['Relation Name']?.startsWith('delivery_attempts_p')) {
+      planned.push(n['Relation Name']);
+      if ((n['Actual Loops'] ?? 0) > 0) scanned.push(n['Relation Name']);
+    }
+    n.Plans?.forEach(walk);
+  };
+  walk(plan);
+  return { scanned, planned, removed };
+}
+
+/**
+ * The same statement the repository runs, on the real database, with EXPLAIN ANALYZE in front: what
+ * PostgreSQL did for it, not a copy of its SQL.
+ */
+function explaining(db: Queryable, plans: PlanNode[]): Queryable {
+  const query = async (text: string | { text: string; values?: unknown[] }, values?: unknown[]) => {
+    const sql = typeof text === 'string' ? text : text.text;
+    const params = typeof text === 'string' ? values : text.values;
+    const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+      params,
+    );
+    plans.push(rows[0]['QUERY PLAN'][0].Plan);
+    return { rows: [], rowCount: 0 };
+  };
+  return { query } as unknown as Queryable;
+}
+
+// Its own database: it creates past month partitions.
+describe('receipt lookups by provider message id prune to the attempt’s month (real PostgreSQL)', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let db: Database;
+  const messages: Array<{ month: string; messageId: string; notificationId: string }> = [];
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    db = new Database(AppConfig.fromEnv({ DATABASE_URL: scratch.url, DATABASE_POOL_MAX: '3' }, []));
+    // An attempt in each of MONTHS months, its message id's month recorded as the send path records it.
+    for (let back = 0; back < MONTHS; back++) {
+      const { rows } = await scratch.pool.query<{ month: string }>(
+        `SELECT to_char(date_trunc('month', now() AT TIME ZONE 'UTC') - $1 * interval '1 month', 'YYYY-MM-DD') AS month`,
+        [back],
+      );
+      const month = rows[0].month;
+      await scratch.pool.query(`SELECT alertline_create_month_partitions($1::date)`, [month]);
+      const notificationId = randomUUID();
+      const messageId = `SMmonth${back}-${randomUUID()}`;
+      const attemptId = randomUUID();
+      await scratch.pool.query(
+        `INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, started_at, created_month)
+         VALUES ($1, $2, 1, 'twilio', 'IN_FLIGHT', $3::date + interval '1 day', $3::date)`,
+        [attemptId, notificationId, month],
+      );
+      await new AttemptsRepository(db).finish(
+        attemptId,
+        { status: AttemptStatus.ACCEPTED, providerMessageId: messageId },
+        new Date(),
+        db.pool,
+      );
+      messages.push({ month, messageId, notificationId });
+      // Each month holds other alerts' attempts too, so the plan is the one a live database gets (on a few
+      // rows PostgreSQL reads whole partitions, whatever the statement says).
+      await scratch.pool.query(
+        `WITH a AS (
+           INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, provider_message_id,
+             started_at, created_month)
+           SELECT gen_random_uuid(), gen_random_uuid(), 1, 'twilio', 'ACCEPTED', 'SMfill' || $1 || '-' || i,
+                  $2::date + interval '1 day', $2::date
+           FROM generate_series(1, $3) i
+           RETURNING provider, provider_message_id, created_month)
+         INSERT INTO provider_message_months SELECT * FROM a`,
+        [back, month, FILL_PER_MONTH],
+      );
+    }
+    await scratch.pool.query(`ANALYZE delivery_attempts, provider_message_months, receipts, notifications`);
+  });
+  afterAll(async () => {
+    await db?.onModuleDestroy();
+    await scratch?.drop();
+  });
+
+  it('finds each month’s attempt by its message id', async () => {
+    const attempts = new AttemptsRepository(db);
+    for (const m of messages) {
+      expect(await attempts.byProviderMessage('twilio', m.messageId, db.pool)).toMatchObject({
+        notification_id: m.notificationId,
+        provider_message_id: m.messageId,
+      });
+    }
+    expect(
+      await attempts.claimedMessageIds(
+        'twilio',
+        messages.map((m) => m.messageId),
+      ),
+    ).toEqual(new Set(messages.map((m) => m.messageId)));
+  });
+
+  it('scans one delivery_attempts partition of the months kept (EXPLAIN ANALYZE)', async () => {
+    const old = messages[MONTHS - 3];
+    const plans: PlanNode[] = [];
+    await new AttemptsRepository(db).byProviderMessage('twilio', old.messageId, explaining(db.pool, plans));
+    const { scanned, planned, removed } = attemptPartitions(plans[0]);
+    expect(planned.length + removed).toBeGreaterThanOrEqual(MONTHS);
+    expect(scanned).toEqual([`delivery_attempts_p${old.month.slice(0, 7).replace('-', '')}`]);
+  });
+
+  it('matches a final receipt to an attempt months old, scanning that month’s partition only', async () => {
+    const old = messages[MONTHS - 2];
+    const receipt = {
+      provider: 'twilio',
+      providerMessageId: old.messageId,
+      status: P.DELIVERED,
+      providerStatus: 'delivered',
+      receivedAt: new Date(),
+    };
+    const rules = { deliveredFrom: [], undeliveredFrom: [] };
+    const receipts = new ReceiptsRepository();
+    const plans: PlanNode[] = [];
+    // EXPLAIN ANALYZE runs the statement's writes: in a transaction that is rolled back.
+    await expect(
+      db.transaction(async (tx) => {
+        // It answers with a plan, not rows: the repository's row-count check throws, as expected.
+        await expect(receipts.recordFinalMany([receipt], rules, explaining(tx, plans))).rejects.toThrow(
+          /1 receipts, 0 results/,
+        );
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    const [row] = await db.transaction((tx) => receipts.recordFinalMany([receipt], rules, tx));
+    expect(row.notification_id).toBe(old.notificationId);
+    const { scanned, planned, removed } = attemptPartitions(plans[0]);
+    expect(planned.length + removed).toBeGreaterThanOrEqual(MONTHS);
+    expect(scanned).toEqual([`delivery_attempts_p${old.month.slice(0, 7).replace('-', '')}`]);
+  });
+});
