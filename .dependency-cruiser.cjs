@@ -9,7 +9,7 @@ const layers = [
   ['database', 'kafka', 'rendering'],
   ['audit', 'notifications', 'queue'],
   ['auth', 'contacts', 'providers'],
-  ['corrections', 'receipts', 'reconciliation', 'routing'],
+  ['corrections', 'receipts', 'reconciliation', 'replies', 'routing'],
   ['delivery', 'ingest', 'sweeper', 'support'],
   ['app'],
 ];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkDeliveryHealth, deliveryHealthSettings } from './delivery-health.settings';
 import { correctionSettings } from './correction.settings';
+import { replySettings } from './reply.settings';
 import { checkSendLease } from './lease.rules';
 import { limitSettings } from './limit.settings';
 import { productionProblems, SANDBOX_DEFAULTS } from './production.rules';
@@ -165,6 +166,7 @@ const coreSettings = {
   ...limitSettings,
   ...deliveryHealthSettings,
   ...correctionSettings,
+  ...replySettings,
 };
 
 /** PROVIDERS: the failover order, names from the registry; unset, every registered provider in its order. */
