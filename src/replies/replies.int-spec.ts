@@ -60,7 +60,7 @@ describe('replies and their outbox on PostgreSQL and Kafka', () => {
     ]);
   const counted = async (labels: Record<string, string>) =>
     (await metrics.replies.get()).values.find((v) =>
-      Object.entries(labels).every(([k, x]) => v.labels[k] === x),
+      Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x),
     )?.value ?? 0;
 
   beforeAll(async () => {
