@@ -55,7 +55,9 @@ export class ReplyOutboxPublisher implements OnApplicationBootstrap, OnModuleDes
         const published = await this.repository.publishBatch(this.batch, (rows) =>
           this.kafka.publish(this.topic, rows.map(replyRecord)),
         );
-        if (published === null) return; // another dispatcher publishes
+        // null: another dispatcher publishes this round. The gauges are read either way, so no dispatcher
+        // keeps showing a backlog it last saw when it held the round.
+        if (published === null) break;
         if (published > 0) this.metrics.repliesPublished.inc(published);
         if (published < this.batch) break;
       }
