@@ -152,6 +152,7 @@ describe('OpenAPI document', () => {
         'timeline',
         'corrections',
         'correctionOf',
+        'replies',
       ].sort(),
     );
     const attempt = attemptView({
