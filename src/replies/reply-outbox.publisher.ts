@@ -51,24 +51,31 @@ export class ReplyOutboxPublisher implements OnApplicationBootstrap, OnModuleDes
 
   private async round(): Promise<void> {
     try {
+      // One indexed count when idle: the publishing transaction is only opened when something waits.
+      if ((await this.readBacklog()) === 0) return;
       for (;;) {
         const published = await this.repository.publishBatch(this.batch, (rows) =>
           this.kafka.publish(this.topic, rows.map(replyRecord)),
         );
-        // null: another dispatcher publishes this round. The gauges are read either way, so no dispatcher
-        // keeps showing a backlog it last saw when it held the round.
+        // null: another dispatcher publishes this round.
         if (published === null) break;
         if (published > 0) this.metrics.repliesPublished.inc(published);
         if (published < this.batch) break;
       }
-      const backlog = await this.repository.backlog();
-      this.metrics.repliesUnpublished.set(backlog.count);
-      this.metrics.repliesOldestUnpublished.set(
-        backlog.oldest ? Math.max(0, (this.clock.now().getTime() - backlog.oldest.getTime()) / 1000) : 0,
-      );
+      await this.readBacklog();
     } catch (err) {
       // Kafka or PostgreSQL away: the outbox keeps the replies; the gauges show the backlog growing.
       this.logger.warn({ err: (err as Error).message }, 'replies not published this round');
     }
+  }
+
+  /** Sets the gauges from the outbox (in every dispatcher, so none shows a backlog it saw long ago). */
+  private async readBacklog(): Promise<number> {
+    const backlog = await this.repository.backlog();
+    this.metrics.repliesUnpublished.set(backlog.count);
+    this.metrics.repliesOldestUnpublished.set(
+      backlog.oldest ? Math.max(0, (this.clock.now().getTime() - backlog.oldest.getTime()) / 1000) : 0,
+    );
+    return backlog.count;
   }
 }
