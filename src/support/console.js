@@ -170,8 +170,9 @@ function renderLinks(n) {
       el(
         'p',
         r.classification === 'NOT_RECOGNISED' ? 'reply alarm' : 'reply',
-        `Cardholder ${reading} from ${phone(r.from)} at ${when(r.receivedAt)}`,
-        ` (alert sent ${when(r.alertSentAt)}): `,
+        `Cardholder ${reading} from `,
+        phone(r.from),
+        ` at ${when(r.receivedAt)} (alert sent ${when(r.alertSentAt)}): `,
         el('q', null, r.text),
       ),
     );
