@@ -5,12 +5,12 @@
 const layers = [
   ['config'],
   ['common'],
-  ['health', 'metrics'],
+  ['crypto', 'health', 'metrics'],
   ['database', 'kafka', 'rendering'],
-  ['audit', 'notifications', 'queue'],
+  ['audit', 'notifications', 'partitions', 'queue'],
   ['auth', 'contacts', 'providers'],
   ['corrections', 'receipts', 'reconciliation', 'replies', 'routing'],
-  ['delivery', 'ingest', 'sweeper', 'support'],
+  ['delivery', 'ingest', 'retention', 'sweeper', 'support'],
   ['app'],
 ];
 // Tools may import the product; the product never imports them (the production build leaves them out).

@@ -1,6 +1,7 @@
 // Aliyun SMS end to end: ingest, the dispatcher's route through the real dysmsapi SDK to the sandbox's
 // Aliyun emulator, its SmsReport push to the api's webhook, PostgreSQL. Aliyun first, Twilio behind it.
 import { randomInt } from 'node:crypto';
+import { openedAttempts } from '../src/devstack/opened-alerts';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
 import { aliyunTime } from '../src/providers/aliyun/aliyun.wire';
@@ -30,20 +31,10 @@ describe('Aliyun SMS through the running roles and the sandbox', () => {
     return { phone: contact.phoneNumber, id: txn.transactionId };
   }
 
+  /** The alert's template and accepted attempts, opened (they are sealed at rest). */
   async function recorded(notificationId: string) {
-    const { rows } = await t.db.query<{
-      template_key: string;
-      template_params: Array<{ name: string; value: string }>;
-      handset_text: string | null;
-      segments: number | null;
-      provider_message_id: string;
-    }>(
-      `SELECT n.template_key, n.template_params, a.handset_text, a.segments, a.provider_message_id
-       FROM notifications n JOIN delivery_attempts a ON a.notification_id = n.id
-       WHERE n.id = $1 AND a.status = 'ACCEPTED'`,
-      [notificationId],
-    );
-    return rows;
+    const rows = await openedAttempts(t.db, 'n.id', notificationId);
+    return rows.map((r) => ({ ...r, template_params: r.template_params ?? [] }));
   }
 
   it('delivers a zh-CN alert; the text at the sandbox is exactly what PostgreSQL recorded', async () => {

@@ -13,7 +13,7 @@ import {
   useKey,
 } from './support/browser';
 import { api, publishContactsAndWait, SUPERVISOR_KEY, SUPPORT_KEY, waitForStatuses } from './support/e2e';
-import { waitForReplies } from './support/replies';
+import { closeReplies, waitForReplies } from './support/replies';
 import { startSweeperStack, SweeperStack } from './support/sweeper';
 
 /**
@@ -68,6 +68,7 @@ describe('support console in a real browser', () => {
     for (const page of pages.splice(0)) expect(pageErrors(page)).toEqual([]);
   });
   afterAll(async () => {
+    await closeReplies();
     await browser?.close();
     await ctx?.stop();
   });

@@ -1,3 +1,4 @@
+import { openedAlerts } from './support/opened';
 import { Pool } from 'pg';
 import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
@@ -73,12 +74,9 @@ describe('ingest killed with SIGKILL mid-batch', () => {
       const ours = received.filter((m) => phones.has(digits(m.to)));
       expect(ours).toHaveLength(txns.length);
       const bodies = new Set(ours.map((m) => `${digits(m.to)}|${m.body}`));
-      const { rows } = await db.query(
-        `SELECT phone_e164, body FROM notifications WHERE transaction_id = ANY($1)`,
-        [ids],
-      );
+      const rows = await openedAlerts(db, ids);
       expect(rows).toHaveLength(txns.length);
-      for (const r of rows) expect(bodies.has(`${digits(r.phone_e164)}|${r.body}`)).toBe(true);
+      for (const r of rows) expect(bodies.has(`${digits(r.phone_e164 ?? '')}|${r.body}`)).toBe(true);
     },
     TEST_LIMIT_MS,
   );

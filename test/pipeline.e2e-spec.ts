@@ -1,3 +1,4 @@
+import { openAlert } from './support/opened';
 import { Pool } from 'pg';
 import twilio from 'twilio';
 import { DevStack } from '../src/devstack/dev-stack';
@@ -50,7 +51,7 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
 
     const received = await stack.sandboxClient.messages({ provider: 'twilio', to: contact.phoneNumber });
     expect(received).toHaveLength(1);
-    expect(received[0].body).toBe(n.body);
+    expect(received[0].body).toBe(openAlert(n as unknown as Parameters<typeof openAlert>[0]).body);
     expect(received[0].body).toContain('card ending 4242 was used for EUR 42.50 at CAFE, Paris');
     const receivedZh = await stack.sandboxClient.messages({ provider: 'twilio', to: '+8613800138000' });
     expect(receivedZh.map((m) => m.body)).toEqual([expect.stringContaining('您尾号4242的卡')]);

@@ -1,3 +1,4 @@
+import { phoneHash } from './support/opened';
 import { ContactEvent, makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
 import type { PermanentReason } from '../src/sandbox/magic-numbers';
@@ -135,8 +136,8 @@ describe('no full phone number reaches a support user or a log', () => {
          WHERE n.transaction_id = ANY($1) AND a.error_detail IS NOT NULL
        UNION ALL SELECT e.detail FROM notification_events e JOIN notifications n ON n.id = e.notification_id
          WHERE n.transaction_id = ANY($1) AND e.detail IS NOT NULL
-       UNION ALL SELECT flagged_reason FROM contacts WHERE phone_e164 = ANY($2) AND flagged_reason IS NOT NULL`,
-      [alerts.map((a) => a.txn), phones],
+       UNION ALL SELECT flagged_reason FROM contacts WHERE phone_hash = ANY($2) AND flagged_reason IS NOT NULL`,
+      [alerts.map((a) => a.txn), phones.map(phoneHash)],
     );
     const texts = rows.map((r) => r.text).join('\n');
     expect(findNumbers(texts, phones)).toEqual([]);

@@ -13,7 +13,7 @@ import {
   waitForStatuses,
 } from './support/e2e';
 import { metricValue, scrape } from './support/metrics';
-import { repliesFrom, waitForReplies } from './support/replies';
+import { closeReplies, repliesFrom, waitForReplies } from './support/replies';
 
 // The cardholder's reply through the sandbox (signed Twilio and Vonage webhooks, an SMPP deliver_sm), the
 // running roles and real Kafka (docs/design.md, "The cardholder's reply"): linked to the alert sent to the
@@ -32,7 +32,10 @@ describe("the cardholder's reply end to end (sandbox -> api/dispatcher -> Postgr
     db = ctx.db!;
     await publishContactsAndWait(stack, db, [en, zh]);
   });
-  afterAll(() => stopStack(ctx));
+  afterAll(async () => {
+    await closeReplies();
+    await stopStack(ctx);
+  });
 
   const apiMetric = async (name: string, labels: Record<string, string>) =>
     metricValue(await scrape(stack.role('api').baseUrl), name, labels);

@@ -3,6 +3,7 @@ import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction, ukMobile } from '../src/devstack/sample-data';
 import { waitFor } from '../src/devstack/wait-for';
 import { notificationByTx, timelineTypes } from './support/db';
+import { openAlert } from './support/opened';
 import {
   api,
   publishContactsAndWait,
@@ -102,10 +103,9 @@ describe('support API end to end (resend, OpenAPI document, console)', () => {
     expect(await resend(alert.id)).toMatchObject({ status: 202 });
     await waitForStatuses(db, [alert.transactionId], ['DELIVERED']);
     expect(await stack.sandboxClient.messages({ provider: 'twilio', to: moved.phoneNumber })).toHaveLength(1);
-    expect(await notificationByTx(db, alert.transactionId)).toMatchObject({
-      phone_e164: moved.phoneNumber,
-      contact_version: '2',
-    });
+    const row = (await notificationByTx(db, alert.transactionId))!;
+    expect(row).toMatchObject({ phone_e164: null, contact_version: '2' });
+    expect(openAlert(row as unknown as Parameters<typeof openAlert>[0]).phone_e164).toBe(moved.phoneNumber);
   });
 
   it('refuses the support role (403, audited) and a DELIVERED alert (409 naming its status)', async () => {

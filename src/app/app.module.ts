@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { LoggerModule } from '../common/logger.module';
+import { CryptoModule } from '../crypto/crypto.module';
 import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -33,7 +34,7 @@ export class AppModule {
         LoggerModule.forRoot(logger),
         MetricsModule,
         HealthModule,
-        ...(options.database ? [DatabaseModule] : []),
+        ...(options.database ? [DatabaseModule, CryptoModule] : []),
         ...features,
       ],
     };

@@ -1,5 +1,7 @@
 import { Client, Pool } from 'pg';
+import type { SealedColumns } from '../crypto/data-cipher';
 import { migrate } from '../database/migrate';
+import { alertOpener, SEALED_COLUMNS } from '../devstack/opened-alerts';
 
 /** Each alert's times as epoch milliseconds (NaN where the stage was not reached). */
 export interface AlertTimes {
@@ -24,20 +26,43 @@ export interface DbActivity {
   rollbacks: number;
   walRecords: number;
   walBytes: number;
-  /** Rows inserted / updated (HOT updates: no index touched) / deleted, per table. */
-  tables: Record<string, { inserted: number; updated: number; hotUpdated: number; deleted: number }>;
+  /**
+   * Per table, its partitions summed: rows inserted / updated (HOT updates: no index touched) / deleted,
+   * rows read (sequential and index fetches), index entries read, index scans.
+   */
+  tables: Record<string, TableActivity>;
 }
+
+export interface TableActivity {
+  inserted: number;
+  updated: number;
+  hotUpdated: number;
+  deleted: number;
+  rowsRead: number;
+  indexEntriesRead: number;
+  indexScans: number;
+}
+
+const NO_ACTIVITY: TableActivity = {
+  inserted: 0,
+  updated: 0,
+  hotUpdated: 0,
+  deleted: 0,
+  rowsRead: 0,
+  indexEntriesRead: 0,
+  indexScans: 0,
+};
+
+/** The bench's history fill writes only months before this one; the run's own alerts are from here on. */
+const RUN_ALERTS = `created_month >= date_trunc('month', now() AT TIME ZONE 'UTC')::date`;
 
 export function activitySince(before: DbActivity, after: DbActivity): DbActivity {
   const tables: DbActivity['tables'] = {};
   for (const [name, t] of Object.entries(after.tables)) {
-    const b = before.tables[name] ?? { inserted: 0, updated: 0, hotUpdated: 0, deleted: 0 };
-    tables[name] = {
-      inserted: t.inserted - b.inserted,
-      updated: t.updated - b.updated,
-      hotUpdated: t.hotUpdated - b.hotUpdated,
-      deleted: t.deleted - b.deleted,
-    };
+    const b = before.tables[name] ?? NO_ACTIVITY;
+    tables[name] = Object.fromEntries(
+      (Object.keys(NO_ACTIVITY) as Array<keyof TableActivity>).map((k) => [k, t[k] - b[k]]),
+    ) as unknown as TableActivity;
   }
   return {
     commits: after.commits - before.commits,
@@ -60,8 +85,9 @@ export class BenchDatabase {
     readonly pool: Pool,
   ) {}
 
-  static async create(adminUrl: string, name: string): Promise<BenchDatabase> {
-    await admin(adminUrl, `CREATE DATABASE ${name}`);
+  /** `existing`: a database kept from an earlier run (--database), migrated up and used as it is. */
+  static async create(adminUrl: string, name: string, existing = false): Promise<BenchDatabase> {
+    if (!existing) await admin(adminUrl, `CREATE DATABASE ${name}`);
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
     await migrate(url.toString());
@@ -78,16 +104,19 @@ export class BenchDatabase {
     return rows[0].n;
   }
 
-  /** Removes every alert and what hangs off it (the warm-up's), keeping the contacts. */
+  /** Removes the warm-up's alerts and what hangs off them, keeping the contacts and the history. */
   async forgetAlerts(): Promise<void> {
     await this.pool.query(
-      `DELETE FROM notification_events; DELETE FROM receipts; DELETE FROM delivery_attempts; DELETE FROM notifications;`,
+      `DELETE FROM notification_transactions WHERE ${RUN_ALERTS}; DELETE FROM notification_events WHERE ${RUN_ALERTS};
+       DELETE FROM receipts WHERE ${RUN_ALERTS}; DELETE FROM delivery_attempts WHERE ${RUN_ALERTS};
+       DELETE FROM notifications WHERE ${RUN_ALERTS};`,
     );
   }
 
   async finalCount(): Promise<number> {
     const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM notifications WHERE status IN ('DELIVERED', 'UNDELIVERED', 'FAILED', 'EXPIRED', 'SKIPPED')`,
+      `SELECT count(*)::int AS n FROM notifications
+       WHERE ${RUN_ALERTS} AND status IN ('DELIVERED', 'UNDELIVERED', 'FAILED', 'EXPIRED', 'SKIPPED')`,
     );
     return rows[0].n;
   }
@@ -95,7 +124,7 @@ export class BenchDatabase {
   async alertTimes(): Promise<AlertTimes[]> {
     const ms = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8 AS ${col.replace('_at', '')}`;
     const { rows } = await this.pool.query<AlertTimes>(
-      `SELECT status, ${['authorised_at', 'received_at', 'accepted_at', 'final_at'].map(ms).join(', ')} FROM notifications`,
+      `SELECT status, ${['authorised_at', 'received_at', 'accepted_at', 'final_at'].map(ms).join(', ')} FROM notifications WHERE ${RUN_ALERTS}`,
     );
     return rows.map((r) => ({
       status: r.status,
@@ -107,17 +136,20 @@ export class BenchDatabase {
   }
 
   async alertTexts(): Promise<AlertText[]> {
-    const { rows } = await this.pool.query<AlertText>(
-      `SELECT transaction_id AS "transactionId", status, phone_e164 AS phone, body FROM notifications`,
+    const { rows } = await this.pool.query<
+      SealedColumns & { id: string; transactionId: string; status: string }
+    >(
+      `SELECT transaction_id AS "transactionId", status, ${SEALED_COLUMNS} FROM notifications n WHERE ${RUN_ALERTS}`,
     );
-    return rows;
+    const open = alertOpener();
+    return rows.map((r) => ({ transactionId: r.transactionId, status: r.status, ...open(r) }));
   }
 
   /** Provider attempts, and alerts that needed more than one. */
   async attempts(): Promise<{ attempts: number; retried: number }> {
     const { rows } = await this.pool.query<{ attempts: number; retried: number }>(
       `SELECT coalesce(sum(n), 0)::int AS attempts, count(*) FILTER (WHERE n > 1)::int AS retried
-       FROM (SELECT count(*) AS n FROM delivery_attempts GROUP BY notification_id) a`,
+       FROM (SELECT count(*) AS n FROM delivery_attempts WHERE ${RUN_ALERTS} GROUP BY notification_id) a`,
     );
     return rows[0];
   }
@@ -130,9 +162,17 @@ export class BenchDatabase {
       this.pool.query<{ records: string; bytes: string }>(
         `SELECT wal_records AS records, wal_bytes AS bytes FROM pg_stat_wal`,
       ),
-      this.pool.query<{ name: string; ins: string; upd: string; hot: string; del: string }>(
-        `SELECT relname AS name, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot, n_tup_del AS del
-         FROM pg_stat_user_tables`,
+      // A partition counts for its table (notifications_p202612 for notifications).
+      this.pool.query<{ name: string } & Record<keyof TableActivity, string>>(
+        `SELECT COALESCE(p.relname, t.relname) AS name, sum(t.n_tup_ins) AS inserted, sum(t.n_tup_upd) AS updated,
+                sum(t.n_tup_hot_upd) AS "hotUpdated", sum(t.n_tup_del) AS deleted,
+                sum(COALESCE(t.seq_tup_read, 0) + COALESCE(t.idx_tup_fetch, 0)) AS "rowsRead",
+                sum((SELECT COALESCE(sum(i.idx_tup_read), 0) FROM pg_stat_user_indexes i WHERE i.relid = t.relid))
+                  AS "indexEntriesRead",
+                sum(COALESCE(t.idx_scan, 0)) AS "indexScans"
+         FROM pg_stat_user_tables t
+         LEFT JOIN pg_inherits h ON h.inhrelid = t.relid LEFT JOIN pg_class p ON p.oid = h.inhparent
+         GROUP BY 1`,
       ),
     ]);
     return {
@@ -143,12 +183,9 @@ export class BenchDatabase {
       tables: Object.fromEntries(
         tables.rows.map((t) => [
           t.name,
-          {
-            inserted: Number(t.ins),
-            updated: Number(t.upd),
-            hotUpdated: Number(t.hot),
-            deleted: Number(t.del),
-          },
+          Object.fromEntries(
+            (Object.keys(NO_ACTIVITY) as Array<keyof TableActivity>).map((k) => [k, Number(t[k])]),
+          ) as unknown as TableActivity,
         ]),
       ),
     };

@@ -68,7 +68,21 @@ describe('bench command line', () => {
       keepDatabase: true,
       concurrency: 80,
       settings: { DATABASE_POOL_MAX: '20', LOG_LEVEL: 'info' },
+      history: 0,
     });
+  });
+
+  it('takes --database NAME, a plain identifier only', () => {
+    expect(parseBenchArgs(['--database', 'alertline_bench1a2b3c']).database).toBe('alertline_bench1a2b3c');
+    expect(parseBenchArgs([]).database).toBeUndefined();
+    expect(() => parseBenchArgs(['--database', 'x; DROP DATABASE alertline'])).toThrow(/--database/);
+  });
+
+  it('takes --history N, a whole number of past alerts, 0 by default', () => {
+    expect(parseBenchArgs(['--history', '10000000']).history).toBe(10_000_000);
+    expect(parseBenchArgs([]).history).toBe(0);
+    expect(() => parseBenchArgs(['--history', '-1'])).toThrow(/history/);
+    expect(() => parseBenchArgs(['--history', '1.5'])).toThrow(/history/);
   });
 
   it('rejects unknown options and numbers that are not whole and in range', () => {

@@ -24,6 +24,10 @@ export interface BenchOptions {
   /** Give up when no alert moved for this long. */
   stallSeconds: number;
   echo: boolean;
+  /** Run on this existing database (migrated up, kept afterwards) instead of a fresh one. */
+  database?: string;
+  /** Past alerts written (in SQL) over the past months before the stack starts: cost with history. */
+  history: number;
   /** Extra settings for every role process (`--set KEY=VALUE`), e.g. to try a pool size. */
   settings: Record<string, string>;
 }
@@ -44,11 +48,23 @@ export const USAGE = `npm run bench -- [options]
   --profile             node --cpu-prof on every role process; top functions in the report
   --no-floor            skip the infrastructure floor measurements
   --keep-db             keep the run's database (dropped by default)
+  --database NAME       run on an existing database (migrated up first, kept afterwards), e.g. one kept
+                        with --keep-db after a --history fill: its history is used as it is
+  --history N           first fill the database with N past alerts (with their attempts, history lines
+                        and receipts) spread over the 12 months before this one (default 0)
   --stall-seconds S     give up when nothing moves for S seconds (default 60)
   --set KEY=VALUE       a setting for every role process (repeatable), e.g. --set DATABASE_POOL_MAX=20
   --echo                show the roles' logs`;
 
 export class BenchUsageError extends Error {}
+
+/** A database name goes into CREATE/DROP DATABASE statements: a plain identifier only. */
+function databaseName(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value))
+    throw new BenchUsageError(`--database: a lower-case PostgreSQL identifier, not ${JSON.stringify(value)}`);
+  return value;
+}
 
 /** Parses the command line (node:util parseArgs); numbers must be whole and non-negative. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -73,6 +89,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       profile: { type: 'boolean', default: false },
       'no-floor': { type: 'boolean', default: false },
       'keep-db': { type: 'boolean', default: false },
+      history: { type: 'string' },
+      database: { type: 'string' },
       'stall-seconds': { type: 'string' },
       echo: { type: 'boolean', default: false },
       set: { type: 'string', multiple: true, default: [] },
@@ -100,6 +118,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     profile: values.profile,
     floor: !values['no-floor'],
     keepDatabase: values['keep-db'],
+    history: whole('history', values.history, 0, 0),
+    database: databaseName(values.database),
     stallSeconds: whole('stall-seconds', values['stall-seconds'], 60, 1),
     echo: values.echo,
     settings: Object.fromEntries(values.set.map(setting)),

@@ -76,7 +76,19 @@ export function printReport(res: BenchResult, log: (line: string) => void): void
   log(`/metrics response ms (event-loop stalls): ${busy.join('; ')}`);
   const pg = res.postgres.perAlert;
   const rows = Object.entries(pg.rows).map(
-    ([t, r]) => `${t} +${n2(r.inserted)} ~${n2(r.updated)} (hot ${n2(r.hotUpdated)})`,
+    ([t, r]) =>
+      `${t} +${n2(r.inserted)} ~${n2(r.updated)} (hot ${n2(r.hotUpdated)}) read ${n2(r.rowsRead)} ` +
+      `idx ${n2(r.indexEntriesRead)}/${n2(r.indexScans)} scans`,
+  );
+  const all = Object.values(pg.rows);
+  const sum = (k: 'inserted' | 'updated' | 'rowsRead' | 'indexEntriesRead' | 'indexScans') =>
+    all.reduce((a, r) => a + (r[k] ?? 0), 0);
+  const pgCpu = res.resources.find((u) => u.group === 'postgres')?.cpuMsPerAlert;
+  log(
+    `history ${res.history ? `${res.history.alerts} alerts over ${res.history.months} months` : 'none'}: ` +
+      `postgres ${n2(pgCpu)} cpu ms/alert; rows written ${n2(sum('inserted') + sum('updated'))}, rows read ` +
+      `${n2(sum('rowsRead'))}, index entries read ${n2(sum('indexEntriesRead'))} in ${n2(sum('indexScans'))} ` +
+      `index scans per alert; load average ${res.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
   );
   log(
     `postgres per alert: ${n2(pg.commits)} commits, ${n0(pg.walBytes)} WAL bytes (server-wide); rows: ${rows.join(', ')}`,

@@ -1,3 +1,4 @@
+import type { HistoryFill } from './bench.history';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,10 @@ export interface RunInputs {
   floors?: Record<FloorName, FloorResult>;
   verification: Verification;
   databaseActivity: DbActivity;
+  /** What --history filled in before the run (null without it). */
+  history: HistoryFill | null;
+  /** os.loadavg() at the end of the measured window: the machine is shared. */
+  loadAverage: number[];
   profiles?: Array<{ process: string } & ProfileSummary>;
 }
 
@@ -136,6 +141,8 @@ export function buildResult(r: RunInputs) {
       [...r.metricsResponseMs].map(([role, t]) => [role, distribution(t)]),
     ),
     postgres: postgresWork(r.databaseActivity, delivered.length),
+    history: r.history,
+    loadAverage: r.loadAverage,
     writeBatches: r.writeBatches,
     timeline: {
       progress: r.progress,
@@ -165,7 +172,7 @@ export function buildResult(r: RunInputs) {
   };
 }
 
-/** The database's work per delivered alert: transactions, WAL and row changes per table. */
+/** The database's work per delivered alert: transactions, WAL, row changes and reads per table. */
 function postgresWork(a: DbActivity, alerts: number) {
   const per = (n: number) => (alerts ? n / alerts : null);
   return {
@@ -176,10 +183,17 @@ function postgresWork(a: DbActivity, alerts: number) {
       rows: Object.fromEntries(
         Object.entries(a.tables)
           // contacts are the setup's (their statistics may be reported late, inside the window).
-          .filter(([name, t]) => name !== 'contacts' && t.inserted + t.updated + t.deleted > 0)
+          .filter(([name, t]) => name !== 'contacts' && t.inserted + t.updated + t.deleted + t.rowsRead > 0)
           .map(([name, t]) => [
             name,
-            { inserted: per(t.inserted), updated: per(t.updated), hotUpdated: per(t.hotUpdated) },
+            {
+              inserted: per(t.inserted),
+              updated: per(t.updated),
+              hotUpdated: per(t.hotUpdated),
+              rowsRead: per(t.rowsRead),
+              indexEntriesRead: per(t.indexEntriesRead),
+              indexScans: per(t.indexScans),
+            },
           ]),
       ),
     },

@@ -3,11 +3,13 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../providers/provider-config';
+import { DataCipher } from '../crypto/data-cipher';
 import { DevStack, StackRole } from '../devstack/dev-stack';
 import type { RoleProcess } from '../devstack/role-process';
 import { waitFor } from '../devstack/wait-for';
 import { deleteKafkaState, deleteRedisKeys } from './bench.cleanup';
 import { activitySince, BenchDatabase } from './bench.database';
+import { fillHistory, HISTORY_MONTHS, HistoryFill } from './bench.history';
 import type { BenchOptions } from './bench.options';
 import { LagReader, ProgressMonitor } from './bench.progress';
 import { buildResult, BenchResult, RunInputs } from './bench.report';
@@ -34,6 +36,7 @@ export class BenchRun {
   private readonly profileDir?: string;
   private interrupted = false;
   private publisher?: TransactionPublisher;
+  private history: HistoryFill | null = null;
 
   constructor(
     private readonly o: BenchOptions,
@@ -52,12 +55,30 @@ export class BenchRun {
   }
 
   async run(): Promise<BenchResult> {
-    const db = await BenchDatabase.create(this.adminUrl, `alertline_${this.runId}`);
+    const existing = this.o.database !== undefined;
+    const db = await BenchDatabase.create(
+      this.adminUrl,
+      this.o.database ?? `alertline_${this.runId}`,
+      existing,
+    );
     this.log(
       `== run ${this.runId}: database ${db.name}${this.profileDir ? `, profiles in ${this.profileDir}` : ''}`,
     );
     let stack: DevStack | undefined;
     try {
+      if (this.o.history > 0) {
+        this.log(`== filling ${this.o.history} past alerts over ${HISTORY_MONTHS} months (SQL)`);
+        this.history = await fillHistory(
+          db.pool,
+          this.o.history,
+          this.o.cardholders,
+          this.sealing(),
+          this.log,
+        );
+        this.log(
+          `   history written in ${this.history.seconds.toFixed(0)} s: ${JSON.stringify(this.history.rows)}`,
+        );
+      }
       stack = await DevStack.create({
         databaseUrl: db.url,
         namespace: this.runId,
@@ -75,8 +96,14 @@ export class BenchRun {
     } finally {
       await stack?.stop();
       if (stack) await this.cleanup(stack).catch((err: Error) => this.log(`cleanup: ${err.message}`));
-      await db.drop(this.o.keepDatabase);
+      await db.drop(this.o.keepDatabase || existing);
     }
+  }
+
+  /** The stack's keys and personal data retention: the history is sealed and purged as the stack would. */
+  private sealing(): { cipher: DataCipher; personalDataDays: number } {
+    const config = loadConfig({ ...process.env, ...this.roleEnv() });
+    return { cipher: new DataCipher(config), personalDataDays: config.get('PERSONAL_DATA_RETENTION_DAYS') };
   }
 
   private roleEnv(): Record<string, string> {
@@ -152,6 +179,7 @@ export class BenchRun {
       await lag.close();
     }
     const usage = sampler.stop();
+    const loadAverage = os.loadavg();
     const windowEnd = hrtimeUs();
     // The last line waits for every role, so it shows the final figures.
     await monitor.sample(origin, 30_000).catch(() => undefined);
@@ -187,6 +215,8 @@ export class BenchRun {
       floors,
       verification,
       databaseActivity: database,
+      history: this.history,
+      loadAverage,
       profiles: this.profileDir ? summariseDir(this.profileDir, [windowStart, windowEnd]) : undefined,
     };
     return buildResult(inputs);

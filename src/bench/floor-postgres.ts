@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
+import { AppConfig } from '../config/app-config';
+import { DataCipher } from '../crypto/data-cipher';
 import type { FloorJob, ReportProgress } from './floor.types';
 
 // The columns the ingest writes per alert (src/notifications/notifications.repository.ts insertMany), with
@@ -20,15 +22,17 @@ const COLUMNS: Array<[string, string]> = [
   ['received_at', 'timestamptz'],
   ['status', 'text'],
   ['skip_reason', 'text'],
-  ['phone_e164', 'text'],
+  ['data_key_id', 'text'],
   ['contact_version', 'bigint'],
   ['locale', 'text'],
-  ['body', 'text'],
+  ['wrapped_key', 'bytea'],
   ['segments', 'int'],
   ['encoding', 'text'],
   ['deadline_at', 'timestamptz'],
   ['source_partition', 'int'],
   ['source_offset', 'bigint'],
+  ['phone_enc', 'bytea'],
+  ['body_enc', 'bytea'],
 ];
 export const FLOOR_TABLE = 'bench_floor_notifications';
 
@@ -39,6 +43,13 @@ const INSERT = `INSERT INTO ${FLOOR_TABLE} (${names}, updated_at)
 
 const BODY =
   'Alertline Bank: your card ending 0042 was used for GBP 12.34 at CORNER SHOP, London on 01/01 12:00. Not you? Call +44 20 7946 0000';
+
+// The number and text as ingest stores them, sealed: the same bytes in every row (the floor measures the
+// insert, and the copy's rows are never opened; ingest's sealing CPU is measured by crypto-cost.ts).
+const SEALED = new DataCipher(AppConfig.fromEnv({}, [])).seal('notifications', 'floor', {
+  phone: '+447911123456',
+  body: BODY,
+});
 
 function batchValues(start: number, count: number): unknown[][] {
   const now = new Date();
@@ -58,15 +69,17 @@ function batchValues(start: number, count: number): unknown[][] {
     now,
     'QUEUED',
     null,
-    '+447911123456',
+    SEALED.keyId,
     1,
     'en-GB',
-    BODY,
+    SEALED.wrappedKey,
     1,
     'GSM-7',
     now,
     0,
     start + i,
+    SEALED.phone,
+    SEALED.body,
   ];
   const rows = Array.from({ length: count }, (_, i) => row(i));
   return COLUMNS.map((_, c) => rows.map((r) => r[c]));
@@ -80,6 +93,11 @@ export async function postgresInsertFloor(job: FloorJob, report: ReportProgress)
   const { url, batch } = job.pg!;
   const pool = new Pool({ connectionString: url, max: job.concurrency });
   await pool.query(`CREATE TABLE IF NOT EXISTS ${FLOOR_TABLE} (LIKE notifications INCLUDING ALL)`);
+  // The ingest's dedupe is a unique transactionId in notification_transactions (the partitioned table
+  // cannot hold one); here, on the copy itself: the same one extra unique btree entry per alert.
+  await pool.query(
+    `CREATE UNIQUE INDEX IF NOT EXISTS ${FLOOR_TABLE}_dedupe ON ${FLOOR_TABLE} (transaction_id)`,
+  );
   let next = 0;
   let items = 0;
   const startedAt = Date.now();

@@ -1,4 +1,6 @@
 import { Pool } from 'pg';
+import type { SealedColumns } from '../crypto/data-cipher';
+import { alertOpener, SEALED_COLUMNS } from '../devstack/opened-alerts';
 
 export const FINAL_STATUSES = ['DELIVERED', 'UNDELIVERED', 'FAILED', 'EXPIRED', 'SKIPPED'];
 
@@ -53,8 +55,10 @@ export class ChaosDatabase {
   }
 
   async alerts(transactionIds: string[]): Promise<ChaosAlert[]> {
-    const { rows } = await this.pool.query<ChaosAlert & { lateMs: string | null }>(
-      `SELECT n.transaction_id AS "transactionId", n.status, n.overdue, n.phone_e164 AS phone, n.body,
+    const { rows } = await this.pool.query<
+      Omit<ChaosAlert, 'lateMs' | 'phone' | 'body'> & SealedColumns & { id: string; lateMs: string | null }
+    >(
+      `SELECT n.transaction_id AS "transactionId", n.status, n.overdue, ${SEALED_COLUMNS},
               (extract(epoch FROM coalesce(n.accepted_at, n.final_at, now()) - n.deadline_at) * 1000)::bigint AS "lateMs",
               coalesce(array_agg(a.provider || ':' || a.status || coalesce(':' || a.error_code, '')
                                  ORDER BY a.attempt_no) FILTER (WHERE a.id IS NOT NULL), '{}') AS attempts
@@ -63,7 +67,12 @@ export class ChaosDatabase {
        GROUP BY n.id`,
       [transactionIds],
     );
-    return rows.map((r) => ({ ...r, lateMs: r.lateMs === null ? null : Number(r.lateMs) }));
+    const open = alertOpener();
+    return rows.map(({ id, data_key_id, wrapped_key, phone_enc, body_enc, phone_e164, body, ...r }) => ({
+      ...r,
+      ...open({ id, data_key_id, wrapped_key, phone_enc, body_enc, phone_e164, body }),
+      lateMs: r.lateMs === null ? null : Number(r.lateMs),
+    }));
   }
 
   async end(): Promise<void> {

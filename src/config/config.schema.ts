@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkDeliveryHealth, deliveryHealthSettings } from './delivery-health.settings';
 import { correctionSettings } from './correction.settings';
 import { replySettings } from './reply.settings';
+import { checkDataProtection, dataProtectionSettings } from './data-protection.settings';
 import { checkSendLease } from './lease.rules';
 import { limitSettings } from './limit.settings';
 import { productionProblems, SANDBOX_DEFAULTS } from './production.rules';
@@ -150,6 +151,10 @@ const coreSettings = {
   // Provider status lookups per run, and how soon an alert still without a final status is asked again.
   SWEEP_POLL_LIMIT: positiveInt.default(2000),
   SWEEP_RECHECK_SECONDS: positiveInt.default(300),
+  // HISTORY_RETENTION_DAYS, the anonymous history's retention, is with the personal data's
+  // (data-protection.settings.ts): the two are one policy, checked together.
+  // Partition maintenance (dispatcher role, one run at a time): months created ahead, old months dropped.
+  PARTITION_MAINTENANCE_INTERVAL_MS: positiveInt.min(1000).max(86_400_000).default(3_600_000),
   // An event whose authorisedAt is older than this when it reaches Alertline counts as late upstream.
   UPSTREAM_LATE_SECONDS: positiveInt.default(120),
   // Transaction ids listed per category in a reconciliation report (the counts are always exact).
@@ -167,6 +172,7 @@ const coreSettings = {
   ...deliveryHealthSettings,
   ...correctionSettings,
   ...replySettings,
+  ...dataProtectionSettings,
 };
 
 /** PROVIDERS: the failover order, names from the registry; unset, every registered provider in its order. */
@@ -248,6 +254,7 @@ export function configSchema(vendors: readonly VendorSettings[]) {
     .superRefine(refuseSandboxInProduction(vendors))
     .superRefine(checkSendLease)
     .superRefine(checkDeliveryHealth)
+    .superRefine(checkDataProtection)
     .transform(withSandboxUrls(vendors));
 }
 

@@ -248,7 +248,9 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
 
 it('lists as secret every setting whose name says it is a credential', () => {
   expect([...SECRETS].filter((s) => !SETTINGS.has(s))).toEqual([]);
-  const credentialLike = [...SETTINGS].filter((s) => /TOKEN|SECRET|PASSWORD|API_KEY|_SID$/.test(s));
+  const credentialLike = [...SETTINGS].filter((s) =>
+    /TOKEN|SECRET|PASSWORD|API_KEY|_SID$|^DATA_(HASH_)?KEYS?$/.test(s),
+  );
   expect(credentialLike.filter((s) => !SECRETS.has(s))).toEqual([]);
 });
 
@@ -259,6 +261,9 @@ function productionLikeSecrets(): Record<string, string> {
     DATABASE_URL: 'postgres://alertline:pw@postgres.bank.example:5432/alertline',
     REDIS_URL: 'redis://:pw@redis.bank.example:6379',
     SMPP_SYSTEM_ID: 'bank',
+    SMPP_PASSWORD: 'pw123456',
+    DATA_KEYS: `k2027:${Buffer.alloc(32, 7).toString('base64')}`,
+    DATA_HASH_KEY: Buffer.alloc(32, 9).toString('base64'),
   };
   return Object.fromEntries(Object.entries(env).filter(([k]) => SECRETS.has(k)));
 }

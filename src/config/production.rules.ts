@@ -1,3 +1,4 @@
+import { DataKeys, DEMO_DATA_HASH_KEY, DEMO_DATA_KEY_ID, DEMO_DATA_KEYS } from './data-protection.settings';
 import type { ProductionRule, VendorSettings } from './vendor-settings';
 
 /**
@@ -9,6 +10,8 @@ import type { ProductionRule, VendorSettings } from './vendor-settings';
 export const SANDBOX_DEFAULTS = {
   API_KEYS: 'support-demo-key:support,supervisor-demo-key:supervisor',
   PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+  DATA_KEYS: DEMO_DATA_KEYS,
+  DATA_HASH_KEY: DEMO_DATA_HASH_KEY,
 } as const;
 
 // openssl rand -hex 32 gives 64; 32 characters with some variety rules out "changeme"-style keys.
@@ -38,6 +41,8 @@ export const providerUrl = (value: unknown): string | undefined => {
 
 const CORE_RULES: ProductionRule[] = [
   { setting: 'API_KEYS', always: true, refuse: apiKeysProblem },
+  { setting: 'DATA_KEYS', always: true, refuse: dataKeysProblem },
+  { setting: 'DATA_HASH_KEY', always: true, refuse: sandboxValue(DEMO_DATA_HASH_KEY) },
   {
     setting: 'PUBLIC_BASE_URL',
     always: true,
@@ -82,6 +87,17 @@ function apiKeysProblem(value: unknown): string | undefined {
     `${PRODUCTION_API_KEY_MIN_LENGTH}+ characters with ${PRODUCTION_API_KEY_MIN_DISTINCT}+ different ones ` +
     '(e.g. openssl rand -hex 32)'
   );
+}
+
+/** The demo key by its id or by its bytes (renamed, it is still printed in the source). */
+function dataKeysProblem(value: unknown): string | undefined {
+  const demo = DEMO_DATA_KEYS.split(':')[1];
+  const keys = value as DataKeys;
+  const found = [...keys].findIndex(
+    ([id, key]) => id === DEMO_DATA_KEY_ID || key.toString('base64') === demo,
+  );
+  if (found < 0) return undefined;
+  return `entry ${found + 1} is the built-in demo key (the default when unset); production needs its own`;
 }
 
 /**

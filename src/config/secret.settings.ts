@@ -5,4 +5,10 @@
  * Secret (src/config/k8s-manifests.spec.ts holds them to it), and a new setting whose name says token,
  * secret, password or key must be listed or that spec fails.
  */
-export const SECRET_SETTINGS = ['DATABASE_URL', 'REDIS_URL', 'API_KEYS'] as const;
+export const SECRET_SETTINGS = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'API_KEYS',
+  'DATA_KEYS',
+  'DATA_HASH_KEY',
+] as const;

@@ -1,3 +1,6 @@
+import type { SealedColumns } from '../crypto/data-cipher';
+import { openAlert } from '../../test/support/opened';
+import { testCipher } from '../crypto/testing/test-cipher';
 import { randomUUID } from 'node:crypto';
 import Bull from 'bull';
 import { KafkaMessage } from 'kafkajs';
@@ -57,11 +60,16 @@ describe('correction alerts on PostgreSQL', () => {
     );
   const state = async (reversalId: string) => {
     const { rows } = await db.pool.query(
-      `SELECT r.state, r.reason, n.status, n.skip_reason, n.original_notification_id, n.body, n.id
+      `SELECT r.state, r.reason, n.status, n.skip_reason, n.original_notification_id, n.body, n.id,
+              n.data_key_id, n.wrapped_key, n.phone_enc, n.body_enc, n.phone_e164
        FROM reversals r JOIN notifications n ON n.id = r.notification_id WHERE r.reversal_id = $1`,
       [reversalId],
     );
-    return rows as Array<Record<string, unknown>>;
+    // The correction's text opened as the dispatcher opens it (sealed at rest, like every alert's).
+    return (rows as Array<SealedColumns & { id: string }>).map((r) => ({
+      ...r,
+      body: openAlert(r).body,
+    })) as Array<Record<string, unknown>>;
   };
   const reversal = (over: Record<string, unknown>) =>
     baseReversal({ reversalId: `rev-${randomUUID()}`, eventId: `e-${randomUUID()}`, cardholderId, ...over });
@@ -83,18 +91,18 @@ describe('correction alerts on PostgreSQL', () => {
     queue = new Bull('sms', { redis: config.get('REDIS_URL'), prefix: `alertline-${ns}` });
     metrics = new Metrics();
     deadLetters = new DeadLetterPublisher(new KafkaClient(config, pino({ level: 'silent' })), metrics);
-    notifications = new NotificationsRepository(db);
+    notifications = new NotificationsRepository(db, testCipher());
     release = correctionReleaseOn(db, new SmsQueue(queue), metrics, config, clock);
     reversals = new ReversalsService(
       db,
       clock,
-      new CorrectionsRepository(db),
+      new CorrectionsRepository(db, testCipher()),
       release,
       new SmsQueue(queue),
       deadLetters,
       metrics,
     );
-    await new ContactsRepository(db).upsertMany([
+    await new ContactsRepository(db, testCipher()).upsertMany([
       {
         cardholderId,
         version: 1,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { besidePlace, DataCipher } from '../crypto/data-cipher';
 import { Database, Queryable } from '../database/database.service';
 import { NotificationStatus } from '../notifications/notification-status';
 import type { RenderedTemplate } from '../rendering/template.types';
@@ -58,7 +59,10 @@ export interface CorrectionSend {
 /** The reversals table and the correction alerts' own writes; everything else about them is an alert's. */
 @Injectable()
 export class CorrectionsRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly cipher: DataCipher,
+  ) {}
 
   /**
    * Records new reversals (WAITING_FOR_ORIGINAL) and their correction alerts (RECEIVED, kind CORRECTION),
@@ -232,7 +236,10 @@ export class CorrectionsRepository {
     );
   }
 
-  /** Hands a correction to the dispatcher: QUEUED with its text, number and deadline, like a new alert. */
+  /**
+   * Hands a correction to the dispatcher: QUEUED with its text, number and deadline, like a new alert,
+   * sealed as ingest seals one; the reversal's template (message content too) under the same data key.
+   */
   async queue(
     reversal: ReversalRow,
     send: CorrectionSend,
@@ -241,14 +248,25 @@ export class CorrectionsRepository {
     at: Date,
     db: Queryable,
   ): Promise<void> {
+    const sealed = this.cipher.seal('notifications', reversal.notification_id, {
+      phone: send.phoneE164,
+      body: send.body,
+    });
+    const owner = { data_key_id: sealed.keyId, wrapped_key: sealed.wrappedKey };
+    const template = this.cipher.sealBeside(
+      owner,
+      besidePlace.reversalTemplate(reversal.reversal_id),
+      JSON.stringify(send.template),
+    );
     await db.query(
       `WITH r AS (
-         UPDATE reversals SET state = 'QUEUED', detail = $2, decided_at = $3, template = $12 WHERE reversal_id = $1
+         UPDATE reversals SET state = 'QUEUED', detail = $2, decided_at = $3, template_enc = $12
+         WHERE reversal_id = $1
          RETURNING notification_id),
        n AS (
-         UPDATE notifications SET status = 'QUEUED', body = $4, locale = $5, segments = $6, encoding = $7,
-                phone_e164 = $8, contact_version = $9, deadline_at = $10, original_notification_id = $11,
-                updated_at = $3
+         UPDATE notifications SET status = 'QUEUED', body_enc = $4, locale = $5, segments = $6, encoding = $7,
+                phone_enc = $8, contact_version = $9, deadline_at = $10, original_notification_id = $11,
+                data_key_id = $13, wrapped_key = $14, updated_at = $3
          WHERE id = (SELECT notification_id FROM r) AND status = 'RECEIVED'
          RETURNING id)
        INSERT INTO notification_events (notification_id, at, type, status, detail)
@@ -257,15 +275,17 @@ export class CorrectionsRepository {
         reversal.reversal_id,
         `${send.segments} segment(s) ${send.encoding}; ${detail}`,
         at,
-        send.body,
+        sealed.body,
         send.locale,
         send.segments,
         send.encoding,
-        send.phoneE164,
+        sealed.phone,
         send.contactVersion,
         send.deadlineAt,
         originalId,
-        JSON.stringify(send.template),
+        template,
+        sealed.keyId,
+        sealed.wrappedKey,
       ],
     );
   }

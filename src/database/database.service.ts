@@ -4,6 +4,9 @@ import { AppConfig } from '../config/app-config';
 
 export type Queryable = Pick<PoolClient, 'query'>;
 
+/** A run under a session lock (`withSessionLock`): `locked` when another process holds it. */
+export type RunLockOutcome<T> = { locked: true } | { locked: false; result: T };
+
 // The client gives up this long after the server should have cancelled a statement: it only fires when the
 // server cannot answer at all (frozen, partitioned), and then frees the connection instead of waiting forever.
 const CLIENT_TIMEOUT_MARGIN_MS = 5000;
@@ -55,6 +58,39 @@ export class Database implements OnModuleDestroy {
       });
       throw err;
     } finally {
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Runs `work` on one pooled connection holding a session-level advisory lock on `key`, or returns
+   * `locked` at once when another process holds it: one runner at a time across processes (the sweeper,
+   * partition maintenance, the retention run). A process that dies mid-run drops its connection and so the lock.
+   */
+  async withSessionLock<T>(
+    key: string,
+    work: (client: PoolClient) => Promise<T>,
+  ): Promise<RunLockOutcome<T>> {
+    const client = await this.pool.connect();
+    let held = false;
+    let broken: Error | undefined;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`,
+        [key],
+      );
+      held = rows[0].ok;
+      if (!held) return { locked: true };
+      return { locked: false, result: await work(client) };
+    } finally {
+      if (held)
+        await client
+          .query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key])
+          .catch((err: Error) => {
+            broken = err;
+          });
+      // A connection whose unlock failed may still hold the session lock: back in the pool it would keep
+      // every other process out for as long as it lives. Released with the error, it is closed.
       client.release(broken);
     }
   }

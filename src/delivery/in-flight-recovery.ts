@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { DataCipher } from '../crypto/data-cipher';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { HistoryEvent } from '../notifications/notification-status';
 import { NotificationRow } from '../notifications/notification.types';
@@ -32,6 +33,7 @@ export class InFlightRecovery {
     private readonly route: ProviderRoute,
     private readonly attempts: AttemptsRepository,
     private readonly recorder: SendRecorder,
+    private readonly cipher: DataCipher,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.askAfterMs = sendTimings({
@@ -57,7 +59,7 @@ export class InFlightRecovery {
       try {
         if (!provider) throw new Error(`${attempt.provider} is no longer configured`);
         report = await provider.findSent(
-          outboundFor(n, attempt.id),
+          outboundFor(n, this.cipher.open('notifications', n.id, n), attempt.id),
           attempt.started_at,
           this.recorder.claimedBy(provider.name),
         );

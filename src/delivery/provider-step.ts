@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { Clock } from '../common/clock';
+import { DataCipher } from '../crypto/data-cipher';
 import { Metrics } from '../metrics/metrics.service';
 import { HistoryEvent } from '../notifications/notification-status';
 import { AttemptRow, NotificationRow } from '../notifications/notification.types';
@@ -40,6 +41,7 @@ export class ProviderStep {
     private readonly limiter: ProviderRateLimiter,
     private readonly recorder: SendRecorder,
     private readonly metrics: Metrics,
+    private readonly cipher: DataCipher,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
     this.lookupGraceMs = config.get('PROVIDER_LOOKUP_GRACE_MS');
@@ -100,7 +102,7 @@ export class ProviderStep {
     lease.extended(leaseUntil);
     // A slow statement or a process frozen since the attempt was written: make sure of the lease first.
     await lease.ensure();
-    const sms = outboundFor(n, attempt.id);
+    const sms = outboundFor(n, this.cipher.open('notifications', n.id, n), attempt.id);
     const before = this.breakers.state(provider.name);
     const started = process.hrtime.bigint();
     try {

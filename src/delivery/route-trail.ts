@@ -1,8 +1,9 @@
+import type { Opened } from '../crypto/data-cipher';
 import { HistoryEvent } from '../notifications/notification-status';
 import { NewEvent, NotificationRow } from '../notifications/notification.types';
 import { ProviderError } from '../providers/provider.errors';
 import { OutboundSms } from '../providers/provider.interface';
-import type { RenderedTemplate } from '../rendering/template.types';
+import type { RenderedTemplate, TemplateParam } from '../rendering/template.types';
 
 type Note =
   | HistoryEvent.CIRCUIT_OPEN
@@ -76,21 +77,24 @@ export class RouteTrail {
   }
 }
 
-/** The message as the adapters see it, for one attempt. */
-export function outboundFor(n: NotificationRow, attemptId: string): OutboundSms {
+/** The message as the adapters see it, for one attempt: the number and text opened just for the call. */
+export function outboundFor(n: NotificationRow, opened: Opened, attemptId: string): OutboundSms {
   return {
     attemptId,
     notificationId: n.id,
-    to: n.phone_e164 ?? '',
-    body: n.body ?? '',
+    to: opened.phone ?? '',
+    body: opened.body ?? '',
     encoding: n.encoding === 'UCS-2' ? 'UCS-2' : n.encoding === 'GSM-7' ? 'GSM-7' : undefined,
-    template: templateOf(n),
+    template: templateOf(n, opened),
   };
 }
 
-/** The alert's template as ingest stored it; undefined for alerts rendered before templates were kept. */
-function templateOf(n: NotificationRow): RenderedTemplate | undefined {
-  if (!n.template_key || !n.template_params) return undefined;
+/**
+ * The alert's template as ingest stored it, its params opened with the number and text; undefined for
+ * alerts rendered before templates were kept (and for purged ones).
+ */
+function templateOf(n: NotificationRow, opened: Opened): RenderedTemplate | undefined {
+  if (!n.template_key || !opened.params) return undefined;
   const locale = n.locale === 'zh-CN' ? 'zh-CN' : 'en';
-  return { key: n.template_key, locale, params: n.template_params };
+  return { key: n.template_key, locale, params: JSON.parse(opened.params) as TemplateParam[] };
 }

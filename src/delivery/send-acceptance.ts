@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { besidePlace, DataCipher } from '../crypto/data-cipher';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationStatus as S } from '../notifications/notification-status';
@@ -39,6 +40,7 @@ export class SendAcceptance {
     private readonly receipts: ReceiptsService,
     private readonly parts: MessagePartsRepository,
     private readonly multipart: MultipartReceipts,
+    private readonly cipher: DataCipher,
   ) {}
 
   async record(
@@ -48,7 +50,8 @@ export class SendAcceptance {
     now: Date,
     notes: NewEvent[],
   ): Promise<void> {
-    const { messageId, segments, handsetText } = sent;
+    const { messageId, segments } = sent;
+    const handsetTextEnc = this.sealHandsetText(n, attempt.id, sent.handsetText);
     const partIds = sent.partIds && sent.partIds.length > 1 ? sent.partIds : undefined;
     if (notes.length === 0 && !partIds) {
       const req = { notificationId: n.id, attemptId: attempt.id, provider: attempt.provider, messageId, now };
@@ -56,18 +59,29 @@ export class SendAcceptance {
         ...req,
         generation: n.lease_generation,
         segments: segments ?? null,
-        handsetText: handsetText ?? null,
+        handsetTextEnc,
       });
       if (outcome === 'lease-lost') throw new LeaseLostError(n.id, n.lease_generation);
       return;
     }
-    await this.alone(n, attempt, { messageId, segments, handsetText }, partIds, now, notes);
+    await this.alone(n, attempt, { messageId, segments }, handsetTextEnc, partIds, now, notes);
+  }
+
+  /**
+   * The handset's text is the message (merchant, amount): sealed under the alert's data key, so the key
+   * walk and the purge that cover the alert cover it. An alert from before encryption at rest (in flight
+   * across the migration) has no data key: its handset text is not kept.
+   */
+  private sealHandsetText(n: NotificationRow, attemptId: string, text: string | undefined): Buffer | null {
+    if (text === undefined || n.wrapped_key === null || n.data_key_id === null) return null;
+    return this.cipher.sealBeside(n, besidePlace.handsetText(attemptId), text);
   }
 
   private async alone(
     n: NotificationRow,
     attempt: AttemptRow,
-    { messageId, segments, handsetText }: Acceptance,
+    { messageId, segments }: Acceptance,
+    handsetTextEnc: Buffer | null,
     partIds: string[] | undefined,
     now: Date,
     notes: NewEvent[],
@@ -84,7 +98,7 @@ export class SendAcceptance {
       );
       await this.attempts.finish(
         attempt.id,
-        { status: AttemptStatus.ACCEPTED, providerMessageId: messageId, segments, handsetText },
+        { status: AttemptStatus.ACCEPTED, providerMessageId: messageId, segments, handsetTextEnc },
         now,
         tx,
       );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
+import { childMonthFloor, idMonth, idMonths } from '../notifications/alert-id';
 import { AttemptRow, NewEvent } from '../notifications/notification.types';
 import { ClaimedRow } from '../notifications/notifications.repository';
 
@@ -29,7 +30,8 @@ export interface AcceptRequest {
   provider: string;
   messageId: string;
   segments: number | null;
-  handsetText: string | null;
+  /** The handset's text sealed under the alert's data key (SendAcceptance). */
+  handsetTextEnc: Buffer | null;
   now: Date;
 }
 
@@ -67,11 +69,17 @@ export class SendBatchRepository {
       text: `UPDATE notifications n SET status = 'SENDING', lease_until = u.now + u.lease_ms * interval '1 millisecond',
               lease_generation = n.lease_generation + 1, updated_at = u.now
        FROM unnest($1::uuid[], $2::timestamptz[], $3::int[]) AS u(id, now, lease_ms)
-       WHERE n.id = u.id
+       WHERE n.id = u.id AND ($4::date[] IS NULL OR n.created_month = ANY($4::date[]))
          AND (n.status = 'QUEUED' OR (n.status = 'SENDING' AND (n.lease_until IS NULL OR n.lease_until < u.now)))
        RETURNING n.*, EXISTS (SELECT 1 FROM delivery_attempts a
-                              WHERE a.notification_id = n.id AND a.status = 'IN_FLIGHT') AS has_in_flight`,
-      values: [reqs.map((r) => r.id), reqs.map((r) => r.now), reqs.map((r) => r.leaseMs)],
+                              WHERE a.notification_id = n.id AND a.status = 'IN_FLIGHT'
+                                AND ($5::date IS NULL OR a.created_month >= $5::date)) AS has_in_flight`,
+      values: [
+        reqs.map((r) => r.id),
+        reqs.map((r) => r.now),
+        reqs.map((r) => r.leaseMs),
+        ...byMonth(reqs.map((r) => r.id)),
+      ],
     });
     return rows;
   }
@@ -85,8 +93,15 @@ export class SendBatchRepository {
       text: `UPDATE notifications n SET lease_until = $4
        FROM unnest($1::uuid[], $2::int[]) AS u(id, generation)
        WHERE n.id = u.id AND n.lease_generation = u.generation AND n.status = 'SENDING' AND n.lease_until > $3
+         AND ($5::date[] IS NULL OR n.created_month = ANY($5::date[]))
        RETURNING n.id`,
-      values: [reqs.map((r) => r.id), reqs.map((r) => r.generation), now, until],
+      values: [
+        reqs.map((r) => r.id),
+        reqs.map((r) => r.generation),
+        now,
+        until,
+        idMonths(reqs.map((r) => r.id)),
+      ],
     });
     return rows.map((r) => r.id);
   }
@@ -101,20 +116,24 @@ export class SendBatchRepository {
     const notes = reqs.flatMap((r) => r.notes);
     const { rows } = await this.db.pool.query<AttemptRow>({
       text: `WITH u AS (
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $13::int[], $14::timestamptz[])
-           AS u(id, notification_id, provider, started_at, generation, lease_until)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $13::int[], $14::timestamptz[],
+                              $17::date[])
+           AS u(id, notification_id, provider, started_at, generation, lease_until, created_month)
        ), held AS (
          UPDATE notifications n SET lease_until = GREATEST(n.lease_until, COALESCE(u.lease_until, n.lease_until))
          FROM u
          WHERE n.id = u.notification_id AND n.lease_generation = u.generation AND n.status = 'SENDING'
-           AND n.lease_until > u.started_at
+           AND n.lease_until > u.started_at AND ($15::date[] IS NULL OR n.created_month = ANY($15::date[]))
          RETURNING n.id
        ), ins AS (
-         INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, started_at)
+         INSERT INTO delivery_attempts (id, notification_id, attempt_no, provider, status, started_at, created_month)
          SELECT u.id, u.notification_id,
                 COALESCE((SELECT MAX(a.attempt_no) FROM delivery_attempts a
-                          WHERE a.notification_id = u.notification_id), 0) + 1,
-                u.provider, 'IN_FLIGHT', u.started_at
+                          WHERE a.notification_id = u.notification_id
+                            AND ($16::date IS NULL OR a.created_month >= $16::date)), 0) + 1,
+                u.provider, 'IN_FLIGHT', u.started_at,
+                -- The month of the attempt's (UUIDv7) id, so the SENT write names its partition.
+                COALESCE(u.created_month, (date_trunc('month', now() AT TIME ZONE 'UTC'))::date)
          FROM u JOIN held ON held.id = u.notification_id
          RETURNING *
        ), notes AS (
@@ -149,6 +168,8 @@ export class SendBatchRepository {
         notes.map((e) => e.detail ?? null),
         reqs.map((r) => r.generation),
         reqs.map((r) => r.leaseUntil),
+        ...byMonth(reqs.map((r) => r.notificationId)),
+        reqs.map((r) => idMonth(r.id)),
       ],
     });
     return rows;
@@ -166,25 +187,29 @@ export class SendBatchRepository {
     const { rows } = await tx.query<AcceptedRow>({
       text: `WITH u AS (
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::int[], $6::timestamptz[],
-                              $7::int[], $8::text[])
-           AS u(notification_id, attempt_id, provider, message_id, segments, at, generation, handset_text)
+                              $7::int[], $8::bytea[])
+           AS u(notification_id, attempt_id, provider, message_id, segments, at, generation,
+                handset_text_enc)
        ), held AS (
          -- The claim's own lock: a takeover waiting for it sees what this statement did, and vice versa.
          SELECT n.id, n.lease_generation = u.generation AS ours
          FROM notifications n JOIN u ON n.id = u.notification_id
-         WHERE n.lease_generation = u.generation OR n.status NOT IN ('SENDING', 'QUEUED')
+         WHERE (n.lease_generation = u.generation OR n.status NOT IN ('SENDING', 'QUEUED'))
+           AND ($9::date[] IS NULL OR n.created_month = ANY($9::date[]))
          FOR NO KEY UPDATE OF n
        ), fin AS (
          UPDATE delivery_attempts a SET status = 'ACCEPTED', provider_message_id = u.message_id,
                 error_code = NULL, error_detail = NULL, segments = COALESCE(u.segments, a.segments),
-                handset_text = COALESCE(u.handset_text, a.handset_text), finished_at = u.at
-         FROM u JOIN held ON held.id = u.notification_id WHERE a.id = u.attempt_id
+                handset_text_enc = COALESCE(u.handset_text_enc, a.handset_text_enc), finished_at = u.at
+         FROM u JOIN held ON held.id = u.notification_id
+         WHERE a.id = u.attempt_id AND ($11::date[] IS NULL OR a.created_month = ANY($11::date[]))
          RETURNING a.id
        ), moved AS (
          UPDATE notifications n SET status = 'SENT', provider = u.provider, provider_message_id = u.message_id,
                 accepted_at = u.at, lease_until = NULL, updated_at = u.at
          FROM u JOIN held ON held.id = u.notification_id AND held.ours
          WHERE n.id = u.notification_id AND n.status IN ('SENDING', 'QUEUED')
+           AND ($9::date[] IS NULL OR n.created_month = ANY($9::date[]))
          RETURNING n.id
        ), ev AS (
          INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id, detail)
@@ -196,7 +221,8 @@ export class SendBatchRepository {
               EXISTS (SELECT 1 FROM moved WHERE moved.id = u.notification_id) AS moved,
               EXISTS (SELECT 1 FROM receipts r
                       WHERE r.provider = u.provider AND r.provider_message_id = u.message_id
-                        AND r.notification_id IS NULL AND r.status IN ('DELIVERED', 'UNDELIVERED', 'FAILED'))
+                        AND r.notification_id IS NULL AND r.status IN ('DELIVERED', 'UNDELIVERED', 'FAILED')
+                        AND ($10::date IS NULL OR r.created_month >= $10::date))
                 AS has_pending
        FROM u`,
       values: [
@@ -207,9 +233,21 @@ export class SendBatchRepository {
         reqs.map((r) => r.segments),
         reqs.map((r) => r.now),
         reqs.map((r) => r.generation),
-        reqs.map((r) => r.handsetText),
+        reqs.map((r) => r.handsetTextEnc),
+        ...byMonth(reqs.map((r) => r.notificationId)),
+        idMonths(reqs.map((r) => r.attemptId)),
       ],
     });
     return rows;
   }
+}
+
+/**
+ * The alerts' months (`created_month = ANY`) and the earliest month their attempts, history lines and
+ * receipts can be in (`created_month >=`): with them PostgreSQL plans and probes this month's partitions
+ * only, not every month kept. Both null for ids that carry no time (alert-id.ts).
+ */
+function byMonth(alertIds: readonly string[]): [string[] | null, string | null] {
+  const months = idMonths(alertIds);
+  return [months, childMonthFloor(months)];
 }

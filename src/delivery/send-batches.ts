@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.service';
 import { WriteBatcher } from '../database/write-batcher';
@@ -8,6 +7,7 @@ import { ClaimedRow } from '../notifications/notifications.repository';
 import { messageLockKey, ReceiptsRepository } from '../receipts/receipts.repository';
 import { ReceiptsService } from '../receipts/receipts.service';
 import { AcceptRequest, AttemptRequest, ClaimRequest, SendBatchRepository } from './send-batch.repository';
+import { newTimeId } from '../notifications/alert-id';
 
 /**
  * `sent`: the alert moved to SENT; `recorded`: only the attempt was (another claim had already ended the
@@ -44,7 +44,7 @@ export class SendBatches {
 
   /** Null when the claim no longer stands: then no attempt is written and no provider may be called. */
   startAttempt(req: Omit<AttemptRequest, 'id'>): Promise<AttemptRow | null> {
-    return this.starts.submit({ id: randomUUID(), ...req });
+    return this.starts.submit({ id: newTimeId(), ...req });
   }
 
   accepted(req: AcceptRequest): Promise<AcceptOutcome> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { DevStack } from '../devstack/dev-stack';
+import { openedAttempts } from '../devstack/opened-alerts';
 import { ContactEvent, makeContact, makeTransaction } from '../devstack/sample-data';
 import type { Scenario } from './demo-scenarios';
 
@@ -57,10 +58,6 @@ export async function routeThroughAliyun(stack: DevStack): Promise<string> {
 
 /** What the handset showed for an alert sent through Aliyun (【signature】 + the filled template). */
 export async function handsetText(db: Pool, transactionId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ handset_text: string | null }>(
-    `SELECT a.handset_text FROM delivery_attempts a JOIN notifications n ON n.id = a.notification_id
-     WHERE n.transaction_id = $1 AND a.status = 'ACCEPTED'`,
-    [transactionId],
-  );
-  return rows[0]?.handset_text ?? undefined;
+  const [attempt] = await openedAttempts(db, 'n.transaction_id', transactionId);
+  return attempt?.handset_text ?? undefined;
 }

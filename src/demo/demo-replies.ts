@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import { DataCipher } from '../crypto/data-cipher';
+import { Database } from '../database/database.service';
 import type { DevStack } from '../devstack/dev-stack';
+import { loadConfig } from '../providers/provider-config';
+import { RepliesRepository } from '../replies/replies.repository';
 import { ContactEvent, makeContact, makeTransaction } from '../devstack/sample-data';
 
 interface ReplyCase {
@@ -115,14 +119,28 @@ export class ReplySamples {
         signature: c.signature,
       });
     }
-    const read = async () => {
-      const { rows } = await db.query<Stored>(
-        `SELECT r.text, r.classification, r.notification_id IS NOT NULL AS linked, o.published_at IS NOT NULL AS published
-         FROM replies r JOIN reply_outbox o ON o.reply_id = r.id
-         WHERE r.phone_e164 = ANY($1) AND r.received_at > now() - interval '10 minutes'`,
-        [[this.en.phoneNumber, zhPhone, stranger]],
+    // Replies are sealed at rest: read back through the product's repository (the number's keyed hash).
+    const config = loadConfig({ DATABASE_URL: stack.env.DATABASE_URL });
+    const database = new Database(config);
+    const repository = new RepliesRepository(database, new DataCipher(config));
+    const since = Date.now() - 60_000;
+    const read = async (): Promise<Stored[]> => {
+      const rows = (
+        await Promise.all([this.en.phoneNumber, zhPhone, stranger].map((p) => repository.fromNumber(p)))
+      )
+        .flat()
+        .filter((r) => r.received_at.getTime() > since);
+      const { rows: published } = await db.query<{ reply_id: string }>(
+        `SELECT reply_id FROM reply_outbox WHERE published_at IS NOT NULL AND reply_id = ANY($1)`,
+        [rows.map((r) => r.id)],
       );
-      return rows;
+      const done = new Set(published.map((p) => p.reply_id));
+      return rows.map((r) => ({
+        text: r.text ?? '',
+        classification: r.classification,
+        linked: r.notification_id !== null,
+        published: done.has(r.id),
+      }));
     };
     const expectedCount = cases.filter((c) => c.expected).length;
     await poll(async () => (await read()).filter((r) => r.published).length >= expectedCount);
@@ -143,6 +161,7 @@ export class ReplySamples {
       );
     }
     log(ok ? '   every reply ended as expected' : '   SOME REPLIES DID NOT END AS EXPECTED');
+    await database.onModuleDestroy();
     return ok;
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { containsCardNumber } from '../common/card-number';
 import type { ContactRow } from '../contacts/contacts.repository';
 import { failureReason } from '../kafka/poison';
@@ -7,6 +6,7 @@ import { NewNotification } from '../notifications/notification.types';
 import { renderAlertText } from '../rendering/alert-text';
 import { decide } from './alert-decision';
 import type { TransactionEvent } from './transaction-event.schema';
+import { newTimeId } from '../notifications/alert-id';
 
 export interface AlertSettings {
   bankName: string;
@@ -82,7 +82,7 @@ function buildRow(
       })
     : null;
   return {
-    id: randomUUID(),
+    id: newTimeId(),
     transactionId: event.transactionId,
     eventId: event.eventId,
     cardholderId: event.cardholderId,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { testCipher } from '../crypto/testing/test-cipher';
 import Bull from 'bull';
 import fc from 'fast-check';
 import { KafkaMessage } from 'kafkajs';
@@ -39,8 +40,8 @@ describe('ingest write path with hostile events (PostgreSQL)', () => {
       config,
       database,
       new Clock(),
-      new ContactsRepository(database),
-      new NotificationsRepository(database),
+      new ContactsRepository(database, testCipher()),
+      new NotificationsRepository(database, testCipher()),
       new EventsRepository(database),
       new SmsQueue(queue),
       deadLetters,

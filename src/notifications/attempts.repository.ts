@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
+import { childMonthFloor, idMonth, idMonths } from './alert-id';
 import { AttemptRow, AttemptStatus } from './notification.types';
 
 export interface AttemptOutcome {
@@ -8,7 +9,8 @@ export interface AttemptOutcome {
   errorCode?: string | null;
   errorDetail?: string | null;
   segments?: number | null;
-  handsetText?: string | null;
+  /** The handset's text sealed under the alert's data key (DataCipher.sealAttemptText). */
+  handsetTextEnc?: Buffer | null;
 }
 
 @Injectable()
@@ -19,8 +21,8 @@ export class AttemptsRepository {
     await db.query(
       `UPDATE delivery_attempts SET status = $2, provider_message_id = COALESCE($3, provider_message_id),
               error_code = $4, error_detail = $5, segments = COALESCE($6, segments), finished_at = $7,
-              handset_text = COALESCE($8, handset_text)
-       WHERE id = $1`,
+              handset_text_enc = COALESCE($8, handset_text_enc)
+       WHERE id = $1 AND ($9::date IS NULL OR created_month = $9::date)`,
       [
         attemptId,
         outcome.status,
@@ -29,15 +31,18 @@ export class AttemptsRepository {
         outcome.errorDetail ?? null,
         outcome.segments ?? null,
         now,
-        outcome.handsetText ?? null,
+        outcome.handsetTextEnc ?? null,
+        idMonth(attemptId),
       ],
     );
   }
 
   async inFlight(notificationId: string, db: Queryable = this.db.pool): Promise<AttemptRow[]> {
     const { rows } = await db.query<AttemptRow>(
-      `SELECT * FROM delivery_attempts WHERE notification_id = $1 AND status = 'IN_FLIGHT' ORDER BY attempt_no`,
-      [notificationId],
+      `SELECT * FROM delivery_attempts
+       WHERE notification_id = $1 AND status = 'IN_FLIGHT' AND ($2::date IS NULL OR created_month >= $2::date)
+       ORDER BY attempt_no`,
+      [notificationId, childMonthFloor(idMonths([notificationId]))],
     );
     return rows;
   }

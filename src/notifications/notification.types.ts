@@ -47,15 +47,26 @@ export interface NotificationRow {
   received_at: Date;
   status: NotificationStatus;
   skip_reason: SkipReason | null;
+  /** Plain only in rows written before encryption at rest and not yet sealed by the re-wrap job. */
   phone_e164: string | null;
   contact_version: string | null;
   locale: string | null;
+  /** Plain only in rows written before encryption at rest and not yet sealed by the re-wrap job. */
   body: string | null;
+  /** The key-encryption key (DATA_KEYS id) that wrapped this row's data key. */
+  data_key_id: string | null;
+  wrapped_key: Buffer | null;
+  phone_enc: Buffer | null;
+  body_enc: Buffer | null;
+  /** When the retention purge removed the number, the text and the provider's error texts. */
+  purged_at: Date | null;
   segments: number | null;
   encoding: string | null;
   /** Absent from rows read by narrower queries; null for alerts without an SMS. */
   template_key?: string | null;
+  /** Plain only on rows from before they were sealed (migration 1795555000000); new rows use the _enc. */
   template_params?: TemplateParam[] | null;
+  template_params_enc?: Buffer | null;
   deadline_at: Date | null;
   provider: string | null;
   provider_message_id: string | null;
@@ -109,6 +120,8 @@ export interface AttemptRow {
   segments: number | null;
   /** What the handset got when it differs from the alert's body (a template vendor's signature + template). */
   handset_text?: string | null;
+  /** handset_text sealed under the alert's data key (DataCipher.sealBeside); cleared by the purge. */
+  handset_text_enc?: Buffer | null;
   started_at: Date;
   finished_at: Date | null;
 }

@@ -90,6 +90,8 @@ export interface SmsProvider {
    * provider whose status query is keyed by recipient and day, not by message id (Aliyun QuerySendDetails).
    */
   fetchStatus(providerMessageId: string, sent?: SentMessageRef): Promise<ProviderStatusReport | null>;
+  /** True for such a provider: the sweeper opens the sealed number for it, and for no other. */
+  readonly statusNeedsRecipient?: boolean;
   /**
    * Receipts that arrive on the provider's own session rather than at a webhook (SMPP deliver_sm). The
    * listener resolves once the receipt is stored; only then may the provider acknowledge it.

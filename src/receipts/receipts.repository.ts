@@ -47,10 +47,16 @@ export const messageLockKey = (provider: string, providerMessageId: string) =>
 
 /**
  * What makes two receipts the same one: what the provider sent (its message id, its own status word and
- * error code, as its ParsedReceipt carries them). receipts_dedupe_idx is on exactly this, and
- * `copy` numbers the repeats of one receipt inside a batch (only the first is offered to the INSERT).
+ * error code, as its ParsedReceipt carries them). receipts_dedupe_idx is on exactly this plus the month
+ * partition (a unique index of a partitioned table must hold its key), so copies written in one month,
+ * concurrent ones included, meet in the index; NOT_STORED_BEFORE refuses a copy of a receipt stored in an
+ * earlier month (a replay that late is never concurrent with its original). `copy` numbers the repeats of
+ * one receipt inside a batch (only the first is offered to the INSERT).
  */
-const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, ''))) DO NOTHING`;
+const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, '')), created_month) DO NOTHING`;
+const notStoredBefore = (provider: string, messageId: string, status: string, errorCode: string) =>
+  `NOT EXISTS (SELECT 1 FROM receipts s WHERE s.provider = ${provider} AND s.provider_message_id = ${messageId}
+     AND s.provider_status = ${status} AND COALESCE(s.error_code, '') = COALESCE(${errorCode}, ''))`;
 const COPY = `row_number() OVER (PARTITION BY u.provider, u.message_id, u.provider_status, COALESCE(u.error_code, '') ORDER BY u.idx)`;
 const STORED_KEY = `RETURNING provider, provider_message_id, provider_status, COALESCE(error_code, '') AS error_key`;
 /** True for a batch row (alias `t`) whose INSERT went through (`stored` is that INSERT's RETURNING). */
@@ -110,7 +116,9 @@ export class ReceiptsRepository {
          -- nothing and writes no history line.
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT provider, message_id, status, provider_status, error_code, notification_id, received_at
-         FROM todo WHERE copy = 1 ORDER BY idx
+         FROM todo
+         WHERE copy = 1 AND ${notStoredBefore('todo.provider', 'todo.message_id', 'todo.provider_status', 'todo.error_code')}
+         ORDER BY idx
          ${ON_CONFLICT}
          ${STORED_KEY}
        ), fresh AS (
@@ -180,7 +188,7 @@ export class ReceiptsRepository {
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, a.notification_id, u.received_at
          FROM u LEFT JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id
-         WHERE u.copy = 1
+         WHERE u.copy = 1 AND ${notStoredBefore('u.provider', 'u.message_id', 'u.provider_status', 'u.error_code')}
          ${ON_CONFLICT}
          ${STORED_KEY}
        )
@@ -201,7 +209,8 @@ export class ReceiptsRepository {
   async insert(receipt: ReceiptInput, notificationId: string | null, db: Queryable): Promise<boolean> {
     const { rowCount } = await db.query(
       `INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       SELECT $1, $2, $3, $4, $5::text, $6::uuid, $7::timestamptz
+       WHERE ${notStoredBefore('$1', '$2', '$4', '$5::text')}
        ${ON_CONFLICT}`,
       [
         receipt.provider,

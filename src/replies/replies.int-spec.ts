@@ -4,6 +4,7 @@ import { testDatabaseService } from '../../test/support/db';
 import { newNotification } from '../../test/support/notification-fixture';
 import { Clock } from '../common/clock';
 import { ContactsRepository } from '../contacts/contacts.repository';
+import { DataCipher } from '../crypto/data-cipher';
 import { Database } from '../database/database.service';
 import { ensureTopics, kafkaFor } from '../devstack/kafka-tools';
 import { waitFor } from '../devstack/wait-for';
@@ -27,6 +28,8 @@ describe('replies and their outbox on PostgreSQL and Kafka', () => {
   const clock = new Clock();
   const phone = `+4477009${String(Date.now()).slice(-5)}`;
   const cardholderId = `ch-${ns}`;
+  const strangerPhone = '+861380013' + String(Date.now()).slice(-4);
+  const cipher = new DataCipher(config);
   let db: Database;
   let repository: RepliesRepository;
   let metrics: Metrics;
@@ -39,7 +42,7 @@ describe('replies and their outbox on PostgreSQL and Kafka', () => {
     over: { phoneE164?: string; cardholderId?: string } = {},
   ) => {
     const row = newNotification({ cardholderId, phoneE164: phone, cardLast4: '4242', ...over });
-    await db.transaction((tx) => new NotificationsRepository(db).insertMany([row], tx));
+    await db.transaction((tx) => new NotificationsRepository(db, cipher).insertMany([row], tx));
     const acceptedAt = new Date(Date.now() - acceptedAgoMs);
     await db.query(`UPDATE notifications SET status = 'DELIVERED', accepted_at = $2 WHERE id = $1`, [
       row.id,
@@ -54,10 +57,12 @@ describe('replies and their outbox on PostgreSQL and Kafka', () => {
     to: '+15005550006',
     text,
   });
-  const replyRows = (providerMessageId: string) =>
-    db.query<Record<string, unknown>>(`SELECT * FROM replies WHERE provider_message_id = $1`, [
-      providerMessageId,
-    ]);
+  const replyRows = async (providerMessageId: string) =>
+    (await repository.fromNumber(phone))
+      .concat(await repository.fromNumber(strangerPhone))
+      .filter((r) => r.provider_message_id === providerMessageId) as unknown as Array<
+      Record<string, unknown>
+    >;
   const counted = async (labels: Record<string, string>) =>
     (await metrics.replies.get()).values.find((v) =>
       Object.entries(labels).every(([k, x]) => (v.labels as Record<string, unknown>)[k] === x),
@@ -75,12 +80,12 @@ describe('replies and their outbox on PostgreSQL and Kafka', () => {
       },
       1,
     );
-    repository = new RepliesRepository(db);
+    repository = new RepliesRepository(db, cipher);
     metrics = new Metrics();
     service = new RepliesService(config, repository, clock, metrics, logger);
     kafka = new KafkaClient(config, logger);
     publisher = new KafkaPublisher(kafka);
-    await new ContactsRepository(db).upsertMany([
+    await new ContactsRepository(db, cipher).upsertMany([
       {
         cardholderId,
         version: 1,
@@ -140,7 +145,7 @@ describe('replies and their outbox on PostgreSQL and Kafka', () => {
   });
 
   it('keeps and counts a reply from a number no alert was sent to, and one after the window', async () => {
-    const stranger = reply('+861380013' + String(Date.now()).slice(-4), 'who is this?');
+    const stranger = reply(strangerPhone, 'who is this?');
     await service.accept('smpp', [stranger]);
     const [row] = await replyRows(stranger.providerMessageId);
     expect(row).toEqual(

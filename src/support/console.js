@@ -66,7 +66,7 @@ function resultRow(n, extraClass) {
       el('td', 'nowrap', amount(n)),
       n.merchantName,
       n.provider,
-      el('td', 'nowrap', phone(n.phone)),
+      el('td', 'nowrap', phone(n.phone, n.purgedAt)),
       el('td', 'nowrap', when(n.authorisedAt)),
       el('td', 'nowrap', when(n.updatedAt)),
     ],
@@ -193,7 +193,7 @@ function render(n) {
     ['Amount', amount(n)],
     ['Merchant', [n.merchantName, n.merchantCity].filter(Boolean).join(', ')],
     ['Channel', n.channel],
-    ['Phone', phone(n.phone)],
+    ['Phone', phone(n.phone, n.purgedAt)],
     ['Contact version', n.contactVersion],
     ['Skip reason', n.skipReason],
     ['Provider', n.provider],
@@ -203,7 +203,7 @@ function render(n) {
     ['Received', when(n.receivedAt)],
     ['Deadline', when(n.deadlineAt)],
     ['Final', when(n.finalAt)],
-    ['Text', n.text],
+    ['Text', n.purgedAt ? `Purged ${when(n.purgedAt)}: ${n.purgedNotice}` : n.text],
   ];
   // The SMS text gets a row of its own; the other facts sit four to a row. Empty ones (no provider yet, no
   // error) are left out rather than shown blank.
@@ -241,10 +241,12 @@ function render(n) {
   $('timelineSummary').textContent = timelineSummary(n.timeline, Boolean(n.finalAt));
   const resend = $('resend');
   resend.hidden = role !== 'supervisor';
-  resend.disabled = !RESENDABLE.includes(n.status);
-  resend.title = resend.disabled
-    ? `Only ${RESENDABLE.join(', ')} alerts can be resent`
-    : 'Send this alert again';
+  resend.disabled = !RESENDABLE.includes(n.status) || Boolean(n.purgedAt);
+  resend.title = n.purgedAt
+    ? 'The text was purged after the retention period: nothing to resend'
+    : resend.disabled
+      ? `Only ${RESENDABLE.join(', ')} alerts can be resent`
+      : 'Send this alert again';
 }
 
 async function resend() {

@@ -65,7 +65,9 @@ function flash(button, text) {
   setTimeout(() => (button.textContent = 'Copy'), 1500);
 }
 // The API masks the number for support keys; say so, so nobody reads the stars as a broken number.
-function phone(value) {
+// After the retention period the number and text are gone for good; say so rather than show a blank.
+function phone(value, purgedAt) {
+  if (purgedAt) return el('span', 'tag masked', 'purged');
   if (!value || !value.includes('*')) return el('span', 'mono', value);
   const tag = el('span', 'tag masked', 'masked');
   tag.title = 'Support keys see the number masked; a supervisor key shows it whole.';

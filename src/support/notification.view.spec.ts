@@ -3,7 +3,7 @@ import { NotificationStatus } from '../notifications/notification-status';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 import { AttemptStatus } from '../notifications/notification.types';
 import type { ReplyRow } from '../replies/replies.repository';
-import { attemptView, eventView, notificationView, replyView } from './notification.view';
+import { attemptView, eventView, notificationView, PURGED_NOTICE, replyView } from './notification.view';
 
 const at = new Date('2026-12-01T20:00:00Z');
 
@@ -44,6 +44,11 @@ function rows(phone: string) {
     accepted_at: null,
     final_at: at,
     updated_at: at,
+    data_key_id: null,
+    wrapped_key: null,
+    phone_enc: null,
+    body_enc: null,
+    purged_at: null,
   };
   const attempt: AttemptRow = {
     id: 'a-1',
@@ -75,7 +80,7 @@ function rows(phone: string) {
 const answer = (phone: string, role: 'support' | 'supervisor') => {
   const { n, attempt, event } = rows(phone);
   return JSON.stringify({
-    ...notificationView(n, role),
+    ...notificationView(n, role, { phone: n.phone_e164, body: n.body }),
     attempts: [attemptView(attempt)],
     timeline: [eventView(event)],
   });
@@ -109,6 +114,26 @@ describe('support views', () => {
       transactionId: 'txn-1',
       lastErrorCode: '21211',
     });
+  });
+
+  it('says in words that a purged alert’s details are gone, and not before', () => {
+    const { n } = rows('+447400123456');
+    expect(notificationView(n, 'supervisor', { phone: '+447400123456', body: 'x' })).toMatchObject({
+      purged: false,
+      purgedAt: null,
+      purgedNotice: null,
+    });
+    const purgedAt = new Date('2027-01-01T00:00:00Z');
+    const purged = { ...n, purged_at: purgedAt, phone_e164: null, body: null, last_error_detail: null };
+    expect(notificationView(purged, 'support', { phone: null, body: null })).toMatchObject({
+      phone: null,
+      text: null,
+      lastErrorDetail: null,
+      purged: true,
+      purgedAt,
+      purgedNotice: PURGED_NOTICE,
+    });
+    expect(PURGED_NOTICE).toMatch(/^personal data purged after the retention period/);
   });
 });
 

@@ -2,6 +2,7 @@ import { maskPhone, scrubPersonalData } from '../common/phone-mask';
 import type { Role } from '../common/principal';
 import type { ReversalLinkRow } from '../corrections/correction-links.repository';
 import type { ReplyRow } from '../replies/replies.repository';
+import type { Opened } from '../crypto/data-cipher';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 
 // What the support API shows. Support agents see the phone masked; supervisors see it whole. The card is
@@ -14,7 +15,12 @@ function scrubbed<T extends string | null>(text: T): T {
 }
 const asIs = <T>(text: T): T => text;
 
-export function notificationView(n: NotificationRow, role: Role) {
+/** Said instead of the number and text once the retention purge removed them (docs/contracts.md). */
+export const PURGED_NOTICE =
+  'personal data purged after the retention period: the number, the text and the providers’ error texts are gone; the delivery history remains';
+
+/** `opened`: the row's number and text, opened by the caller (DataCipher) for this view only. */
+export function notificationView(n: NotificationRow, role: Role, opened: Opened) {
   const freeText = role === 'supervisor' ? asIs : scrubbed;
   return {
     id: n.id,
@@ -34,10 +40,10 @@ export function notificationView(n: NotificationRow, role: Role) {
     status: n.status,
     skipReason: n.skip_reason,
     overdue: n.overdue,
-    phone: role === 'supervisor' ? n.phone_e164 : maskPhone(n.phone_e164),
+    phone: role === 'supervisor' ? opened.phone : maskPhone(opened.phone),
     contactVersion: n.contact_version === null ? null : Number(n.contact_version),
     locale: n.locale,
-    text: freeText(n.body),
+    text: freeText(opened.body),
     segments: n.segments,
     encoding: n.encoding,
     provider: n.provider,
@@ -48,6 +54,9 @@ export function notificationView(n: NotificationRow, role: Role) {
     acceptedAt: n.accepted_at,
     finalAt: n.final_at,
     updatedAt: n.updated_at,
+    purged: n.purged_at !== null,
+    purgedAt: n.purged_at,
+    purgedNotice: n.purged_at === null ? null : PURGED_NOTICE,
   };
 }
 

@@ -18,7 +18,6 @@ import { CurrentPrincipal, Principal, RequireRole } from '../common/principal';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { ZodValidationPipe } from '../common/http/zod-validation.pipe';
 import { AppConfig } from '../config/app-config';
-import { notificationView } from './notification.view';
 import { resendHttpError } from './resend.http';
 import { ResendService } from './resend.service';
 import { boundedSearchQuery, SearchQuery } from './search.query';
@@ -66,7 +65,7 @@ export class NotificationsController {
     @Res({ passthrough: true }) res: Response,
   ) {
     try {
-      return notificationView(await this.resends.resend(id, who), who.role);
+      return this.support.view(await this.resends.resend(id, who), who.role);
     } catch (err) {
       throw resendHttpError(err, res);
     }

@@ -46,6 +46,13 @@ export const notificationViewSchema = z
     acceptedAt: dateTime.nullable(),
     finalAt: dateTime.nullable(),
     updatedAt: dateTime,
+    purged: z
+      .boolean()
+      .describe(
+        'true once the retention purge (PERSONAL_DATA_RETENTION_DAYS) removed the number, the text and error texts',
+      ),
+    purgedAt: dateTime.nullable(),
+    purgedNotice: text.describe('says in words what purged means; null while the details are kept'),
   })
   .meta({ description: 'One alert: one per transactionId, ever; or one correction per reversalId.' });
 

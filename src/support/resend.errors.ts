@@ -15,6 +15,16 @@ export class NotResendableError extends Error {
   }
 }
 
+/** The retention purge removed the alert's text: there is nothing to send again (a 409 like a status). */
+export class PurgedAlertError extends Error {
+  override readonly name = 'PurgedAlertError';
+  constructor() {
+    super(
+      'the alert’s text was purged after the retention period (PERSONAL_DATA_RETENTION_DAYS); it cannot be resent',
+    );
+  }
+}
+
 export class ContactUnusableError extends Error {
   override readonly name = 'ContactUnusableError';
   constructor(reason: string) {

@@ -4,6 +4,7 @@ import {
   AlertNotFoundError,
   ContactUnusableError,
   NotResendableError,
+  PurgedAlertError,
   ResendLimitError,
 } from './resend.errors';
 
@@ -13,7 +14,11 @@ import {
  */
 export function resendHttpError(err: unknown, res: Pick<Response, 'setHeader'>): unknown {
   if (err instanceof AlertNotFoundError) return new NotFoundException(err.message);
-  if (err instanceof NotResendableError || err instanceof ContactUnusableError) {
+  if (
+    err instanceof NotResendableError ||
+    err instanceof ContactUnusableError ||
+    err instanceof PurgedAlertError
+  ) {
     return new ConflictException(err.message);
   }
   if (err instanceof ResendLimitError) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { testCipher } from '../crypto/testing/test-cipher';
 import Bull from 'bull';
 import pino from 'pino';
 import { testDatabaseService } from '../../test/support/db';
@@ -35,9 +36,9 @@ describe('supervisor resend on PostgreSQL and Redis', () => {
   beforeAll(async () => {
     db = await testDatabaseService();
     queue = new Bull('sms', { redis: config.get('REDIS_URL'), prefix });
-    notifications = new NotificationsRepository(db);
+    notifications = new NotificationsRepository(db, testCipher());
     events = new EventsRepository(db);
-    contacts = new ContactsRepository(db);
+    contacts = new ContactsRepository(db, testCipher());
     const sms = new SmsQueue(queue);
     limiter = new ResendRateLimiter(config, sms);
     service = new ResendService(
@@ -49,6 +50,7 @@ describe('supervisor resend on PostgreSQL and Redis', () => {
       events,
       limiter,
       new SmsJobs(sms),
+      testCipher(),
       pino({ level: 'silent' }),
     );
   });
@@ -116,7 +118,8 @@ describe('supervisor resend on PostgreSQL and Redis', () => {
     const before = Date.now();
     const row = await service.resend(id, supervisor);
 
-    expect(row).toMatchObject({ status: S.QUEUED, phone_e164: '+447700900456', contact_version: '5' });
+    expect(row).toMatchObject({ status: S.QUEUED, phone_e164: null, contact_version: '5' });
+    expect(testCipher().open('notifications', id, row)).toEqual({ phone: '+447700900456', body: 'hello' });
     expect(row).toMatchObject({
       provider: null,
       provider_message_id: null,

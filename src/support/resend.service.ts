@@ -4,12 +4,18 @@ import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { ContactsRepository } from '../contacts/contacts.repository';
+import { DataCipher } from '../crypto/data-cipher';
 import { Database, Queryable } from '../database/database.service';
 import { EventsRepository } from '../notifications/events.repository';
 import { HistoryEvent, NotificationStatus } from '../notifications/notification-status';
 import { NotificationRow } from '../notifications/notification.types';
 import { SmsJobs } from '../queue/sms-jobs';
-import { AlertNotFoundError, ContactUnusableError, NotResendableError } from './resend.errors';
+import {
+  AlertNotFoundError,
+  ContactUnusableError,
+  NotResendableError,
+  PurgedAlertError,
+} from './resend.errors';
 import { isResendable, RESENDABLE_STATUSES, resendTarget } from './resend.policy';
 import { ResendRateLimiter } from './resend-rate-limiter';
 import { ResendRepository } from './resend.repository';
@@ -31,6 +37,7 @@ export class ResendService {
     private readonly events: EventsRepository,
     private readonly limiter: ResendRateLimiter,
     private readonly jobs: SmsJobs,
+    private readonly cipher: DataCipher,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -55,16 +62,25 @@ export class ResendService {
     const current = await this.alerts.lock(id, tx);
     if (!current) throw new AlertNotFoundError(id);
     if (!isResendable(current.status)) throw new NotResendableError(current.status);
+    if (current.purged_at !== null) throw new PurgedAlertError();
     const target = resendTarget(
       (await this.contacts.findMany([current.cardholder_id], tx)).get(current.cardholder_id),
     );
     if (!target.ok) throw new ContactUnusableError(target.reason);
     const now = this.clock.now();
     const deadlineAt = new Date(now.getTime() + this.config.get('ALERT_DEADLINE_SECONDS') * 1000);
+    // The same text (and template) to the contact's current number, sealed anew under the alert's own data
+    // key: the earlier attempts' handset texts, sealed under it too, stay readable.
+    const { body, params } = this.cipher.open('notifications', id, current);
+    const sealed = this.cipher.sealAgain('notifications', id, current, {
+      phone: target.phoneE164,
+      body,
+      params: params ?? null,
+    });
     const row = await this.alerts.requeueForResend(
       id,
       RESENDABLE_STATUSES,
-      { phoneE164: target.phoneE164, contactVersion: target.contactVersion, deadlineAt, now },
+      { sealed, contactVersion: target.contactVersion, deadlineAt, now },
       tx,
     );
     // Locked above, so the status cannot have moved in between.

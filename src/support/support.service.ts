@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Role } from '../common/principal';
 import { CorrectionLinksRepository } from '../corrections/correction-links.repository';
+import { DataCipher } from '../crypto/data-cipher';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { EventsRepository } from '../notifications/events.repository';
 import { NotificationsRepository } from '../notifications/notifications.repository';
+import type { NotificationRow } from '../notifications/notification.types';
 import { decodeCursor, encodeCursor, SearchPosition } from './search.cursor';
 import { SEARCH_PAGE_DEFAULT, type SearchQuery } from './search.query';
 import { RepliesRepository } from '../replies/replies.repository';
@@ -29,13 +31,19 @@ export class SupportService {
     private readonly searches: SearchRepository,
     private readonly links: CorrectionLinksRepository,
     private readonly replies: RepliesRepository,
+    private readonly cipher: DataCipher,
   ) {}
+
+  /** The support view of an alert: its number and text opened here, for this answer only. */
+  view(n: NotificationRow, role: Role) {
+    return notificationView(n, role, this.cipher.open('notifications', n.id, n));
+  }
 
   /** One page of a search; `nextCursor` fetches the next one and is null on the last. */
   async search(query: SearchQuery, role: Role): Promise<SearchPage> {
     if ('transactionId' in query) {
       const n = await this.notifications.findByTransactionId(query.transactionId);
-      return { items: n ? [notificationView(n, role)] : [], nextCursor: null };
+      return { items: n ? [this.view(n, role)] : [], nextCursor: null };
     }
     const filter: SearchFilter =
       'cardholderId' in query
@@ -60,7 +68,7 @@ export class SupportService {
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
-      items: items.map((n) => notificationView(n, role)),
+      items: items.map((n) => this.view(n, role)),
       nextCursor: rows.length > limit ? encodeCursor({ at: last.position_at, id: last.id }, searchKey) : null,
     };
   }
@@ -76,7 +84,7 @@ export class SupportService {
       this.replies.forNotification(id),
     ]);
     return {
-      ...notificationView(n, role),
+      ...this.view(n, role),
       attempts: attempts.map(attemptView),
       timeline: events.map(eventView),
       // Each side of a correction links the other: an alert lists its reversals, a correction names its original.

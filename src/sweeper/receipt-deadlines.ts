@@ -1,3 +1,4 @@
+import { DataCipher } from '../crypto/data-cipher';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
@@ -44,6 +45,7 @@ export class ReceiptDeadlines {
     private readonly receipts: ReceiptsService,
     private readonly events: EventsRepository,
     private readonly metrics: Metrics,
+    private readonly cipher: DataCipher,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
@@ -128,7 +130,11 @@ export class ReceiptDeadlines {
     const provider = alert.provider ? this.route.get(alert.provider) : undefined;
     if (!provider || !alert.provider_message_id) return { outcome: 'no_provider', report: null };
     try {
-      const sent = alert.phone_e164 ? { to: alert.phone_e164, acceptedAt: alert.accepted_at } : undefined;
+      // The number is opened only for a provider whose status query needs it (Aliyun).
+      const to = provider.statusNeedsRecipient
+        ? this.cipher.open('notifications', alert.id, alert).phone
+        : null;
+      const sent = to ? { to, acceptedAt: alert.accepted_at } : undefined;
       const report = await provider.fetchStatus(alert.provider_message_id, sent);
       return { outcome: pollOutcome(report), report };
     } catch (err) {

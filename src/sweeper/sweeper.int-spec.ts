@@ -1,3 +1,4 @@
+import { testCipher } from '../crypto/testing/test-cipher';
 import { randomUUID } from 'node:crypto';
 import Bull from 'bull';
 import pino from 'pino';
@@ -86,7 +87,18 @@ describe('sweeper on PostgreSQL and Redis', () => {
     sweeper = new SweeperService(
       repository,
       new StuckAlertRecovery(config, clock, repository, jobs, events, metrics, logger),
-      new ReceiptDeadlines(config, clock, db, repository, route, path.receipts, events, metrics, logger),
+      new ReceiptDeadlines(
+        config,
+        clock,
+        db,
+        repository,
+        route,
+        path.receipts,
+        events,
+        metrics,
+        testCipher(),
+        logger,
+      ),
       metrics,
       correctionReleaseOn(db, new SmsQueue(queue), metrics, config),
       logger,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, Queryable } from '../database/database.service';
+import { Database, Queryable, RunLockOutcome } from '../database/database.service';
 import { NotificationStatus } from '../notifications/notification-status';
 
 // One fixed key for the whole deployment: every dispatcher competes for the same run.
@@ -15,6 +15,10 @@ export interface AwaitingReceipt {
   id: string;
   provider: string | null;
   provider_message_id: string | null;
+  /** Sealed (DataCipher): opened only for a provider whose status lookup needs the number. */
+  data_key_id: string | null;
+  wrapped_key: Buffer | null;
+  phone_enc: Buffer | null;
   phone_e164: string | null;
   accepted_at: Date;
   overdue: boolean;
@@ -29,33 +33,9 @@ export interface StuckCursor {
 export class SweeperRepository {
   constructor(private readonly db: Database) {}
 
-  /**
-   * Runs `work` holding a session-level advisory lock on one pooled connection, or returns `locked` at once
-   * when another dispatcher holds it. A dispatcher that dies mid-run drops its connection and so the lock.
-   */
-  async withRunLock<T>(work: () => Promise<T>): Promise<{ locked: true } | { locked: false; result: T }> {
-    const client = await this.db.pool.connect();
-    let held = false;
-    let broken: Error | undefined;
-    try {
-      const { rows } = await client.query<{ ok: boolean }>(
-        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`,
-        [SWEEP_LOCK_KEY],
-      );
-      held = rows[0].ok;
-      if (!held) return { locked: true };
-      return { locked: false, result: await work() };
-    } finally {
-      if (held)
-        await client
-          .query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [SWEEP_LOCK_KEY])
-          .catch((err: Error) => {
-            broken = err;
-          });
-      // A connection whose unlock failed may still hold the session lock: back in the pool it would keep
-      // every dispatcher's sweeper out for as long as it lives. Released with the error, it is closed.
-      client.release(broken);
-    }
+  /** One sweep at a time across dispatchers (Database.withSessionLock). */
+  withRunLock<T>(work: () => Promise<T>): Promise<RunLockOutcome<T>> {
+    return this.db.withSessionLock(SWEEP_LOCK_KEY, () => work());
   }
 
   /**
@@ -87,7 +67,8 @@ export class SweeperRepository {
     limit: number,
   ): Promise<AwaitingReceipt[]> {
     return this.db.query<AwaitingReceipt>(
-      `SELECT id, provider, provider_message_id, phone_e164, accepted_at, overdue FROM notifications
+      `SELECT id, provider, provider_message_id, data_key_id, wrapped_key, phone_enc, phone_e164, accepted_at, overdue
+       FROM notifications
        WHERE status = 'SENT' AND accepted_at < $1 AND (status_checked_at IS NULL OR status_checked_at < $2)
        ORDER BY accepted_at
        LIMIT $3`,

@@ -1,3 +1,4 @@
+import { testCipher } from '../../src/crypto/testing/test-cipher';
 import pino from 'pino';
 import { Clock } from '../../src/common/clock';
 import { loadConfig } from '../../src/providers/provider-config';
@@ -20,8 +21,8 @@ export function correctionReleaseOn(
     config,
     db,
     clock,
-    new CorrectionsRepository(db),
-    new ContactsRepository(db),
+    new CorrectionsRepository(db, testCipher()),
+    new ContactsRepository(db, testCipher()),
     queue,
     metrics,
     pino({ level: 'silent' }),

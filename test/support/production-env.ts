@@ -20,6 +20,8 @@ export const PRODUCTION_ENV: Record<string, string> = {
   TENCENT_SMS_SDK_APP_ID: '1400787878',
   TENCENT_TEMPLATES: 'card_authorised:zh-CN=1783201,card_authorised:en=1783202',
   TENCENT_CALLBACK_TOKEN: 'c2d9e7f1a4b8c3e6d0f5a9b2c7e1d4f8',
+  DATA_KEYS: 'k2026:3q2+7wABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhs=',
+  DATA_HASH_KEY: 'yv66vgABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhs=',
 };
 
 /** The settings NODE_ENV=production refuses when nothing else is set (every provider in PROVIDERS). */
@@ -29,6 +31,8 @@ export const REFUSED_WHEN_UNSET = [
   'ALIYUN_RECEIPT_SECRET',
   'ALIYUN_TEMPLATES',
   'API_KEYS',
+  'DATA_HASH_KEY',
+  'DATA_KEYS',
   'PUBLIC_BASE_URL',
   'SMPP_HOST',
   'SMPP_PASSWORD',

@@ -4,6 +4,7 @@ import type { DevStack } from '../../src/devstack/dev-stack';
 import { ContactEvent, makeContact, makeTransaction } from '../../src/devstack/sample-data';
 import { waitFor } from '../../src/devstack/wait-for';
 import { publishContactsAndWait, startStack, stopStack } from './e2e';
+import { openAlert } from './opened';
 
 // Helpers for the resilience and provider end-to-end specs: breaker state from the dispatcher's metrics,
 // an alert's attempts and history, and what every sandbox provider received for a number.
@@ -72,12 +73,27 @@ export interface AlertRecord {
 }
 
 export async function alertsByTx(db: Pool, transactionIds: string[]): Promise<AlertRecord[]> {
-  const { rows } = await db.query<AlertRecord>(
-    `SELECT id, status, provider, last_error_code, last_error_detail, segments, encoding, phone_e164, body
+  const { rows } = await db.query<
+    AlertRecord & {
+      data_key_id: string | null;
+      wrapped_key: Buffer | null;
+      phone_enc: Buffer | null;
+      body_enc: Buffer | null;
+    }
+  >(
+    `SELECT id, status, provider, last_error_code, last_error_detail, segments, encoding, phone_e164, body,
+            data_key_id, wrapped_key, phone_enc, body_enc
      FROM notifications WHERE transaction_id = ANY($1)`,
     [transactionIds],
   );
-  return rows;
+  // Stored sealed: opened here, as the dispatcher opens them.
+  return rows.map(({ data_key_id, wrapped_key, phone_enc, body_enc, ...r }) => ({
+    ...r,
+    ...(openAlert({ ...r, data_key_id, wrapped_key, phone_enc, body_enc }) as {
+      phone_e164: string;
+      body: string;
+    }),
+  }));
 }
 
 export interface HistoryRow {

@@ -1,4 +1,6 @@
 import { Pool } from 'pg';
+import type { SealedColumns } from '../../src/crypto/data-cipher';
+import { openAlert } from './opened';
 import { waitFor } from '../../src/devstack/wait-for';
 
 export interface ReversalState {
@@ -14,13 +16,14 @@ export interface ReversalState {
 
 /** Each reversal's state and its correction alert, by reversalId. */
 export async function reversalStates(db: Pool, reversalIds: string[]): Promise<Map<string, ReversalState>> {
-  const { rows } = await db.query<ReversalState>(
-    `SELECT r.reversal_id, r.state, r.reason, r.notification_id, n.status, n.skip_reason, n.body,
-            n.original_notification_id
+  const { rows } = await db.query<ReversalState & SealedColumns & { id: string }>(
+    `SELECT r.reversal_id, r.state, r.reason, r.notification_id, n.status, n.skip_reason, n.body, n.id,
+            n.data_key_id, n.wrapped_key, n.phone_enc, n.body_enc, n.phone_e164, n.original_notification_id
      FROM reversals r JOIN notifications n ON n.id = r.notification_id WHERE r.reversal_id = ANY($1)`,
     [reversalIds],
   );
-  return new Map(rows.map((r) => [r.reversal_id, r]));
+  // The correction's text as the dispatcher opens it (sealed at rest).
+  return new Map(rows.map((r) => [r.reversal_id, { ...r, body: openAlert(r).body }]));
 }
 
 /** Waits until every reversal's correction alert is in one of `statuses`; returns them. */

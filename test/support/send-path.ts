@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { testCipher } from '../../src/crypto/testing/test-cipher';
 import pino from 'pino';
 import { loadConfig } from '../../src/providers/provider-config';
 import { ContactsRepository } from '../../src/contacts/contacts.repository';
@@ -27,7 +28,8 @@ import { newNotification } from './notification-fixture';
  */
 export function sendPathOn(db: Database, metrics: Metrics, config = loadConfig({})) {
   const batches = new WriteBatches(config, metrics, pino({ level: 'silent' }));
-  const notifications = new NotificationsRepository(db);
+  const cipher = testCipher();
+  const notifications = new NotificationsRepository(db, cipher);
   const attempts = new AttemptsRepository(db);
   const events = new EventsRepository(db);
   const locks = new ReceiptsRepository();
@@ -55,13 +57,14 @@ export function sendPathOn(db: Database, metrics: Metrics, config = loadConfig({
     receipts,
     parts,
     multipart,
+    cipher,
   );
   const recorder = new SendRecorder(
     fence,
     notifications,
     attempts,
     events,
-    new ContactsRepository(db),
+    new ContactsRepository(db, testCipher()),
     metrics,
     sendBatches,
     acceptance,

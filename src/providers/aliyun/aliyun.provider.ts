@@ -122,6 +122,9 @@ export class AliyunProvider implements SmsProvider {
     return this.lookup(sms.attemptId, { to: sms.to, acceptedAt: since });
   }
 
+  /** QuerySendDetails is keyed by the recipient's number and the send date. */
+  readonly statusNeedsRecipient = true;
+
   async fetchStatus(providerMessageId: string, sent?: SentMessageRef): Promise<ProviderStatusReport | null> {
     // QuerySendDetails needs the recipient and the day: without them Aliyun cannot be asked.
     return sent ? this.lookup(providerMessageId, sent) : null;

@@ -1,0 +1,37 @@
+import pino from 'pino';
+import { PeriodicRun } from './periodic-run';
+
+describe('PeriodicRun', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('runs at once and on every tick, never two runs at a time, and goes on after a failure', async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
+    const finish: Array<(fail: boolean) => void> = [];
+    const run = new PeriodicRun(
+      'test job',
+      () =>
+        new Promise((resolve, reject) =>
+          finish.push((fail) => (fail ? reject(new Error('db away')) : resolve(1))),
+        ),
+      logger,
+    );
+    run.start(1000);
+    expect(finish).toHaveLength(1);
+    // Ticks while the first run is still going start nothing.
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(finish).toHaveLength(1);
+    finish[0](true);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(finish).toHaveLength(2);
+    expect(warnings.join('')).toContain('test job failed');
+    expect(warnings.join('')).toContain('db away');
+    // stop waits for the run in progress and no tick starts another.
+    const stopped = run.stop();
+    finish[1](false);
+    await stopped;
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(finish).toHaveLength(2);
+  });
+});

@@ -1,0 +1,44 @@
+import type { AppLogger } from './logger.module';
+
+/**
+ * A background job of this process, run at once and then every `everyMs`, never twice at a time here (across
+ * processes its advisory lock decides: Database.withSessionLock). A run that fails is logged and the next
+ * tick tries again; `stop` waits for the run in progress. A timer, not Bull: partition maintenance and the
+ * retention run must go on while Redis is away (PostgreSQL alone must be enough).
+ */
+export class PeriodicRun {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly what: string,
+    private readonly work: () => Promise<unknown>,
+    private readonly logger: AppLogger,
+  ) {}
+
+  start(everyMs: number): void {
+    this.timer = setInterval(() => this.tick(), everyMs);
+    this.timer.unref();
+    this.tick();
+  }
+
+  private tick(): void {
+    if (this.running) return;
+    this.running = this.work()
+      .then(
+        () => undefined,
+        (err: Error) => {
+          // The database away or a lock timeout: readiness reports the first, the next tick tries again.
+          this.logger.warn({ err: err.message }, `${this.what} failed`);
+        },
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Alert and attempt ids are UUIDv7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. The
+ * month partition a row is written to is the UTC month of its id (set explicitly on insert), so a lookup
+ * by id names its one partition and PostgreSQL plans and probes only that one, however many months are
+ * kept. Ids minted before (v4, random) carry no time: statements about them name no month and visit every
+ * partition. (The `uuid` package's v7 is ESM-only; this is its layout, from node:crypto.)
+ */
+export function newTimeId(now: Date = new Date()): string {
+  const b = randomBytes(16);
+  const ms = BigInt(now.getTime());
+  for (let i = 0; i < 6; i++) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  b[6] = (b[6] & 0x0f) | 0x70; // version 7
+  b[8] = (b[8] & 0x3f) | 0x80; // RFC 9562 variant
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** The UTC month (YYYY-MM-01) of a UUIDv7 id, or null for any other id. */
+export function idMonth(id: string): string | null {
+  if (!V7.test(id)) return null;
+  const ms = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-01`;
+}
+
+/**
+ * The months of these ids, for `created_month = ANY(...)`: null when any id is not a UUIDv7 (the statement
+ * then names no month). Empty input gives null too.
+ */
+export function idMonths(ids: readonly string[]): string[] | null {
+  const months = new Set<string>();
+  for (const id of ids) {
+    const m = idMonth(id);
+    if (!m) return null;
+    months.add(m);
+  }
+  return months.size ? [...months].sort() : null;
+}
+
+/**
+ * The month before the earliest of these: rows that hang off these alerts (history lines, attempts,
+ * receipts) are written after their alert, in its month or later; the month before absorbs a database
+ * clock behind the one that minted the id. Null when the months are unknown.
+ */
+export function childMonthFloor(months: readonly string[] | null): string | null {
+  if (!months?.length) return null;
+  const [y, m] = months[0].split('-').map(Number);
+  const d = new Date(Date.UTC(y, m - 2, 1));
+  return d.toISOString().slice(0, 10);
+}
