@@ -13,6 +13,7 @@ import {
   waitForStatuses,
 } from './support/e2e';
 import { metricValue, scrape } from './support/metrics';
+import { indexHits, scanForNeedles } from './support/personal-data-scan';
 import { closeReplies, repliesFrom, waitForReplies } from './support/replies';
 
 // The cardholder's reply through the sandbox (signed Twilio and Vonage webhooks, an SMPP deliver_sm), the
@@ -23,8 +24,12 @@ describe("the cardholder's reply end to end (sandbox -> api/dispatcher -> Postgr
   let stack: DevStack;
   let db: Pool;
   const en = makeContact({ locale: 'en-GB' });
-  const zh = makeContact({ locale: 'zh-CN', phoneNumber: '13800138077', region: 'CN' });
-  const zhPhone = '+8613800138077';
+  // Numbers of this run only: a reply is found by its number, and a rerun on the same database must not
+  // find the last run's.
+  const digits = (n: number) => String(Math.floor(Math.random() * 10 ** n)).padStart(n, '0');
+  const zhLocal = `138${digits(8)}`;
+  const zh = makeContact({ locale: 'zh-CN', phoneNumber: zhLocal, region: 'CN' });
+  const zhPhone = `+86${zhLocal}`;
 
   beforeAll(async () => {
     Object.assign(ctx, await startStack());
@@ -103,6 +108,11 @@ describe("the cardholder's reply end to end (sandbox -> api/dispatcher -> Postgr
       }),
     );
 
+    // The number and the words are sealed at rest: no column or index of the replies holds them plain.
+    const mine = (hits: string[]) => hits.filter((h) => /^repl(y|ies)/.test(h));
+    expect(mine(await scanForNeedles(db, [zhPhone, en.phoneNumber, '不是我！']))).toEqual([]);
+    expect(mine(await indexHits(db, [zhPhone, en.phoneNumber]))).toEqual([]);
+
     // Support sees the reply in the alert's timeline, the number masked; a supervisor sees it whole.
     const seen = await api(stack, `/v1/notifications/${String(alert.id)}`);
     expect(seen.body.replies).toEqual([
@@ -120,7 +130,10 @@ describe("the cardholder's reply end to end (sandbox -> api/dispatcher -> Postgr
 
   it('receives a reply over SMPP (a deliver_sm that is not a receipt) and links it', async () => {
     const before = (await repliesFrom(db, zhPhone)).length;
-    const sent = await stack.sandboxClient.sendInbound('smpp', { from: zhPhone, text: '非本人操作' });
+    // SMPP has no message id: the same words from the number within 10 minutes are one reply, so each run's
+    // differ (a rerun of this spec on the same database would otherwise be a redelivery).
+    const words = `非本人操作 ${Date.now()}`;
+    const sent = await stack.sandboxClient.sendInbound('smpp', { from: zhPhone, text: words });
     expect(sent.sent).toBe(true);
     const rows = await waitForReplies(db, zhPhone, before + 1);
     expect(rows.at(-1)).toEqual(
@@ -133,7 +146,7 @@ describe("the cardholder's reply end to end (sandbox -> api/dispatcher -> Postgr
   });
 
   it('keeps and counts a reply from a number no alert was sent to, and publishes it unlinked', async () => {
-    const stranger = '+447700900777';
+    const stranger = `+447700${digits(6)}`;
     await stack.sandboxClient.sendInbound('twilio', { from: stranger, text: 'who is this?' });
     const [row] = await waitForReplies(db, stranger);
     expect(row).toEqual(
@@ -153,7 +166,7 @@ describe("the cardholder's reply end to end (sandbox -> api/dispatcher -> Postgr
   });
 
   it('refuses a forged or unsigned inbound message, counts it, and stores nothing', async () => {
-    const victim = '+447700900888';
+    const victim = `+447701${digits(6)}`;
     const refused = () => apiMetric('alertline_receipts_total', { status: 'BAD_SIGNATURE' });
     const start = await refused();
     await stack.sandboxClient.sendInbound('twilio', { from: victim, text: 'NOT ME', signature: 'forged' });

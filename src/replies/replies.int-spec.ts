@@ -237,4 +237,21 @@ describe('replies and their outbox on PostgreSQL and Kafka', () => {
       await consumer.disconnect();
     }
   });
+
+  it('purges the number and text of published replies past retention, holding back unpublished ones', async () => {
+    const waiting = reply(phone, 'held back');
+    await service.accept('twilio', [waiting]);
+    const future = new Date(Date.now() + 10 * HOUR);
+    const purged = await repository.purgeBatch(future, 1000, new Date());
+    expect(purged).toBeGreaterThan(0);
+    const rows = await repository.fromNumber(phone);
+    // Purged rows lose their keyed hash too, so only the held-back one is still found by the number.
+    expect(rows.map((r) => r.text)).toEqual(['held back']);
+    const [gone] = await db.query<{
+      phone_enc: Buffer | null;
+      text_enc: Buffer | null;
+      purged_at: Date | null;
+    }>(`SELECT phone_enc, text_enc, purged_at FROM replies WHERE provider_message_id = $1`, [sentIds[0]]);
+    expect(gone).toEqual({ phone_enc: null, text_enc: null, purged_at: expect.any(Date) as unknown });
+  });
 });

@@ -10,25 +10,30 @@ export type StoredReply = ReplyRow;
 
 // The replies are sealed and found by the number's keyed hash: read through the product's repository,
 // with the stack's (default test) DATA_KEYS and DATA_HASH_KEY.
-let repository: { db: Database; replies: RepliesRepository } | undefined;
-function replies(): RepliesRepository {
-  if (!repository) {
-    const config = loadConfig({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_MAX: '2' });
+// One reader per database (a spec's stack may have a database of its own).
+const readers = new Map<string, { db: Database; replies: RepliesRepository }>();
+function replies(pool: Pool): RepliesRepository {
+  const url = (pool as unknown as { options: { connectionString?: string } }).options.connectionString;
+  const databaseUrl = url ?? TEST_DATABASE_URL;
+  let reader = readers.get(databaseUrl);
+  if (!reader) {
+    const config = loadConfig({ DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: '2' });
     const db = new Database(config);
-    repository = { db, replies: new RepliesRepository(db, new DataCipher(config)) };
+    reader = { db, replies: new RepliesRepository(db, new DataCipher(config)) };
+    readers.set(databaseUrl, reader);
   }
-  return repository.replies;
+  return reader.replies;
 }
 
-/** Closes the reader's pool (afterAll). */
+/** Closes the readers' pools (afterAll). */
 export async function closeReplies(): Promise<void> {
-  await repository?.db.onModuleDestroy();
-  repository = undefined;
+  await Promise.all([...readers.values()].map((r) => r.db.onModuleDestroy()));
+  readers.clear();
 }
 
 /** The replies stored from this number, oldest first, opened. */
-export async function repliesFrom(_db: Pool, phone: string): Promise<StoredReply[]> {
-  return replies().fromNumber(phone);
+export async function repliesFrom(db: Pool, phone: string): Promise<StoredReply[]> {
+  return replies(db).fromNumber(phone);
 }
 
 /** Waits until `count` replies from this number are stored; returns them. */
