@@ -9,7 +9,7 @@ const layers = [
   ['database', 'kafka', 'rendering'],
   ['audit', 'notifications', 'partitions', 'queue'],
   ['auth', 'contacts', 'providers'],
-  ['corrections', 'receipts', 'reconciliation', 'routing'],
+  ['corrections', 'receipts', 'reconciliation', 'replies', 'routing'],
   ['delivery', 'ingest', 'retention', 'sweeper', 'support'],
   ['app'],
 ];

@@ -7,6 +7,7 @@
 //   KAFKA_TRANSACTIONS_PARTITIONS  default 6
 //   KAFKA_TOPIC_CONTACTS           default cardholder.contacts
 //   KAFKA_TOPIC_REVERSALS          default card.transactions.reversed (same partitions as transactions)
+//   KAFKA_TOPIC_REPLIES            default card.alerts.replies (cardholders' replies, for the fraud system)
 //   KAFKA_REPLICATION_FACTOR       default 1 (single-node dev/CI broker)
 //
 // Prints one line: which topics were created and which already existed. Exits 1 if the
@@ -21,6 +22,7 @@ const brokers = (process.env.KAFKA_BROKERS || '127.0.0.1:9092')
 const transactions = process.env.KAFKA_TOPIC_TRANSACTIONS || 'card.transactions.authorised';
 const contacts = process.env.KAFKA_TOPIC_CONTACTS || 'cardholder.contacts';
 const reversals = process.env.KAFKA_TOPIC_REVERSALS || 'card.transactions.reversed';
+const replies = process.env.KAFKA_TOPIC_REPLIES || 'card.alerts.replies';
 const txPartitions = intEnv('KAFKA_TRANSACTIONS_PARTITIONS', 6);
 const replicationFactor = intEnv('KAFKA_REPLICATION_FACTOR', 1);
 
@@ -40,6 +42,8 @@ const wanted = [
   // Reversals and refunds, keyed by cardId like the transactions (correction alerts); bad ones are parked.
   { topic: reversals, numPartitions: txPartitions, replicationFactor },
   { topic: `${reversals}.dlq`, numPartitions: 1, replicationFactor },
+  // Cardholders' replies Alertline publishes for the bank's fraud system, keyed by cardholder.
+  { topic: replies, numPartitions: 3, replicationFactor },
 ];
 
 function intEnv(name, dflt) {

@@ -13,6 +13,7 @@ import {
   useKey,
 } from './support/browser';
 import { api, publishContactsAndWait, SUPERVISOR_KEY, SUPPORT_KEY, waitForStatuses } from './support/e2e';
+import { closeReplies, waitForReplies } from './support/replies';
 import { startSweeperStack, SweeperStack } from './support/sweeper';
 
 /**
@@ -67,6 +68,7 @@ describe('support console in a real browser', () => {
     for (const page of pages.splice(0)) expect(pageErrors(page)).toEqual([]);
   });
   afterAll(async () => {
+    await closeReplies();
     await browser?.close();
     await ctx?.stop();
   });
@@ -268,6 +270,24 @@ describe('support console in a real browser', () => {
     await page.getByRole('button', { name: 'Open the original alert' }).click();
     await page.locator('#detailTitle', { hasText: 'Alert' }).waitFor();
     await screenshot(page, '8-correction-links');
+  });
+
+  it("a cardholder's reply shows under its alert, a report highlighted, the number masked", async () => {
+    const replying = makeContact();
+    await publishContactsAndWait(stack, ctx!.db, [replying]);
+    const txn = makeTransaction(replying.cardholderId, { cardLast4: '0077' });
+    await alertEndingAs(txn, 'DELIVERED');
+    await stack.sandboxClient.sendInbound('twilio', { from: replying.phoneNumber, text: 'Not me!' });
+    await waitForReplies(ctx!.db, replying.phoneNumber);
+    const page = await consoleWith(SUPPORT_KEY);
+    await searchBy(page, 'transactionId', txn.transactionId);
+    const report = page.locator('#links .reply.alarm');
+    await report.waitFor();
+    expect(await report.textContent()).toMatch(
+      /^Cardholder NOT RECOGNISED \("not me"\) from \+\d{2}\*+\d{3}masked at .*Not me!$/,
+    );
+    expect(await report.textContent()).not.toContain(replying.phoneNumber);
+    await screenshot(page, '9-reply');
   });
 
   async function alertId(transactionId: string): Promise<string> {

@@ -6,6 +6,7 @@ import { IngestModule } from '../ingest/ingest.module';
 import { PartitionsModule } from '../partitions/partitions.module';
 import { ReceiptsModule } from '../receipts/receipts.module';
 import { ReconciliationModule } from '../reconciliation/reconciliation.module';
+import { RepliesDispatcherModule, RepliesModule } from '../replies/replies.module';
 import { RetentionModule } from '../retention/retention.module';
 import { SupportModule } from '../support/support.module';
 import { SweeperModule } from '../sweeper/sweeper.module';
@@ -19,8 +20,9 @@ const dispatcher: Array<Type | DynamicModule> = [
   SweeperModule,
   PartitionsModule,
   RetentionModule,
+  RepliesDispatcherModule,
 ];
-const api: Array<Type | DynamicModule> = [ReceiptsModule, SupportModule, ReconciliationModule];
+const api: Array<Type | DynamicModule> = [ReceiptsModule, SupportModule, ReconciliationModule, RepliesModule];
 
 export const ROLE_MODULES: Record<Role, Array<Type | DynamicModule>> = {
   ingest,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkDeliveryHealth, deliveryHealthSettings } from './delivery-health.settings';
 import { correctionSettings } from './correction.settings';
+import { replySettings } from './reply.settings';
 import { checkDataProtection, dataProtectionSettings } from './data-protection.settings';
 import { checkSendLease } from './lease.rules';
 import { limitSettings } from './limit.settings';
@@ -177,6 +178,7 @@ const coreSettings = {
   ...limitSettings,
   ...deliveryHealthSettings,
   ...correctionSettings,
+  ...replySettings,
   ...dataProtectionSettings,
 };
 

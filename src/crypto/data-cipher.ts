@@ -13,7 +13,7 @@ import {
 } from './envelope';
 
 /** Where a sealed row lives: its values' additional data names the table, the column and the row. */
-export type SealScope = 'notifications' | 'contacts';
+export type SealScope = 'notifications' | 'contacts' | 'replies';
 
 /** The columns a sealed row carries beside its values (and, until re-sealed, its old plain values). */
 export interface SealedColumns {

@@ -7,6 +7,7 @@ import { waitFor } from '../devstack/wait-for';
 import { PROVIDER_REGISTRY } from '../providers/provider.registry';
 import { AliyunSamples, handsetText, routeThroughAliyun } from './demo-aliyun';
 import { CorrectionSamples } from './demo-corrections';
+import { ReplySamples } from './demo-replies';
 import { CircuitWatcher, DEMO_BREAKER_ENV, OutageSamples } from './demo-outage';
 import { DEMO_DELIVERY_HEALTH_ENV, runDeliveryHealth } from './demo-delivery-health';
 import { demoScenarios, Expected, Scenario } from './demo-scenarios';
@@ -64,7 +65,14 @@ async function main(): Promise<number> {
     const outage = new OutageSamples(8);
     const mainland = new AliyunSamples();
     const corrections = new CorrectionSamples();
-    const allContacts = [...contacts, ...outage.contacts, ...mainland.contacts, ...corrections.contacts];
+    const replies = new ReplySamples();
+    const allContacts = [
+      ...contacts,
+      ...outage.contacts,
+      ...mainland.contacts,
+      ...corrections.contacts,
+      ...replies.contacts,
+    ];
     log(`== publishing ${allContacts.length} cardholder contacts`);
     await stack.publishContacts(allContacts);
     await waitFor('contacts to be projected', async () => {
@@ -92,7 +100,8 @@ async function main(): Promise<number> {
     const aliyunScenarios = await runAliyun(stack, db, mainland, rows);
     const alertsOk =
       printTable([...scenarios, ...outageScenarios, ...healthScenarios, ...aliyunScenarios], rows) && routed;
-    const ok = (await corrections.play(stack, db, log)) && alertsOk;
+    const correctionsOk = await corrections.play(stack, db, log);
+    const ok = (await replies.play(stack, db, log)) && correctionsOk && alertsOk;
     await printProviderCounts(stack);
     if (once) {
       await stopAll();

@@ -95,11 +95,13 @@ export class DevStack {
           transactions: 'card.transactions.authorised',
           contacts: 'cardholder.contacts',
           reversals: 'card.transactions.reversed',
+          replies: 'card.alerts.replies',
         }
       : {
           transactions: `${ns}.card.transactions.authorised`,
           contacts: `${ns}.cardholder.contacts`,
           reversals: `${ns}.card.transactions.reversed`,
+          replies: `${ns}.card.alerts.replies`,
         };
     const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
     const apiUrl = `http://127.0.0.1:${ports.api}`;
@@ -110,6 +112,7 @@ export class DevStack {
       KAFKA_TOPIC_TRANSACTIONS: topics.transactions,
       KAFKA_TOPIC_CONTACTS: topics.contacts,
       KAFKA_TOPIC_REVERSALS: topics.reversals,
+      KAFKA_TOPIC_REPLIES: topics.replies,
       ...(opts.defaults
         ? {}
         : {

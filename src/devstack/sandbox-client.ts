@@ -55,6 +55,23 @@ export class SandboxClient {
     });
   }
 
+  /**
+   * Makes the sandbox deliver a cardholder's text to Alertline as the vendor would: a signed webhook
+   * (Twilio, Vonage; `forged`/`none` to test the refusal) or a deliver_sm (SMPP).
+   */
+  async sendInbound(
+    provider: string,
+    sms: { from: string; text: string; to?: string; signature?: 'valid' | 'forged' | 'none' },
+  ): Promise<{ id: string; sent: boolean }> {
+    const res = await fetch(`${this.baseUrl}/sandbox/inbound/${provider}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(sms),
+    });
+    if (!res.ok) throw new Error(`sandbox inbound: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string; sent: boolean };
+  }
+
   /** Forgets every message the sandbox received. */
   async clearMessages(): Promise<void> {
     const res = await fetch(`${this.baseUrl}/sandbox/messages`, { method: 'DELETE' });

@@ -1,7 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { KafkaClient } from './kafka.client';
+import { KafkaPublisher } from './kafka.publisher';
 
 @Global()
-@Module({ providers: [KafkaClient, DeadLetterPublisher], exports: [KafkaClient, DeadLetterPublisher] })
+@Module({
+  providers: [KafkaClient, DeadLetterPublisher, KafkaPublisher],
+  exports: [KafkaClient, DeadLetterPublisher, KafkaPublisher],
+})
 export class KafkaModule {}

@@ -225,6 +225,35 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // The cardholder's reply. No phone label, ever: provider, classification and whether it was linked.
+  readonly replies = new Counter({
+    name: 'alertline_replies_total',
+    help: "Cardholders' replies stored (redeliveries not counted), by provider, classification (NOT_RECOGNISED or OTHER) and linked (true: matched to an alert sent to the number within REPLY_LINK_WINDOW_HOURS)",
+    labelNames: ['provider', 'classification', 'linked'] as const,
+    registers: [this.registry],
+  });
+  readonly repliesDuplicate = new Counter({
+    name: 'alertline_replies_duplicate_total',
+    help: 'Inbound texts a provider delivered again (same provider message id): stored and published once',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+  readonly repliesPublished = new Counter({
+    name: 'alertline_replies_published_total',
+    help: 'Replies published to KAFKA_TOPIC_REPLIES from the outbox (a republish after a crash counts again)',
+    registers: [this.registry],
+  });
+  readonly repliesUnpublished = new Gauge({
+    name: 'alertline_replies_unpublished',
+    help: 'Replies in the outbox not yet published to KAFKA_TOPIC_REPLIES, as the publishing dispatcher last saw',
+    registers: [this.registry],
+  });
+  readonly repliesOldestUnpublished = new Gauge({
+    name: 'alertline_replies_oldest_unpublished_seconds',
+    help: 'Age of the oldest reply waiting in the outbox (0 when none waits)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'alertline_process_' });
     for (const status of Object.values(NotificationStatus)) this.outcomes.inc({ status }, 0);

@@ -1,7 +1,7 @@
 import type { Provider, Type } from '@nestjs/common';
 import type { Request } from 'express';
 import type { VendorSettings } from '../config/vendor-settings';
-import type { ParsedReceipt, SmsProvider } from './provider.interface';
+import type { InboundSms, ParsedReceipt, SmsProvider } from './provider.interface';
 
 /**
  * Everything Alertline knows about one SMS vendor, in the vendor's own folder (providers/<vendor>/) and
@@ -22,18 +22,36 @@ export interface ProviderDefinition {
    * receipts are then correlated through the parts' ids (receipts/multipart-receipts.ts).
    */
   readonly receiptsPerPart: boolean;
-  /** Its receipt webhooks by hook name, served at POST /webhooks/<name>/<hook> (api role). */
+  /** Its receipt and inbound webhooks by hook name, served at POST /webhooks/<name>/<hook> (api role). */
   readonly webhooks: Readonly<Record<string, WebhookDefinition>>;
 }
 
-export interface WebhookDefinition {
-  /** Authenticates and parses the vendor's callback; an injectable class (it may read AppConfig, Clock). */
-  readonly handler: Type<ReceiptWebhook>;
+interface WebhookCommon {
   /** The answer once its receipts are stored, when the vendor expects one; unset: 204 without a body. */
-  readonly reply?: { readonly status: number; readonly body: unknown };
+  readonly reply?: {
+    readonly status: number;
+    readonly body: unknown;
+    /** Sent as this type with the body as text (Twilio's TwiML); unset: the body as JSON. */
+    readonly contentType?: string;
+  };
   /** The POST operation of /webhooks/<name>/<hook> in the OpenAPI document. */
   readonly openapi: Readonly<Record<string, unknown>>;
 }
+
+/** A delivery-receipt callback (the default kind). */
+export interface ReceiptWebhookDefinition extends WebhookCommon {
+  readonly kind?: 'receipts';
+  /** Authenticates and parses the vendor's callback; an injectable class (it may read AppConfig, Clock). */
+  readonly handler: Type<ReceiptWebhook>;
+}
+
+/** Texts cardholders sent to our numbers (replies to alerts), authenticated like receipts. */
+export interface InboundWebhookDefinition extends WebhookCommon {
+  readonly kind: 'inbound';
+  readonly handler: Type<InboundWebhook>;
+}
+
+export type WebhookDefinition = ReceiptWebhookDefinition | InboundWebhookDefinition;
 
 /** Why a receipt webhook was refused: the status label of alertline_receipts_total. */
 export type RefusalReason = 'BAD_SIGNATURE' | 'STALE_TIMESTAMP';
@@ -45,13 +63,16 @@ export interface WebhookRefused {
 }
 
 /**
- * One vendor callback. receipts/ runs authenticate, then (when authentic) parse, then applies the receipts;
- * counting and throttling refusals, locking and the forward-only rules are receipts/' business, not the
- * vendor's.
+ * One vendor callback. receipts/ runs authenticate, then (when authentic) parse, then hands what it carries
+ * on (receipts applied forward only, inbound texts to the replies); counting and throttling refusals,
+ * locking and the forward-only rules are receipts/' business, not the vendor's.
  */
-export interface ReceiptWebhook {
+export interface VendorWebhook<T> {
   /** Null when the request is the vendor's (signature, signed-time window), else why it is refused. */
   authenticate(req: Request): WebhookRefused | null | Promise<WebhookRefused | null>;
-  /** The receipts an authentic request carries; throws BadRequestException (400) when it is malformed. */
-  parse(req: Request): ParsedReceipt[];
+  /** What an authentic request carries; throws BadRequestException (400) when it is malformed. */
+  parse(req: Request): T[];
 }
+
+export type ReceiptWebhook = VendorWebhook<ParsedReceipt>;
+export type InboundWebhook = VendorWebhook<InboundSms>;

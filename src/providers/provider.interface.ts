@@ -118,7 +118,31 @@ export interface SmsProvider {
    * listener resolves once the receipt is stored; only then may the provider acknowledge it.
    */
   onReceipt?(listener: (receipt: ParsedReceipt) => Promise<void>): void;
+  /**
+   * Texts cardholders send that arrive on the provider's own session (SMPP deliver_sm that is not a
+   * receipt). As for receipts, the listener resolves once the text is stored; only then is it acknowledged.
+   */
+  onInbound?(listener: (sms: InboundSms) => Promise<void>): void;
 }
+
+/** A text a cardholder sent to one of our numbers (a reply to an alert), in Alertline's words. */
+export interface InboundSms {
+  /** The vendor's id of the inbound message: a redelivery carries the same one (the dedupe key). */
+  providerMessageId: string;
+  /** The sender, E.164 with its '+' when the vendor gives a full international number. */
+  from: string;
+  /** Our number it was sent to. */
+  to: string;
+  text: string;
+}
+
+/** Where inbound texts go once a vendor parsed them (replies/ provides it; receipts/ and the session call it). */
+export interface InboundSmsSink {
+  /** Resolves once every text is durable; only then may the vendor be told it was taken. */
+  accept(provider: string, messages: readonly InboundSms[]): Promise<void>;
+}
+
+export const INBOUND_SMS_SINK = Symbol('INBOUND_SMS_SINK');
 
 /** Where and when an accepted message went. */
 export interface SentMessageRef {

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { AppConfig } from '../config/app-config';
+import { RepliesRepository } from '../replies/replies.repository';
 import { KeyWalk, WalkReport } from './key-walk';
 import { RetentionRepository } from './retention.repository';
 
@@ -14,6 +15,8 @@ export interface PurgeReport {
   heldBack: number;
   /** More to purge than one run's batches: the next run goes on. */
   more: boolean;
+  /** Cardholders' replies whose number and text were cleared (published ones only). */
+  replies?: number;
 }
 
 export type RetentionRun = { outcome: 'locked' } | { outcome: 'ok'; purge: PurgeReport; keys: WalkReport[] };
@@ -35,6 +38,8 @@ export class RetentionService {
     private readonly repository: RetentionRepository,
     private readonly keys: KeyWalk,
     @Inject(LOGGER) private readonly logger: AppLogger,
+    // The replies' personal data goes with the alerts' (same retention); their repository holds the SQL.
+    @Optional() private readonly replies?: RepliesRepository,
   ) {
     this.retentionMs = config.get('PERSONAL_DATA_RETENTION_DAYS') * DAY_MS;
     this.batch = config.get('RETENTION_BATCH_SIZE');
@@ -43,7 +48,7 @@ export class RetentionService {
 
   async runOnce(): Promise<RetentionRun> {
     const run = await this.repository.db.withSessionLock(RUN_LOCK, async () => {
-      const purge = await this.purge();
+      const purge = { ...(await this.purge()), replies: await this.purgeReplies() };
       const keys = [await this.keys.run('contacts'), await this.keys.run('notifications')];
       return { purge, keys };
     });
@@ -66,5 +71,18 @@ export class RetentionService {
         return { purged, heldBack: await this.repository.countHeldBack(before), more: false };
     }
     return { purged, heldBack: 0, more: true };
+  }
+
+  /** Replies received before the retention period, in the same bounded batches as the alerts. */
+  async purgeReplies(): Promise<number> {
+    if (!this.replies) return 0;
+    const before = new Date(this.clock.now().getTime() - this.retentionMs);
+    let purged = 0;
+    for (let i = 0; i < this.maxBatches; i++) {
+      const n = await this.replies.purgeBatch(before, this.batch, this.clock.now());
+      purged += n;
+      if (n < this.batch) break;
+    }
+    return purged;
   }
 }

@@ -57,6 +57,12 @@ export class SandboxControlController {
     return this.control.clearMessages();
   }
 
+  @Post('inbound/:provider')
+  @HttpCode(202)
+  inbound(@Param('provider') provider: string, @Body() body: unknown) {
+    return run(() => this.control.sendInbound(provider, body));
+  }
+
   @Post('messages/:provider/:id/receipt')
   @HttpCode(202)
   receipt(@Param('provider') provider: string, @Param('id') id: string, @Body() body: unknown) {

@@ -12,7 +12,7 @@ import {
   SandboxFaults,
 } from './sandbox.faults';
 import { SandboxStore, StoredMessage } from './sandbox.store';
-import { EMULATED_RECEIPTS, EmulatedReceipts } from './sandbox-emulator';
+import { EMULATED_INBOUND, EMULATED_RECEIPTS, EmulatedInbound, EmulatedReceipts } from './sandbox-emulator';
 
 const listQuery = z
   .object({
@@ -44,6 +44,16 @@ const receiptBody = z
   })
   .strict();
 
+const inboundBody = z
+  .object({
+    from: z.string().regex(/^\+[1-9]\d{5,14}$/, 'must be an E.164 number'),
+    to: z.string().min(1).max(32).default('+15005550006'),
+    text: z.string().max(1600),
+    signature: z.enum(['valid', 'forged', 'none']).default('valid'),
+    url: z.string().url().optional(),
+  })
+  .strict();
+
 export class MessageNotFoundError extends Error {
   override readonly name = 'MessageNotFoundError';
 }
@@ -55,7 +65,16 @@ export class SandboxControlService {
     private readonly faults: SandboxFaults,
     private readonly store: SandboxStore,
     @Inject(EMULATED_RECEIPTS) private readonly receipts: ReadonlyMap<ProviderName, EmulatedReceipts>,
+    @Inject(EMULATED_INBOUND) private readonly inbound: ReadonlyMap<string, EmulatedInbound>,
   ) {}
+
+  /** A cardholder's text, sent to Alertline now as the vendor would (signed webhook, deliver_sm). */
+  sendInbound(provider: unknown, body: unknown): Record<string, unknown> {
+    const name = parseProvider(provider, [...this.inbound.keys()]);
+    const sms = parseControl(inboundBody, body);
+    const { id, sent } = this.inbound.get(name)!.sendInbound(sms);
+    return { provider: name, id, sent, signature: sms.signature };
+  }
 
   setFault(provider: unknown, body: unknown): { provider: ProviderName; fault: FaultState } {
     const name = parseProvider(provider, SANDBOX_PROVIDERS);

@@ -8,9 +8,11 @@ import { SandboxControlService } from './sandbox-control.service';
 import { SandboxFaults } from './sandbox.faults';
 import { SandboxMetrics } from './sandbox.metrics';
 import { SandboxStore } from './sandbox.store';
-import { EMULATED_RECEIPTS, EmulatedReceipts } from './sandbox-emulator';
+import { EMULATED_INBOUND, EMULATED_RECEIPTS, EmulatedInbound, EmulatedReceipts } from './sandbox-emulator';
 import { SANDBOX_EMULATORS, SANDBOX_PROVIDERS } from './sandbox.emulators';
 import { TimerWheel } from './timer-wheel';
+
+const INBOUND_EMULATORS = SANDBOX_EMULATORS.filter((e) => e.inbound);
 
 /**
  * Role `sandbox`: a local SMS provider emulator the real SDKs talk to over real sockets (one emulator per
@@ -46,6 +48,12 @@ import { TimerWheel } from './timer-wheel';
       inject: SANDBOX_EMULATORS.map((e) => e.receipts),
       useFactory: (...senders: EmulatedReceipts[]) =>
         new Map(SANDBOX_EMULATORS.map((e, i) => [e.provider.name, senders[i]])),
+    },
+    {
+      provide: EMULATED_INBOUND,
+      inject: INBOUND_EMULATORS.map((e) => e.inbound!),
+      useFactory: (...senders: EmulatedInbound[]) =>
+        new Map(INBOUND_EMULATORS.map((e, i) => [e.provider.name, senders[i]])),
     },
     SandboxControlService,
   ],

@@ -163,6 +163,20 @@ function renderLinks(n) {
       el('p', null, `Reversal ${c.reversalId}: ${what(c)}`, open(c.correctionId, 'Open the correction')),
     );
   }
+  // The cardholder's replies: both times (alert sent, reply received), how it read, the text as given.
+  for (const r of n.replies || []) {
+    const reading = r.classification === 'NOT_RECOGNISED' ? `NOT RECOGNISED ("${r.keyword}")` : 'reply';
+    lines.push(
+      el(
+        'p',
+        r.classification === 'NOT_RECOGNISED' ? 'reply alarm' : 'reply',
+        `Cardholder ${reading} from `,
+        phone(r.from),
+        ` at ${when(r.receivedAt)} (alert sent ${when(r.alertSentAt)}): `,
+        el('q', null, r.text),
+      ),
+    );
+  }
   $('links').replaceChildren(...lines);
   $('links').hidden = lines.length === 0;
 }

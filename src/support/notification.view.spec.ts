@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { NotificationStatus } from '../notifications/notification-status';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 import { AttemptStatus } from '../notifications/notification.types';
-import { attemptView, eventView, notificationView, PURGED_NOTICE } from './notification.view';
+import type { ReplyRow } from '../replies/replies.repository';
+import { attemptView, eventView, notificationView, PURGED_NOTICE, replyView } from './notification.view';
 
 const at = new Date('2026-12-01T20:00:00Z');
 
@@ -144,5 +145,34 @@ describe('support views', () => {
       purgedNotice: PURGED_NOTICE,
     });
     expect(PURGED_NOTICE).toMatch(/^personal data purged after the retention period/);
+  });
+});
+
+describe("a cardholder's reply as support sees it", () => {
+  const reply: ReplyRow = {
+    id: '7b6f2f8e-0000-4000-8000-000000000001',
+    provider: 'twilio',
+    provider_message_id: 'SM1',
+    phone_e164: '+447911123456',
+    to_number: '+15005550006',
+    text: 'NOT ME, call me on 07911 123456',
+    classification: 'NOT_RECOGNISED',
+    keyword: 'not me',
+    notification_id: null,
+    notification_kind: null,
+    transaction_id: null,
+    cardholder_id: null,
+    card_last4: null,
+    alert_sent_at: new Date('2026-12-01T10:00:00Z'),
+    received_at: new Date('2026-12-01T10:05:00Z'),
+  };
+
+  it('masks the number and numbers in the text for support, and shows both to a supervisor', () => {
+    expect(replyView(reply, 'support')).toEqual(
+      expect.objectContaining({ from: '+44*******456', text: 'NOT ME, call me on ***** ***456' }),
+    );
+    expect(replyView(reply, 'supervisor')).toEqual(
+      expect.objectContaining({ from: '+447911123456', text: reply.text, alertSentAt: reply.alert_sent_at }),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { maskPhone, scrubPersonalData } from '../common/phone-mask';
 import type { Role } from '../common/principal';
 import type { ReversalLinkRow } from '../corrections/correction-links.repository';
+import type { ReplyRow } from '../replies/replies.repository';
 import type { Opened } from '../crypto/data-cipher';
 import type { AttemptRow, EventRow, NotificationRow } from '../notifications/notification.types';
 
@@ -105,5 +106,20 @@ export function reversalLinkView(r: ReversalLinkRow) {
     correctionStatus: r.notification_status,
     originalId: r.original_id,
     originalStatus: r.original_status,
+  };
+}
+
+/** A cardholder's reply beside the alert it answers: the number masked for support, as the alert's is. */
+export function replyView(r: ReplyRow, role: Role) {
+  const freeText = role === 'supervisor' ? asIs : scrubbed;
+  return {
+    replyId: r.id,
+    provider: r.provider,
+    from: role === 'supervisor' ? r.phone_e164 : maskPhone(r.phone_e164),
+    text: freeText(r.text),
+    classification: r.classification,
+    keyword: r.keyword,
+    alertSentAt: r.alert_sent_at,
+    receivedAt: r.received_at,
   };
 }

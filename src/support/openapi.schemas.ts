@@ -73,6 +73,23 @@ export const reversalLinkSchema = z
   })
   .meta({ description: 'A reversal event, its correction alert and the original alert it corrects.' });
 
+export const replySchema = z
+  .object({
+    replyId: z.uuid(),
+    provider: z.string(),
+    from: text.describe(
+      "the cardholder's number: masked to its last 3 digits for support, whole for a supervisor",
+    ),
+    text: z.string().describe('as received; numbers in it masked for support'),
+    classification: z.enum(['NOT_RECOGNISED', 'OTHER']),
+    keyword: text.describe('the unrecognised-transaction keyword it began with'),
+    alertSentAt: dateTime.nullable().describe('when a provider accepted the alert replied to'),
+    receivedAt: dateTime,
+  })
+  .meta({
+    description: 'A cardholder\'s reply to the alert (docs/contracts.md, "The cardholder\'s reply").',
+  });
+
 export const attemptSchema = z
   .object({
     attemptNo: z.int().min(1),
@@ -108,6 +125,7 @@ export const notificationDetailSchema = notificationViewSchema
     timeline: z.array(timelineEventSchema),
     corrections: z.array(reversalLinkSchema).describe('an alert: the reversals of its transaction'),
     correctionOf: reversalLinkSchema.nullable().describe('a correction: its reversal and original'),
+    replies: z.array(replySchema).describe("the cardholder's replies linked to it, oldest first"),
   })
   .meta({ description: 'The alert, its attempts and its event timeline.' });
 

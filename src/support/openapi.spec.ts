@@ -159,6 +159,7 @@ describe('OpenAPI document', () => {
         'timeline',
         'corrections',
         'correctionOf',
+        'replies',
       ].sort(),
     );
     const attempt = attemptView(

@@ -8,8 +8,9 @@ import { NotificationsRepository } from '../notifications/notifications.reposito
 import type { AttemptRow, NotificationRow } from '../notifications/notification.types';
 import { decodeCursor, encodeCursor, SearchPosition } from './search.cursor';
 import { SEARCH_PAGE_DEFAULT, type SearchQuery } from './search.query';
+import { RepliesRepository } from '../replies/replies.repository';
 import { SearchFilter, SearchRepository } from './search.repository';
-import { attemptView, eventView, notificationView, reversalLinkView } from './notification.view';
+import { attemptView, eventView, notificationView, replyView, reversalLinkView } from './notification.view';
 
 export interface SearchPage {
   items: Array<ReturnType<typeof notificationView>>;
@@ -29,6 +30,7 @@ export class SupportService {
     private readonly events: EventsRepository,
     private readonly searches: SearchRepository,
     private readonly links: CorrectionLinksRepository,
+    private readonly replies: RepliesRepository,
     private readonly cipher: DataCipher,
   ) {}
 
@@ -81,11 +83,12 @@ export class SupportService {
   async detail(id: string, role: Role) {
     const n = await this.notifications.findById(id);
     if (!n) return null;
-    const [attempts, events, corrections, correctionOf] = await Promise.all([
+    const [attempts, events, corrections, correctionOf, replies] = await Promise.all([
       this.attempts.forNotification(id),
       this.events.forNotification(id),
       n.kind === 'ALERT' ? this.links.ofOriginal(n.transaction_id) : Promise.resolve([]),
       n.kind === 'CORRECTION' ? this.links.ofCorrection(id) : Promise.resolve(null),
+      this.replies.forNotification(id),
     ]);
     return {
       ...this.view(n, role),
@@ -94,6 +97,8 @@ export class SupportService {
       // Each side of a correction links the other: an alert lists its reversals, a correction names its original.
       corrections: corrections.map(reversalLinkView),
       correctionOf: correctionOf && reversalLinkView(correctionOf),
+      // The cardholder's replies to this alert: both times, how it read, the text masked as free text is.
+      replies: replies.map((r) => replyView(r, role)),
     };
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
 import { AppConfig } from '../../config/app-config';
 import { mapDlrStat } from '../dlr-stat';
 import {
+  InboundSms,
   OutboundSms,
   ParsedReceipt,
   ProviderStatusReport,
@@ -12,6 +14,8 @@ import {
 import { TransientProviderError } from '../provider.errors';
 import { commandStatusName, mapSmppStatus, parseSmppReceipt, statOfState } from './smpp.codes';
 import { SmppConnection } from './smpp-connection';
+import { parseSmppInbound } from './smpp-inbound';
+import type { EsmePdu } from './smpp.types';
 import { splitForSmpp } from './smpp-parts';
 import { smppSettings } from './smpp.settings';
 
@@ -34,12 +38,16 @@ export class SmppProvider implements SmsProvider {
   // No lookup by our reference: a submit_sm whose response was lost stays unknown (docs/providers.md).
   readonly lookup: SentLookup = { by: 'none', visibilityLagMs: 0 };
   private readonly sourceAddr: string;
+  private receiptListener?: (receipt: ParsedReceipt) => Promise<void>;
+  private inboundListener?: (sms: InboundSms) => Promise<void>;
 
   constructor(
     config: AppConfig,
     private readonly connection: SmppConnection,
+    private readonly clock: Clock,
   ) {
     this.sourceAddr = config.vendor(smppSettings).SMPP_SOURCE_ADDR;
+    connection.onDeliver((pdu) => this.deliver(pdu));
   }
 
   async send(sms: OutboundSms): Promise<SendResult> {
@@ -94,20 +102,32 @@ export class SmppProvider implements SmsProvider {
     };
   }
 
-  /**
-   * deliver_sm receipts from the session, parsed; non-receipts (mobile-originated texts) are ignored. Each
-   * is stored before its deliver_sm_resp is sent, so a receipt we failed to store comes again.
-   */
+  /** deliver_sm receipts from the session, parsed (SmsProvider.onReceipt). */
   onReceipt(listener: (receipt: ParsedReceipt) => Promise<void>): void {
-    this.connection.onDeliver(async (pdu) => {
-      const r = parseSmppReceipt(pdu);
-      if (!r) return;
-      await listener({
+    this.receiptListener = listener;
+  }
+
+  /** deliver_sm that are cardholders' texts, not receipts (SmsProvider.onInbound). */
+  onInbound(listener: (sms: InboundSms) => Promise<void>): void {
+    this.inboundListener = listener;
+  }
+
+  /**
+   * Each deliver_sm is stored before its deliver_sm_resp is sent, so one we failed to store comes again.
+   * One the listeners cannot read (neither a receipt nor a text) is acknowledged and dropped.
+   */
+  private async deliver(pdu: EsmePdu): Promise<void> {
+    const r = parseSmppReceipt(pdu);
+    if (r) {
+      await this.receiptListener?.({
         providerMessageId: r.messageId,
         status: r.status,
         providerStatus: r.stat,
         errorCode: r.errorCode ?? null,
       });
-    });
+      return;
+    }
+    const sms = parseSmppInbound(pdu, this.clock.now().getTime());
+    if (sms) await this.inboundListener?.(sms);
   }
 }

@@ -10,6 +10,10 @@ export interface EsmePdu {
   message_id?: string;
   esm_class?: number;
   short_message?: { message?: string | Buffer } | Buffer | string;
+  /** The text in a TLV instead of short_message (long mobile-originated texts). */
+  message_payload?: { message?: string | Buffer } | Buffer | string;
+  source_addr?: string;
+  destination_addr?: string;
   receipted_message_id?: string;
   message_state?: number;
   error_code?: number;

@@ -27,3 +27,30 @@ export const twilioStatusOperation = {
     '204': { description: 'Recorded (also when it changed nothing or matched no message yet).' },
   },
 };
+
+/** POST /webhooks/twilio/inbound in the OpenAPI document. */
+export const twilioInboundOperation = {
+  operationId: 'twilioIncomingMessage',
+  summary: "Twilio incoming-message webhook (a cardholder's reply)",
+  description:
+    'Signed with X-Twilio-Signature like status callbacks. Stored, linked to the latest alert sent to From and ' +
+    'published to the replies topic; a redelivered MessageSid is stored once. Answered with empty TwiML.',
+  parameters: [{ name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+  requestBody: {
+    required: true,
+    content: {
+      'application/x-www-form-urlencoded': {
+        schema: formBody(
+          {
+            MessageSid: { type: 'string', minLength: 1, maxLength: 128 },
+            From: { type: 'string', examples: ['+447700900123'] },
+            To: { type: 'string' },
+            Body: { type: 'string', maxLength: 1600 },
+          },
+          ['MessageSid', 'From', 'To'],
+        ),
+      },
+    },
+  },
+  responses: { '200': { description: 'Stored (also a repeat); empty TwiML.' } },
+};

@@ -36,18 +36,7 @@ export class VonageDlrWebhook implements ReceiptWebhook {
   ) {}
 
   authenticate(req: Request): WebhookRefused | null {
-    const params = vonageDlrParams(req);
-    const settings = this.config.vendor(vonageSettings);
-    if (!verifyVonageSignature(params, settings.VONAGE_SIGNATURE_SECRET, settings.VONAGE_SIGNATURE_METHOD)) {
-      return { reason: 'BAD_SIGNATURE', message: 'invalid Vonage signature' };
-    }
-    const problem = timestampProblem(
-      params.timestamp,
-      this.clock.now().getTime(),
-      this.config.get('RECEIPT_MAX_AGE_SECONDS'),
-      this.config.get('RECEIPT_MAX_FUTURE_SKEW_SECONDS'),
-    );
-    return problem ? { reason: 'STALE_TIMESTAMP', message: problem } : null;
+    return vonageSignedRefusal(vonageDlrParams(req), this.config, this.clock);
   }
 
   parse(req: Request): ParsedReceipt[] {
@@ -62,6 +51,28 @@ export class VonageDlrWebhook implements ReceiptWebhook {
       },
     ];
   }
+}
+
+/**
+ * Any signed Vonage callback (DLRs, inbound messages): `sig` checked in constant time, then the signed
+ * `timestamp` within the receipts' window. Null when authentic, else the refusal.
+ */
+export function vonageSignedRefusal(
+  params: Record<string, unknown>,
+  config: AppConfig,
+  clock: Clock,
+): WebhookRefused | null {
+  const settings = config.vendor(vonageSettings);
+  if (!verifyVonageSignature(params, settings.VONAGE_SIGNATURE_SECRET, settings.VONAGE_SIGNATURE_METHOD)) {
+    return { reason: 'BAD_SIGNATURE', message: 'invalid Vonage signature' };
+  }
+  const problem = timestampProblem(
+    params.timestamp,
+    clock.now().getTime(),
+    config.get('RECEIPT_MAX_AGE_SECONDS'),
+    config.get('RECEIPT_MAX_FUTURE_SKEW_SECONDS'),
+  );
+  return problem ? { reason: 'STALE_TIMESTAMP', message: problem } : null;
 }
 
 /** Why a signed DLR's `timestamp` is outside the window, or null when it is inside. */

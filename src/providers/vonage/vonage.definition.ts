@@ -1,6 +1,7 @@
 import type { ProviderDefinition } from '../provider-definition';
 import { VonageDlrWebhook } from './vonage-dlr.webhook';
-import { vonageDlrOperation } from './vonage.openapi';
+import { VonageInboundWebhook } from './vonage-inbound.webhook';
+import { vonageDlrOperation, vonageInboundOperation } from './vonage.openapi';
 import { VonageProvider } from './vonage.provider';
 import { vonageSettings } from './vonage.settings';
 
@@ -9,5 +10,8 @@ export const vonage: ProviderDefinition = {
   settings: vonageSettings,
   adapter: VonageProvider,
   receiptsPerPart: true,
-  webhooks: { dlr: { handler: VonageDlrWebhook, openapi: vonageDlrOperation } },
+  webhooks: {
+    dlr: { handler: VonageDlrWebhook, openapi: vonageDlrOperation },
+    inbound: { kind: 'inbound', handler: VonageInboundWebhook, openapi: vonageInboundOperation },
+  },
 };

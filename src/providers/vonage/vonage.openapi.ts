@@ -30,3 +30,36 @@ export const vonageDlrOperation = {
   },
   responses: { '204': { description: 'Recorded.' } },
 };
+
+/** POST /webhooks/vonage/inbound in the OpenAPI document. */
+export const vonageInboundOperation = {
+  operationId: 'vonageInboundSms',
+  summary: "Vonage inbound SMS (a cardholder's reply)",
+  description:
+    'Signed like DLRs: `sig` over every other parameter with the signature secret, `timestamp` within ' +
+    'RECEIPT_MAX_AGE_SECONDS. Stored once per messageId, linked to the latest alert sent to msisdn.',
+  requestBody: {
+    required: true,
+    content: Object.fromEntries(
+      ['application/x-www-form-urlencoded', 'application/json'].map((type) => [
+        type,
+        {
+          schema: formBody(
+            {
+              messageId: { type: 'string', minLength: 1, maxLength: 128 },
+              msisdn: { type: 'string', examples: ['447700900123'] },
+              to: { type: 'string' },
+              text: { type: 'string', maxLength: 1600 },
+              type: { type: 'string', examples: ['text', 'unicode', 'binary'] },
+              sig: { type: 'string' },
+              timestamp: { type: 'string' },
+              nonce: { type: 'string' },
+            },
+            ['messageId', 'msisdn', 'to', 'sig'],
+          ),
+        },
+      ]),
+    ),
+  },
+  responses: { '204': { description: 'Stored (also a repeat).' } },
+};

@@ -2,7 +2,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { RequestThrottle } from '../../auth/request-throttle';
 import { AppConfig } from '../../config/app-config';
 import { Metrics } from '../../metrics/metrics.service';
-import type { ProviderDefinition, ReceiptWebhook } from '../../providers/provider-definition';
+import type { ProviderDefinition, VendorWebhook } from '../../providers/provider-definition';
 import { ReceiptWebhookGuard } from '../receipt-webhook.guard';
 import { ReceiptWebhooks } from '../receipt-webhooks';
 import { WebhookRefusal } from '../webhook-refusal';
@@ -15,7 +15,7 @@ export function webhookGuard(
   config: AppConfig,
   provider: ProviderDefinition,
   hook: string,
-  handler: ReceiptWebhook,
+  handler: VendorWebhook<unknown>,
 ) {
   const metrics = new Metrics();
   const webhooks = new ReceiptWebhooks([{ provider, hook, definition: provider.webhooks[hook], handler }]);

@@ -21,6 +21,7 @@ import {
 } from './smpp-concat';
 import { errorResponseWithText, MESSAGE_STATE, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
 import { TimerWheel } from '../timer-wheel';
+import type { EmulatedInbound, SandboxInbound } from '../sandbox-emulator';
 import { smppSettings } from '../../providers/smpp/smpp.settings';
 
 type BindKind = 'transceiver' | 'transmitter' | 'receiver';
@@ -41,7 +42,7 @@ const MAX_PENDING_RECEIPTS = 100_000;
  * connection is dropped on submit_sm), slow / SANDBOX_LATENCY_MS (submit_sm_resp delayed).
  */
 @Injectable()
-export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy {
+export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy, EmulatedInbound {
   private server?: Server;
   private readonly sessions = new Map<SmppSession, SessionState>();
   private readonly pendingReceipts = new Map<string, Array<Record<string, unknown>>>();
@@ -106,6 +107,20 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy {
   ): boolean {
     this.settle(message, outcome, errorCode);
     return this.deliverReceipt(message, partId, undefined);
+  }
+
+  /**
+   * A mobile-originated text (esm_class 0, data_coding chosen by the package from the text) to a bound
+   * receiving session of the configured system_id. An SMSC has no signatures: `signature` is not used.
+   */
+  sendInbound(sms: SandboxInbound): { id: string; sent: boolean } {
+    const target = this.receiverFor(this.config.vendor(smppSettings).SMPP_SYSTEM_ID);
+    const pdu = new smpp.PDU('deliver_sm', {
+      ...{ source_addr_ton: 1, source_addr_npi: 1, dest_addr_ton: 1, dest_addr_npi: 1, esm_class: 0 },
+      ...{ source_addr: sms.from.replace(/^\+/, ''), destination_addr: sms.to.replace(/^\+/, '') },
+      short_message: sms.text,
+    });
+    return { id: String(pdu.sequence_number ?? ''), sent: !!target && target.session.send(pdu) };
   }
 
   private accept(session: SmppSession): void {

@@ -8,4 +8,5 @@ export const smppEmulator: SandboxEmulator = {
   controllers: [],
   services: [SmppSmsc],
   receipts: SmppSmsc,
+  inbound: SmppSmsc,
 };
