@@ -34,6 +34,22 @@ type StoredReply = Omit<ReplyRow, 'phone_e164' | 'text'> & {
   text_enc: Buffer | null;
 };
 
+/** What the key walk reads of a reply: its wrapped data key only. */
+export interface ReplyKeyRow {
+  row_id: string;
+  at: Date;
+  data_key_id: string | null;
+  wrapped_key: Buffer | null;
+}
+
+/** A reply's data key re-wrapped under the current key; `oldWrappedKey` guards against a concurrent purge. */
+export interface ReplyRewrap {
+  rowId: string;
+  keyId: string;
+  wrappedKey: Buffer;
+  oldWrappedKey: Buffer | null;
+}
+
 interface Candidate {
   id: string;
   kind: string;
@@ -235,6 +251,43 @@ export class RepliesRepository {
       [before, limit, now],
     );
     return rows.length;
+  }
+
+  /**
+   * The key walk's next replies still holding a data key, in (received_at, id) order up to the walk's start:
+   * only their wrapped keys change on rotation (replies were sealed from their first write).
+   */
+  async nextForKeyWalk(
+    startedAt: Date,
+    after: { at: Date | null; id: string | null },
+    limit: number,
+  ): Promise<ReplyKeyRow[]> {
+    return this.db.query<ReplyKeyRow>(
+      `SELECT id::text AS row_id, received_at AS at, data_key_id, wrapped_key FROM replies
+       WHERE purged_at IS NULL AND received_at <= $1
+         AND (received_at, id) > (COALESCE($2, '-infinity'::timestamptz), COALESCE($3::uuid, '00000000-0000-0000-0000-000000000000'))
+       ORDER BY received_at, id
+       LIMIT $4`,
+      [startedAt, after.at, after.id, limit],
+    );
+  }
+
+  /** Re-wrapped data keys; a reply whose key changed since it was read (purged) is left alone. */
+  async rewrapKeys(rows: ReplyRewrap[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const changed = await this.db.query<{ id: string }>(
+      `UPDATE replies r SET data_key_id = u.key_id, wrapped_key = u.wrapped_key
+       FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[]) AS u(id, key_id, wrapped_key, old)
+       WHERE r.id = u.id AND r.wrapped_key = u.old
+       RETURNING r.id`,
+      [
+        rows.map((r) => r.rowId),
+        rows.map((r) => r.keyId),
+        rows.map((r) => r.wrappedKey),
+        rows.map((r) => r.oldWrappedKey),
+      ],
+    );
+    return changed.length;
   }
 
   /** How many replies wait in the outbox and since when (the publisher's gauges). */

@@ -9,6 +9,7 @@ import { ContactsRepository } from '../contacts/contacts.repository';
 import { DataCipher } from '../crypto/data-cipher';
 import { Database } from '../database/database.service';
 import { NotificationsRepository } from '../notifications/notifications.repository';
+import { RepliesRepository } from '../replies/replies.repository';
 import { KeyWalk, WalkReport } from './key-walk';
 import { RetentionRepository } from './retention.repository';
 
@@ -29,7 +30,15 @@ describe('key rotation: the re-wrap walk under writes and sends (real PostgreSQL
       cipher,
       alerts: new NotificationsRepository(db, cipher),
       contacts: new ContactsRepository(db, cipher),
-      walk: new KeyWalk(config, new Clock(), cipher, new RetentionRepository(db), silent),
+      replies: new RepliesRepository(db, cipher),
+      walk: new KeyWalk(
+        config,
+        new Clock(),
+        cipher,
+        new RetentionRepository(db),
+        silent,
+        new RepliesRepository(db, cipher),
+      ),
     };
   };
 
@@ -73,6 +82,21 @@ describe('key rotation: the re-wrap walk under writes and sends (real PostgreSQL
       return rows;
     };
     await write(before, 400);
+    // Cardholders' replies, sealed under k1 like the alerts (their numbers are the alerts' numbers).
+    const replied = [...expected.values()].slice(0, 30);
+    for (const [i, phone] of replied.entries()) {
+      await before.replies.record({
+        provider: 'twilio',
+        providerMessageId: `SM-walk-${i}`,
+        from: phone,
+        to: '+15005550006',
+        text: `reply from ${phone}`,
+        classification: 'OTHER',
+        keyword: null,
+        receivedAt: new Date(),
+        linkSince: new Date(Date.now() - 3_600_000),
+      });
+    }
     // Rows from before encryption at rest: plain, no key.
     const legacy = await write(before, 20);
     await db.pool.query(
@@ -104,20 +128,24 @@ describe('key rotation: the re-wrap walk under writes and sends (real PostgreSQL
     try {
       for (let runs = 0; runs < 200; runs++) {
         const report = await during.walk.run('notifications');
-        reports.push(report, await during.walk.run('contacts'));
+        reports.push(report, await during.walk.run('contacts'), await during.walk.run('replies'));
         // Traffic stops once a walk has got through: the next ones must find what k1 writers added since.
         if (report.changed > 0 && runs > 0) walking = false;
-        if (!walking && reports.slice(-2).every((r) => r.clean)) break;
+        if (!walking && reports.slice(-3).every((r) => r.clean)) break;
       }
     } finally {
       walking = false;
       await traffic;
     }
     expect(opened).toBeGreaterThan(0);
-    expect(reports.slice(-2)).toEqual([
+    expect(reports.slice(-3)).toEqual([
       expect.objectContaining({ target: 'notifications', clean: true, retirable: ['k1'], unreadable: 0 }),
       expect.objectContaining({ target: 'contacts', clean: true, retirable: ['k1'], unreadable: 0 }),
+      expect.objectContaining({ target: 'replies', clean: true, retirable: ['k1'], unreadable: 0 }),
     ]);
+    expect(reports.filter((r) => r.target === 'replies').reduce((n, r) => n + r.changed, 0)).toBe(
+      replied.length,
+    );
     const { rows: keys } = await db.pool.query(
       `SELECT data_key_id, count(*)::int AS n FROM notifications GROUP BY 1
        UNION ALL SELECT 'contacts:' || data_key_id, count(*)::int FROM contacts GROUP BY 1 ORDER BY 1`,
@@ -134,6 +162,11 @@ describe('key rotation: the re-wrap walk under writes and sends (real PostgreSQL
       expect(after.cipher.open('notifications', row.id, row).phone).toBe(expected.get(row.id));
     const contacts = await after.contacts.findMany(rows.map((r) => r.cardholder_id as string));
     for (const row of rows) expect(contacts.get(row.cardholder_id)?.phone_e164).toBe(expected.get(row.id));
+    for (const phone of replied) {
+      expect((await after.replies.fromNumber(phone)).map((r) => r.text)).toEqual([`reply from ${phone}`]);
+    }
+    const { rows: replyKeys } = await db.pool.query(`SELECT DISTINCT data_key_id FROM replies`);
+    expect(replyKeys).toEqual([{ data_key_id: 'k2' }]);
     expect(await scanForNeedles(db.pool, [...expected.values(), 'legacy text'])).toEqual([]);
   });
 });

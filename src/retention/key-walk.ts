@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
 import { AppConfig } from '../config/app-config';
@@ -9,6 +9,7 @@ import {
   DataTamperedError,
   SealScope,
 } from '../crypto/data-cipher';
+import { RepliesRepository } from '../replies/replies.repository';
 import { Resealed, RetentionRepository, WalkRow, WalkState, WalkTarget } from './retention.repository';
 
 export interface WalkReport {
@@ -40,6 +41,8 @@ export class KeyWalk {
     private readonly cipher: DataCipher,
     private readonly repository: RetentionRepository,
     @Inject(LOGGER) private readonly logger: AppLogger,
+    // Replies are sealed like alerts; their SQL stays in their repository (absent: no replies to walk).
+    @Optional() private readonly replies?: RepliesRepository,
   ) {
     this.batch = config.get('RETENTION_BATCH_SIZE');
     this.maxBatches = config.get('RETENTION_MAX_BATCHES');
@@ -47,6 +50,16 @@ export class KeyWalk {
 
   async run(target: WalkTarget): Promise<WalkReport> {
     const current = this.cipher.currentKeyId;
+    if (target === 'replies' && !this.replies) {
+      return {
+        target,
+        currentKey: current,
+        changed: 0,
+        unreadable: 0,
+        clean: true,
+        retirable: this.retirable(),
+      };
+    }
     let state = await this.repository.walkState(target);
     const report = { target, currentKey: current, changed: 0, unreadable: 0 };
     const clean = (s: WalkState) =>
@@ -58,10 +71,7 @@ export class KeyWalk {
       state = await this.repository.startWalk(target, current, this.clock.now());
     }
     for (let i = 0; i < this.maxBatches; i++) {
-      const rows =
-        target === 'notifications'
-          ? await this.repository.nextAlerts(state, this.batch)
-          : await this.repository.nextContacts(state, this.batch);
+      const rows = await this.next(target, state);
       if (rows.length === 0) {
         const finished = await this.repository.finishWalk(target, this.clock.now());
         const isClean = clean(finished);
@@ -69,10 +79,7 @@ export class KeyWalk {
         return this.done(report, isClean);
       }
       const { resealed, unreadable } = this.reseal(target, rows);
-      const written =
-        target === 'notifications'
-          ? await this.repository.resealAlerts(resealed)
-          : await this.repository.resealContacts(resealed);
+      const written = await this.write(target, resealed);
       const last = rows[rows.length - 1];
       state.cursor_at = last.at;
       state.cursor_id = last.row_id;
@@ -81,6 +88,25 @@ export class KeyWalk {
       report.unreadable += unreadable;
     }
     return this.done(report, false);
+  }
+
+  private async next(target: WalkTarget, state: WalkState): Promise<WalkRow[]> {
+    if (target === 'notifications') return this.repository.nextAlerts(state, this.batch);
+    if (target === 'contacts') return this.repository.nextContacts(state, this.batch);
+    const replies = await this.replies!.nextForKeyWalk(
+      state.started_at,
+      { at: state.cursor_at, id: state.cursor_id },
+      this.batch,
+    );
+    // Nothing in plain to seal: a reply only ever has its data key re-wrapped.
+    const none = { month: null, phone_enc: null, body_enc: null, phone_e164: null, body: null };
+    return replies.map((r) => ({ ...r, ...none }));
+  }
+
+  private async write(target: WalkTarget, resealed: Resealed[]): Promise<number> {
+    if (target === 'notifications') return this.repository.resealAlerts(resealed);
+    if (target === 'contacts') return this.repository.resealContacts(resealed);
+    return this.replies!.rewrapKeys(resealed);
   }
 
   private done(report: Omit<WalkReport, 'clean' | 'retirable'>, clean: boolean): WalkReport {

@@ -44,7 +44,7 @@ export interface Resealed {
   reversalTemplate?: SealedBeside | null;
 }
 
-export type WalkTarget = 'notifications' | 'contacts';
+export type WalkTarget = 'notifications' | 'contacts' | 'replies';
 
 export interface WalkState {
   target: WalkTarget;

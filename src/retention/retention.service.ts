@@ -49,7 +49,11 @@ export class RetentionService {
   async runOnce(): Promise<RetentionRun> {
     const run = await this.repository.db.withSessionLock(RUN_LOCK, async () => {
       const purge = { ...(await this.purge()), replies: await this.purgeReplies() };
-      const keys = [await this.keys.run('contacts'), await this.keys.run('notifications')];
+      const keys = [
+        await this.keys.run('contacts'),
+        await this.keys.run('notifications'),
+        await this.keys.run('replies'),
+      ];
       return { purge, keys };
     });
     if (run.locked) return { outcome: 'locked' };
