@@ -66,9 +66,15 @@ const ATTEMPT_OF_MESSAGE = `LEFT JOIN LATERAL (
            WHERE m.provider = u.provider AND m.provider_message_id = u.message_id
          ) a ON true`;
 const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, '')), created_month) DO NOTHING`;
+// No receipt comes before its message: the earlier copies are looked for from the message's month on
+// (provider_message_months), which PostgreSQL prunes at run time to one or two partitions instead of asking
+// every month's index; a message id it does not know (trimmed, or never ours) is looked for everywhere.
 const notStoredBefore = (provider: string, messageId: string, status: string, errorCode: string) =>
   `NOT EXISTS (SELECT 1 FROM receipts s WHERE s.provider = ${provider} AND s.provider_message_id = ${messageId}
-     AND s.provider_status = ${status} AND COALESCE(s.error_code, '') = COALESCE(${errorCode}, ''))`;
+     AND s.provider_status = ${status} AND COALESCE(s.error_code, '') = COALESCE(${errorCode}, '')
+     AND s.created_month >= COALESCE((SELECT pm.created_month FROM provider_message_months pm
+                                      WHERE pm.provider = ${provider} AND pm.provider_message_id = ${messageId}),
+                                     '-infinity'::date))`;
 const COPY = `row_number() OVER (PARTITION BY u.provider, u.message_id, u.provider_status, COALESCE(u.error_code, '') ORDER BY u.idx)`;
 const STORED_KEY = `RETURNING provider, provider_message_id, provider_status, COALESCE(error_code, '') AS error_key`;
 /** True for a batch row (alias `t`) whose INSERT went through (`stored` is that INSERT's RETURNING). */
