@@ -60,21 +60,28 @@ export const messageLockKey = (provider: string, providerMessageId: string) =>
  * every month's index; as a plain join of the batch it was planned as a hash join over every month.
  */
 const ATTEMPT_OF_MESSAGE = `LEFT JOIN LATERAL (
-           SELECT a.notification_id FROM provider_message_months m
+           SELECT a.notification_id, m.created_month AS message_month FROM provider_message_months m
            JOIN delivery_attempts a ON a.provider = m.provider AND a.provider_message_id = m.provider_message_id
                                    AND a.created_month = m.created_month
            WHERE m.provider = u.provider AND m.provider_message_id = u.message_id
          ) a ON true`;
 const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, '')), created_month) DO NOTHING`;
-// No receipt comes before its message: the earlier copies are looked for from the message's month on
-// (provider_message_months), which PostgreSQL prunes at run time to one or two partitions instead of asking
-// every month's index; a message id it does not know (trimmed, or never ours) is looked for everywhere.
-const notStoredBefore = (provider: string, messageId: string, status: string, errorCode: string) =>
+// No receipt comes before its message: earlier copies are looked for from the message's month on, which
+// PostgreSQL prunes at run time to one or two partitions instead of asking every month's index. `month` is
+// the month ATTEMPT_OF_MESSAGE found (a batch's rows) or, for one receipt, provider_message_months'; a
+// message id it does not know (trimmed, or never ours) is looked for in every month.
+const notStoredBefore = (
+  provider: string,
+  messageId: string,
+  status: string,
+  errorCode: string,
+  month: string,
+) =>
   `NOT EXISTS (SELECT 1 FROM receipts s WHERE s.provider = ${provider} AND s.provider_message_id = ${messageId}
      AND s.provider_status = ${status} AND COALESCE(s.error_code, '') = COALESCE(${errorCode}, '')
-     AND s.created_month >= COALESCE((SELECT pm.created_month FROM provider_message_months pm
-                                      WHERE pm.provider = ${provider} AND pm.provider_message_id = ${messageId}),
-                                     '-infinity'::date))`;
+     AND s.created_month >= COALESCE(${month}, '-infinity'::date))`;
+const MONTH_OF_MESSAGE = `(SELECT pm.created_month FROM provider_message_months pm
+                           WHERE pm.provider = $1 AND pm.provider_message_id = $2)`;
 const COPY = `row_number() OVER (PARTITION BY u.provider, u.message_id, u.provider_status, COALESCE(u.error_code, '') ORDER BY u.idx)`;
 const STORED_KEY = `RETURNING provider, provider_message_id, provider_status, COALESCE(error_code, '') AS error_key`;
 /** True for a batch row (alias `t`) whose INSERT went through (`stored` is that INSERT's RETURNING). */
@@ -122,7 +129,7 @@ export class ReceiptsRepository {
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
            WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, idx)
        ), m AS (
-         SELECT u.*, a.notification_id,
+         SELECT u.*, a.notification_id, a.message_month,
                 CASE WHEN u.status = 'DELIVERED' THEN 'DELIVERED' ELSE 'UNDELIVERED' END AS target,
                 row_number() OVER (PARTITION BY a.notification_id ORDER BY u.idx) AS nth,
                 ${COPY} AS copy
@@ -135,7 +142,7 @@ export class ReceiptsRepository {
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT provider, message_id, status, provider_status, error_code, notification_id, received_at
          FROM todo
-         WHERE copy = 1 AND ${notStoredBefore('todo.provider', 'todo.message_id', 'todo.provider_status', 'todo.error_code')}
+         WHERE copy = 1 AND ${notStoredBefore('todo.provider', 'todo.message_id', 'todo.provider_status', 'todo.error_code', 'todo.message_month')}
          ORDER BY idx
          ${ON_CONFLICT}
          ${STORED_KEY}
@@ -206,7 +213,7 @@ export class ReceiptsRepository {
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, a.notification_id, u.received_at
          FROM u ${ATTEMPT_OF_MESSAGE}
-         WHERE u.copy = 1 AND ${notStoredBefore('u.provider', 'u.message_id', 'u.provider_status', 'u.error_code')}
+         WHERE u.copy = 1 AND ${notStoredBefore('u.provider', 'u.message_id', 'u.provider_status', 'u.error_code', 'a.message_month')}
          ${ON_CONFLICT}
          ${STORED_KEY}
        )
@@ -228,7 +235,7 @@ export class ReceiptsRepository {
     const { rowCount } = await db.query(
       `INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
        SELECT $1, $2, $3, $4, $5::text, $6::uuid, $7::timestamptz
-       WHERE ${notStoredBefore('$1', '$2', '$4', '$5::text')}
+       WHERE ${notStoredBefore('$1', '$2', '$4', '$5::text', MONTH_OF_MESSAGE)}
        ${ON_CONFLICT}`,
       [
         receipt.provider,
