@@ -80,6 +80,16 @@ const notStoredBefore = (
   `NOT EXISTS (SELECT 1 FROM receipts s WHERE s.provider = ${provider} AND s.provider_message_id = ${messageId}
      AND s.provider_status = ${status} AND COALESCE(s.error_code, '') = COALESCE(${errorCode}, '')
      AND s.created_month >= COALESCE(${month}, '-infinity'::date))`;
+/**
+ * The month partition of the alert `id` (a UUIDv7's UTC month, as alert-id.ts mints and inserts it), as
+ * bounds on created_month that PostgreSQL prunes with at run time; an older random (v4) id bounds nothing.
+ */
+const inAlertMonth = (id: string) => {
+  const month = `CASE WHEN substr(${id}::text, 15, 1) = '7' THEN (date_trunc('month',
+      to_timestamp(('x' || substr(replace(${id}::text, '-', ''), 1, 12))::bit(48)::bigint / 1000.0)
+      AT TIME ZONE 'UTC'))::date END`;
+  return `n.created_month BETWEEN COALESCE(${month}, '-infinity'::date) AND COALESCE(${month}, 'infinity'::date)`;
+};
 const MONTH_OF_MESSAGE = `(SELECT pm.created_month FROM provider_message_months pm
                            WHERE pm.provider = $1 AND pm.provider_message_id = $2)`;
 const COPY = `row_number() OVER (PARTITION BY u.provider, u.message_id, u.provider_status, COALESCE(u.error_code, '') ORDER BY u.idx)`;
@@ -161,7 +171,7 @@ export class ReceiptsRepository {
                                       ELSE COALESCE(t.provider_status, n.last_error_detail) END,
              final_at = t.received_at, lease_until = NULL, updated_at = t.received_at
          FROM fresh t
-         WHERE n.id = t.notification_id
+         WHERE n.id = t.notification_id AND ${inAlertMonth('t.notification_id')}
            AND CASE WHEN t.target = 'DELIVERED' THEN n.status = ANY($7::text[])
                     ELSE n.status = ANY($8::text[])
                          AND n.provider = t.provider AND n.provider_message_id = t.message_id END
@@ -179,7 +189,8 @@ export class ReceiptsRepository {
        SELECT m.notification_id, (m.notification_id IS NOT NULL AND m.nth > 1) AS deferred,
               CASE WHEN m.idx IN (SELECT idx FROM moved) THEN m.target END AS moved, n.authorised_at,
               (m.notification_id IS NULL OR m.nth = 1) AND m.idx NOT IN (SELECT idx FROM fresh) AS duplicate
-       FROM m LEFT JOIN notifications n ON n.id = m.notification_id AND m.nth = 1
+       FROM m LEFT JOIN notifications n
+         ON n.id = m.notification_id AND m.nth = 1 AND ${inAlertMonth('m.notification_id')}
        ORDER BY m.idx`,
       values: [
         receipts.map((r) => r.provider),

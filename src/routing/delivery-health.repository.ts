@@ -92,10 +92,10 @@ export class DeliveryHealthRepository {
       delay_p90_ms: number | null;
     }>(
       `WITH accepted AS (
-         SELECT p.provider, a.provider_message_id, a.finished_at AS accepted_at
+         SELECT p.provider, a.provider_message_id, a.finished_at AS accepted_at, a.created_month
          FROM unnest($1::text[]) AS p(provider)
          CROSS JOIN LATERAL (
-           SELECT a.provider_message_id, a.finished_at FROM delivery_attempts a
+           SELECT a.provider_message_id, a.finished_at, a.created_month FROM delivery_attempts a
            WHERE a.provider = p.provider AND a.status = 'ACCEPTED'
              AND a.finished_at > $2::timestamptz - ($3::bigint + $4::bigint) * interval '1 millisecond'
              AND a.finished_at <= $2::timestamptz
@@ -108,6 +108,8 @@ export class DeliveryHealthRepository {
          LEFT JOIN LATERAL (
            SELECT r.status, r.received_at FROM receipts r
            WHERE r.provider = x.provider AND r.provider_message_id = x.provider_message_id
+             -- No receipt before its attempt: pruned at run time to the months from the attempt's on.
+             AND r.created_month >= x.created_month
              AND r.status IN ('DELIVERED', 'UNDELIVERED', 'FAILED')
              AND r.received_at <= LEAST($2::timestamptz, x.accepted_at + $4::bigint * interval '1 millisecond')
            ORDER BY r.received_at, r.id
