@@ -168,8 +168,8 @@ async function insertBatch(pool: Pool, b: Batch): Promise<number> {
     );
     // Each message id's month, as the send path records it for the receipts (provider_message_months).
     await client.query(
-      `INSERT INTO provider_message_months (provider, provider_message_id, created_month)
-       SELECT 'twilio', 'SMH' || md5('history-' || i), date_trunc('month', at AT TIME ZONE 'UTC')::date FROM h`,
+      `INSERT INTO provider_message_months (provider, provider_message_id, created_month, notification_id)
+       SELECT 'twilio', 'SMH' || md5('history-' || i), date_trunc('month', at AT TIME ZONE 'UTC')::date, id FROM h`,
     );
     await client.query(
       `INSERT INTO notification_events (notification_id, at, type, status, provider, provider_message_id, detail, created_month)

@@ -110,10 +110,12 @@ export class CorrectionsRepository {
       `WITH n AS (
          INSERT INTO notifications (id, transaction_id, event_id, cardholder_id, card_id, card_last4, amount_minor,
            currency, merchant_name, merchant_city, authorised_at, received_at, status, kind, updated_at,
-           source_partition, source_offset)
+           source_partition, source_offset, created_month)
          SELECT r.notification_id, 'correction:' || r.notification_id, r.event_id, r.cardholder_id, r.card_id,
                 r.card_last4, r.amount_minor, r.currency, r.merchant_name, r.merchant_city, r.reversed_at,
-                r.received_at, 'RECEIVED', 'CORRECTION', r.received_at, r.source_partition, r.source_offset
+                r.received_at, 'RECEIVED', 'CORRECTION', r.received_at, r.source_partition, r.source_offset,
+                -- The month of its UUIDv7 id (minted at received_at), as every alert's.
+                date_trunc('month', r.received_at AT TIME ZONE 'UTC')::date
          FROM reversals r WHERE r.reversal_id = ANY($1)
          RETURNING id, received_at)
        INSERT INTO notification_events (notification_id, at, type, status, detail)

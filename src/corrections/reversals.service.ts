@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { KafkaMessage } from 'kafkajs';
 import { Clock } from '../common/clock';
@@ -11,6 +10,7 @@ import { SmsQueue } from '../queue/sms-queue.service';
 import { CorrectionRelease } from './correction-release';
 import { CorrectionsRepository, NewReversal } from './corrections.repository';
 import { parseReversalEvent } from './reversal-event.schema';
+import { newTimeId } from '../notifications/alert-id';
 
 /**
  * Turns one chunk of reversal events into durable reversals and correction alerts, with the transactions'
@@ -44,7 +44,8 @@ export class ReversalsService {
       else {
         valid.set(parsed.event.reversalId, {
           event: parsed.event,
-          notificationId: randomUUID(),
+          // A UUIDv7 like every alert's (alert-id.ts), minted at receivedAt: its lookups name its month.
+          notificationId: newTimeId(now),
           receivedAt: now,
           partition: ctx.partition,
           offset: message.offset,

@@ -203,11 +203,12 @@ export class SendBatchRepository {
                 handset_text_enc = COALESCE(u.handset_text_enc, a.handset_text_enc), finished_at = u.at
          FROM u JOIN held ON held.id = u.notification_id
          WHERE a.id = u.attempt_id AND ($11::date[] IS NULL OR a.created_month = ANY($11::date[]))
-         RETURNING a.id, a.provider, a.provider_message_id, a.created_month
+         RETURNING a.id, a.notification_id, a.provider, a.provider_message_id, a.created_month
        ), months AS (
-         -- The message id's month, for the receipts (migration 1795550000000, provider_message_months).
-         INSERT INTO provider_message_months (provider, provider_message_id, created_month)
-         SELECT provider, provider_message_id, created_month FROM fin
+         -- The message id's month and alert, for the receipts (provider_message_months, migrations
+         -- 1795556000000 and 1795580000000).
+         INSERT INTO provider_message_months (provider, provider_message_id, created_month, notification_id)
+         SELECT provider, provider_message_id, created_month, notification_id FROM fin
          ON CONFLICT (provider, provider_message_id) DO NOTHING
        ), moved AS (
          UPDATE notifications n SET status = 'SENT', provider = u.provider, provider_message_id = u.message_id,

@@ -18,16 +18,17 @@ export class AttemptsRepository {
   constructor(private readonly db: Database) {}
 
   async finish(attemptId: string, outcome: AttemptOutcome, now: Date, db: Queryable): Promise<void> {
-    // With the message id, its month for the receipts (provider_message_months, as acceptMany writes it).
+    // With the message id, its month and alert for the receipts (provider_message_months, as acceptMany writes it).
     await db.query(
       `WITH fin AS (
          UPDATE delivery_attempts SET status = $2, provider_message_id = COALESCE($3, provider_message_id),
               error_code = $4, error_detail = $5, segments = COALESCE($6, segments), finished_at = $7,
               handset_text_enc = COALESCE($8, handset_text_enc)
          WHERE id = $1 AND ($9::date IS NULL OR created_month = $9::date)
-         RETURNING provider, provider_message_id, created_month)
-       INSERT INTO provider_message_months (provider, provider_message_id, created_month)
-       SELECT provider, provider_message_id, created_month FROM fin WHERE provider_message_id IS NOT NULL
+         RETURNING provider, provider_message_id, created_month, notification_id)
+       INSERT INTO provider_message_months (provider, provider_message_id, created_month, notification_id)
+       SELECT provider, provider_message_id, created_month, notification_id FROM fin
+       WHERE provider_message_id IS NOT NULL
        ON CONFLICT (provider, provider_message_id) DO NOTHING`,
       [
         attemptId,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { scratchDatabase } from '../../test/support/scratch-db';
 import { AppConfig } from '../config/app-config';
 import { Database, Queryable } from '../database/database.service';
+import { newTimeId } from '../notifications/alert-id';
 import { AttemptsRepository } from '../notifications/attempts.repository';
 import { AttemptStatus } from '../notifications/notification.types';
 import { ProviderMessageStatus as P } from '../providers/provider.interface';
@@ -22,14 +23,17 @@ interface PlanNode {
  * The delivery_attempts partitions a plan scanned (actual loops > 0), and how many it left out: pruned
  * when the executor started (`Subplans Removed`) or never run for any row.
  */
-function attemptPartitions(plan: PlanNode): { scanned: string[]; planned: string[]; removed: number } {
+function attemptPartitions(
+  plan: PlanNode,
+  table = 'delivery_attempts',
+): { scanned: string[]; planned: string[]; removed: number } {
   const planned: string[] = [];
   const scanned: string[] = [];
   let removed = 0;
   const walk = (n: PlanNode) => {
-    if (n.Plans?.some((c) => c['Relation Name']?.startsWith('delivery_attempts_p')))
+    if (n.Plans?.some((c) => c['Relation Name']?.startsWith(`${table}_p`)))
       removed += n['Subplans Removed'] ?? 0;
-    if (n['Relation Name']?.startsWith('delivery_attempts_p')) {
+    if (n['Relation Name']?.startsWith(`${table}_p`)) {
       planned.push(n['Relation Name']);
       if ((n['Actual Loops'] ?? 0) > 0) scanned.push(n['Relation Name']);
     }
@@ -43,10 +47,11 @@ function attemptPartitions(plan: PlanNode): { scanned: string[]; planned: string
  * The same statement the repository runs, on the real database, with EXPLAIN ANALYZE in front: what
  * PostgreSQL did for it, not a copy of its SQL.
  */
-function explaining(db: Queryable, plans: PlanNode[]): Queryable {
+function explaining(db: Queryable, plans: PlanNode[], only = /./): Queryable {
   const query = async (text: string | { text: string; values?: unknown[] }, values?: unknown[]) => {
     const sql = typeof text === 'string' ? text : text.text;
     const params = typeof text === 'string' ? values : text.values;
+    if (!only.test(sql)) return db.query(sql, params);
     const { rows } = await db.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
       `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
       params,
@@ -74,7 +79,7 @@ describe('receipt lookups by provider message id prune to the attempt’s month 
       );
       const month = rows[0].month;
       await scratch.pool.query(`SELECT alertline_create_month_partitions($1::date)`, [month]);
-      const notificationId = randomUUID();
+      const notificationId = newTimeId(new Date(`${month}T12:00:00Z`));
       const messageId = `SMmonth${back}-${randomUUID()}`;
       const attemptId = randomUUID();
       await scratch.pool.query(
@@ -135,7 +140,9 @@ describe('receipt lookups by provider message id prune to the attempt’s month 
     expect(scanned).toEqual([`delivery_attempts_p${old.month.slice(0, 7).replace('-', '')}`]);
   });
 
-  it('matches a final receipt to an attempt months old, scanning that month’s partition only', async () => {
+  const partition = (table: string, month: string) => `${table}_p${month.slice(0, 7).replace('-', '')}`;
+
+  it('plans a final receipt for an alert months old over its month only, knowing the month first', async () => {
     const old = messages[MONTHS - 2];
     const receipt = {
       provider: 'twilio',
@@ -151,16 +158,57 @@ describe('receipt lookups by provider message id prune to the attempt’s month 
     await expect(
       db.transaction(async (tx) => {
         // It answers with a plan, not rows: the repository's row-count check throws, as expected.
-        await expect(receipts.recordFinalMany([receipt], rules, explaining(tx, plans))).rejects.toThrow(
-          /1 receipts, 0 results/,
-        );
+        await expect(
+          receipts.recordFinalMany([receipt], rules, explaining(tx, plans, /INSERT INTO receipts/)),
+        ).rejects.toThrow(/1 receipts, 0 results/);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     const [row] = await db.transaction((tx) => receipts.recordFinalMany([receipt], rules, tx));
     expect(row.notification_id).toBe(old.notificationId);
-    const { scanned, planned, removed } = attemptPartitions(plans[0]);
-    expect(planned.length + removed).toBeGreaterThanOrEqual(MONTHS);
-    expect(scanned).toEqual([`delivery_attempts_p${old.month.slice(0, 7).replace('-', '')}`]);
+    // Planned, not only run, over the alert's month: the alert's partition alone, no attempt partition
+    // (the alert came from provider_message_months), receipts from the message's month on.
+    expect(attemptPartitions(plans[0], 'notifications').planned).toEqual([
+      partition('notifications', old.month),
+      partition('notifications', old.month),
+    ]);
+    expect(attemptPartitions(plans[0]).planned).toEqual([]);
+    const receiptMonths = attemptPartitions(plans[0], 'receipts').planned;
+    expect(receiptMonths).toContain(partition('receipts', old.month));
+    expect(receiptMonths).not.toContain(partition('receipts', messages[MONTHS - 1].month));
+  });
+
+  it('finds the alert of a message id recorded before the map held alerts, in its month only', async () => {
+    const back = MONTHS - 3;
+    const { rows } = await scratch.pool.query<{ notification_id: string; created_month: string }>(
+      `SELECT notification_id, to_char(created_month, 'YYYY-MM-DD') AS created_month FROM delivery_attempts
+       WHERE provider_message_id = $1`,
+      [`SMfill${back}-7`],
+    );
+    const receipt = {
+      provider: 'twilio',
+      providerMessageId: `SMfill${back}-7`,
+      status: P.UNDELIVERED,
+      providerStatus: 'undelivered',
+      receivedAt: new Date(),
+    };
+    const rules = { deliveredFrom: [], undeliveredFrom: [] };
+    const plans: PlanNode[] = [];
+    await expect(
+      db.transaction(async (tx) => {
+        await new ReceiptsRepository().recordFinalMany(
+          [receipt],
+          rules,
+          explaining(tx, plans, /delivery_attempts/),
+        );
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    const { scanned } = attemptPartitions(plans[0]);
+    expect(scanned).toEqual([partition('delivery_attempts', rows[0].created_month)]);
+    const [matched] = await db.transaction((tx) =>
+      new ReceiptsRepository().recordFinalMany([receipt], rules, tx),
+    );
+    expect(matched.notification_id).toBe(rows[0].notification_id);
   });
 });

@@ -1,7 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../database/database.service';
 import { NotificationStatus } from '../notifications/notification-status';
+import { childMonthFloor, idMonths } from '../notifications/alert-id';
 import { ProviderMessageStatus } from '../providers/provider.interface';
+import {
+  BATCH,
+  COPY,
+  inAlertMonth,
+  messageLockKey,
+  MONTH_OF_MESSAGE,
+  notStoredBefore,
+  ON_CONFLICT,
+  STORED_KEY,
+  WAS_STORED,
+} from './receipts.sql';
 
 export interface ReceiptInput {
   provider: string;
@@ -42,61 +54,35 @@ export interface FinalReceiptRules {
   undeliveredFrom: readonly NotificationStatus[];
 }
 
-export const messageLockKey = (provider: string, providerMessageId: string) =>
-  `${provider}:${providerMessageId}`;
+export { messageLockKey } from './receipts.sql';
 
-/**
- * What makes two receipts the same one: what the provider sent (its message id, its own status word and
- * error code, as its ParsedReceipt carries them). receipts_dedupe_idx is on exactly this plus the month
- * partition (a unique index of a partitioned table must hold its key), so copies written in one month,
- * concurrent ones included, meet in the index; NOT_STORED_BEFORE refuses a copy of a receipt stored in an
- * earlier month (a replay that late is never concurrent with its original). `copy` numbers the repeats of
- * one receipt inside a batch (only the first is offered to the INSERT).
- */
-/**
- * The attempt a receipt's message id belongs to (alias `a`), found in its own month: the month comes from
- * provider_message_months, and `a.created_month = m.created_month` inside a LATERAL (a nested loop per
- * receipt, m's one row outside) lets PostgreSQL prune at run time to that partition instead of asking
- * every month's index; as a plain join of the batch it was planned as a hash join over every month.
- */
-const ATTEMPT_OF_MESSAGE = `LEFT JOIN LATERAL (
-           SELECT a.notification_id, m.created_month AS message_month FROM provider_message_months m
-           JOIN delivery_attempts a ON a.provider = m.provider AND a.provider_message_id = m.provider_message_id
-                                   AND a.created_month = m.created_month
-           WHERE m.provider = u.provider AND m.provider_message_id = u.message_id
-         ) a ON true`;
-const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, '')), created_month) DO NOTHING`;
-// No receipt comes before its message: earlier copies are looked for from the message's month on, which
-// PostgreSQL prunes at run time to one or two partitions instead of asking every month's index. `month` is
-// the month ATTEMPT_OF_MESSAGE found (a batch's rows) or, for one receipt, provider_message_months'; a
-// message id it does not know (trimmed, or never ours) is looked for in every month.
-const notStoredBefore = (
-  provider: string,
-  messageId: string,
-  status: string,
-  errorCode: string,
-  month: string,
-) =>
-  `NOT EXISTS (SELECT 1 FROM receipts s WHERE s.provider = ${provider} AND s.provider_message_id = ${messageId}
-     AND s.provider_status = ${status} AND COALESCE(s.error_code, '') = COALESCE(${errorCode}, '')
-     AND s.created_month >= COALESCE(${month}, '-infinity'::date))`;
-/**
- * The month partition of the alert `id` (a UUIDv7's UTC month, as alert-id.ts mints and inserts it), as
- * bounds on created_month that PostgreSQL prunes with at run time; an older random (v4) id bounds nothing.
- */
-const inAlertMonth = (id: string) => {
-  const month = `CASE WHEN substr(${id}::text, 15, 1) = '7' THEN (date_trunc('month',
-      to_timestamp(('x' || substr(replace(${id}::text, '-', ''), 1, 12))::bit(48)::bigint / 1000.0)
-      AT TIME ZONE 'UTC'))::date END`;
-  return `n.created_month BETWEEN COALESCE(${month}, '-infinity'::date) AND COALESCE(${month}, 'infinity'::date)`;
-};
-const MONTH_OF_MESSAGE = `(SELECT pm.created_month FROM provider_message_months pm
-                           WHERE pm.provider = $1 AND pm.provider_message_id = $2)`;
-const COPY = `row_number() OVER (PARTITION BY u.provider, u.message_id, u.provider_status, COALESCE(u.error_code, '') ORDER BY u.idx)`;
-const STORED_KEY = `RETURNING provider, provider_message_id, provider_status, COALESCE(error_code, '') AS error_key`;
-/** True for a batch row (alias `t`) whose INSERT went through (`stored` is that INSERT's RETURNING). */
-const WAS_STORED = `t.copy = 1 AND (t.provider, t.message_id, t.provider_status, COALESCE(t.error_code, ''))
-  IN (SELECT provider, provider_message_id, provider_status, error_key FROM stored)`;
+/** What a receipt's message id is known as: its month and the alert it was sent for. */
+interface MessageRef {
+  month: string;
+  notificationId: string;
+}
+
+/** The batch's receipts as the statements' $1-$8 (BATCH), and the plan-time bounds of its months. */
+function batchValues(receipts: readonly ReceiptInput[], refs: ReadonlyArray<MessageRef | null>) {
+  const known = refs.filter((r): r is MessageRef => r !== null);
+  const months = known.map((r) => r.month).sort();
+  return {
+    values: [
+      receipts.map((r) => r.provider),
+      receipts.map((r) => r.providerMessageId),
+      receipts.map((r) => r.status),
+      receipts.map((r) => r.providerStatus),
+      receipts.map((r) => r.errorCode ?? null),
+      receipts.map((r) => r.receivedAt),
+      refs.map((r) => r?.notificationId ?? null),
+      refs.map((r) => r?.month ?? null),
+    ],
+    // A message id we do not know may have been stored in any month: then no floor.
+    floor: known.length === refs.length && months.length ? months[0] : null,
+    // No alert to touch: an empty list, which plans no partition at all.
+    alertMonths: known.length ? idMonths(known.map((r) => r.notificationId)) : [],
+  };
+}
 
 @Injectable()
 export class ReceiptsRepository {
@@ -132,18 +118,15 @@ export class ReceiptsRepository {
     rules: FinalReceiptRules,
     db: Queryable,
   ): Promise<FinalReceiptRow[]> {
+    const batch = batchValues(receipts, await this.refsOf(receipts, db));
     const { rows } = await db.query<FinalReceiptRow>({
       // Not a named (prepared) statement: its cached plan would keep the sequential scans chosen while the
       // tables were small (a fresh database) until the next ANALYZE; planned per batch, it follows them.
-      text: `WITH u AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-           WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, idx)
-       ), m AS (
-         SELECT u.*, a.notification_id, a.message_month,
-                CASE WHEN u.status = 'DELIVERED' THEN 'DELIVERED' ELSE 'UNDELIVERED' END AS target,
-                row_number() OVER (PARTITION BY a.notification_id ORDER BY u.idx) AS nth,
+      text: `WITH m AS (
+         SELECT u.*, CASE WHEN u.status = 'DELIVERED' THEN 'DELIVERED' ELSE 'UNDELIVERED' END AS target,
+                row_number() OVER (PARTITION BY u.notification_id ORDER BY u.idx) AS nth,
                 ${COPY} AS copy
-         FROM u ${ATTEMPT_OF_MESSAGE}
+         FROM ${BATCH}
        ), todo AS (
          SELECT * FROM m WHERE notification_id IS NULL OR nth = 1
        ), stored AS (
@@ -152,7 +135,7 @@ export class ReceiptsRepository {
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT provider, message_id, status, provider_status, error_code, notification_id, received_at
          FROM todo
-         WHERE copy = 1 AND ${notStoredBefore('todo.provider', 'todo.message_id', 'todo.provider_status', 'todo.error_code', 'todo.message_month')}
+         WHERE copy = 1 AND ${notStoredBefore('todo.provider', 'todo.message_id', 'todo.provider_status', 'todo.error_code', 'todo.message_month', '$11')}
          ORDER BY idx
          ${ON_CONFLICT}
          ${STORED_KEY}
@@ -171,9 +154,9 @@ export class ReceiptsRepository {
                                       ELSE COALESCE(t.provider_status, n.last_error_detail) END,
              final_at = t.received_at, lease_until = NULL, updated_at = t.received_at
          FROM fresh t
-         WHERE n.id = t.notification_id AND ${inAlertMonth('t.notification_id')}
-           AND CASE WHEN t.target = 'DELIVERED' THEN n.status = ANY($7::text[])
-                    ELSE n.status = ANY($8::text[])
+         WHERE n.id = t.notification_id AND ${inAlertMonth('t.notification_id', '$12')}
+           AND CASE WHEN t.target = 'DELIVERED' THEN n.status = ANY($9::text[])
+                    ELSE n.status = ANY($10::text[])
                          AND n.provider = t.provider AND n.provider_message_id = t.message_id END
          RETURNING t.idx
        ), history AS (
@@ -190,18 +173,9 @@ export class ReceiptsRepository {
               CASE WHEN m.idx IN (SELECT idx FROM moved) THEN m.target END AS moved, n.authorised_at,
               (m.notification_id IS NULL OR m.nth = 1) AND m.idx NOT IN (SELECT idx FROM fresh) AS duplicate
        FROM m LEFT JOIN notifications n
-         ON n.id = m.notification_id AND m.nth = 1 AND ${inAlertMonth('m.notification_id')}
+         ON n.id = m.notification_id AND m.nth = 1 AND ${inAlertMonth('m.notification_id', '$12')}
        ORDER BY m.idx`,
-      values: [
-        receipts.map((r) => r.provider),
-        receipts.map((r) => r.providerMessageId),
-        receipts.map((r) => r.status),
-        receipts.map((r) => r.providerStatus),
-        receipts.map((r) => r.errorCode ?? null),
-        receipts.map((r) => r.receivedAt),
-        rules.deliveredFrom,
-        rules.undeliveredFrom,
-      ],
+      values: [...batch.values, rules.deliveredFrom, rules.undeliveredFrom, batch.floor, batch.alertMonths],
     });
     if (rows.length !== receipts.length) {
       throw new Error(`final receipts batch: ${receipts.length} receipts, ${rows.length} results`);
@@ -215,28 +189,20 @@ export class ReceiptsRepository {
    * One flag per receipt, in order: false for a replay, which wrote nothing.
    */
   async insertIntermediateMany(receipts: readonly ReceiptInput[], db: Queryable): Promise<boolean[]> {
+    const batch = batchValues(receipts, await this.refsOf(receipts, db));
     const { rows } = await db.query<{ fresh: boolean }>(
       `WITH u AS (
-         SELECT u.*, ${COPY} AS copy
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-           WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, idx)
+         SELECT u.*, ${COPY} AS copy FROM ${BATCH}
        ), stored AS (
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
-         SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, a.notification_id, u.received_at
-         FROM u ${ATTEMPT_OF_MESSAGE}
-         WHERE u.copy = 1 AND ${notStoredBefore('u.provider', 'u.message_id', 'u.provider_status', 'u.error_code', 'a.message_month')}
+         SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, u.notification_id, u.received_at
+         FROM u
+         WHERE u.copy = 1 AND ${notStoredBefore('u.provider', 'u.message_id', 'u.provider_status', 'u.error_code', 'u.message_month', '$9')}
          ${ON_CONFLICT}
          ${STORED_KEY}
        )
        SELECT ${WAS_STORED} AS fresh FROM u t ORDER BY t.idx`,
-      [
-        receipts.map((r) => r.provider),
-        receipts.map((r) => r.providerMessageId),
-        receipts.map((r) => r.status),
-        receipts.map((r) => r.providerStatus),
-        receipts.map((r) => r.errorCode ?? null),
-        receipts.map((r) => r.receivedAt),
-      ],
+      [...batch.values, batch.floor],
     );
     return rows.map((r) => r.fresh);
   }
@@ -246,7 +212,7 @@ export class ReceiptsRepository {
     const { rowCount } = await db.query(
       `INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
        SELECT $1, $2, $3, $4, $5::text, $6::uuid, $7::timestamptz
-       WHERE ${notStoredBefore('$1', '$2', '$4', '$5::text', MONTH_OF_MESSAGE)}
+       WHERE ${notStoredBefore('$1', '$2', '$4', '$5::text', MONTH_OF_MESSAGE, 'NULL')}
        ${ON_CONFLICT}`,
       [
         receipt.provider,
@@ -261,6 +227,43 @@ export class ReceiptsRepository {
     return rowCount === 1;
   }
 
+  /**
+   * What each receipt's message id is known as, from provider_message_months (one unpartitioned index):
+   * read first so that the receipt statement is planned with its months. A row written before the map
+   * held the alert (migration 1795580000000) finds it in its attempt, in the month the map names.
+   */
+  private async refsOf(receipts: readonly ReceiptInput[], db: Queryable): Promise<Array<MessageRef | null>> {
+    const { rows } = await db.query<{ idx: string; month: string; notification_id: string | null }>(
+      `SELECT u.idx, to_char(m.created_month, 'YYYY-MM-DD') AS month, m.notification_id
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(provider, message_id, idx)
+       JOIN provider_message_months m ON m.provider = u.provider AND m.provider_message_id = u.message_id`,
+      [receipts.map((r) => r.provider), receipts.map((r) => r.providerMessageId)],
+    );
+    const legacy = rows.filter((r) => r.notification_id === null);
+    if (legacy.length) {
+      const { rows: found } = await db.query<{ idx: string; notification_id: string }>(
+        `SELECT DISTINCT ON (u.idx) u.idx, a.notification_id
+         FROM unnest($1::text[], $2::text[], $3::date[], $4::bigint[]) AS u(provider, message_id, month, idx)
+         JOIN delivery_attempts a ON a.provider = u.provider AND a.provider_message_id = u.message_id
+                                 AND a.created_month = u.month AND a.created_month = ANY($3::date[])
+         ORDER BY u.idx, a.started_at`,
+        [
+          legacy.map((r) => receipts[Number(r.idx) - 1].provider),
+          legacy.map((r) => receipts[Number(r.idx) - 1].providerMessageId),
+          legacy.map((r) => r.month),
+          legacy.map((r) => r.idx),
+        ],
+      );
+      const byIdx = new Map(found.map((f) => [f.idx, f.notification_id]));
+      for (const r of legacy) r.notification_id = byIdx.get(r.idx) ?? null;
+    }
+    const refs: Array<MessageRef | null> = receipts.map(() => null);
+    for (const r of rows) {
+      if (r.notification_id) refs[Number(r.idx) - 1] = { month: r.month, notificationId: r.notification_id };
+    }
+    return refs;
+  }
+
   /** Receipts that arrived before we knew the message id; matched now, in arrival order. */
   async claimUnmatched(
     provider: string,
@@ -269,11 +272,14 @@ export class ReceiptsRepository {
     db: Queryable,
   ): Promise<ReceiptRow[]> {
     const { rows } = await db.query<ReceiptRow>(
+      // A receipt for this alert's message came after the alert: from the month before its id's month on
+      // (childMonthFloor), planned over those partitions only.
       `UPDATE receipts SET notification_id = $3
        WHERE provider = $1 AND provider_message_id = $2 AND notification_id IS NULL
          AND status IN ('DELIVERED', 'UNDELIVERED', 'FAILED')
+         AND ($4::date IS NULL OR created_month >= $4::date)
        RETURNING *`,
-      [provider, providerMessageId, notificationId],
+      [provider, providerMessageId, notificationId, childMonthFloor(idMonths([notificationId]))],
     );
     return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }

@@ -1,0 +1,63 @@
+/**
+ * The SQL the receipt statements share (ReceiptsRepository). Every bound on a partitioned table comes in
+ * two forms: a per-row one (exact, pruned at run time) and one from a parameter the application computed
+ * from the batch (a month list or floor), which PostgreSQL, planning an unnamed statement with its values,
+ * prunes with while planning. Without the second, each receipt batch was planned over every month kept:
+ * with a year of partitions the planning, not the rows, was most of a receipt's cost.
+ */
+
+export const messageLockKey = (provider: string, providerMessageId: string) =>
+  `${provider}:${providerMessageId}`;
+
+/**
+ * What makes two receipts the same one: what the provider sent (its message id, its own status word and
+ * error code, as its ParsedReceipt carries them). receipts_dedupe_idx is on exactly this plus the month
+ * partition (a unique index of a partitioned table must hold its key), so copies written in one month,
+ * concurrent ones included, meet in the index; notStoredBefore refuses a copy of a receipt stored in an
+ * earlier month (a replay that late is never concurrent with its original).
+ */
+export const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, '')), created_month) DO NOTHING`;
+
+/**
+ * No receipt comes before its message: earlier copies are looked for from the message's month on. `month`
+ * is the row's message month (null: a message id provider_message_months does not know, trimmed or never
+ * ours, looked for in every month); `floor` the batch's earliest, a parameter (null when any is unknown).
+ */
+export const notStoredBefore = (
+  provider: string,
+  messageId: string,
+  status: string,
+  errorCode: string,
+  month: string,
+  floor: string,
+) =>
+  `NOT EXISTS (SELECT 1 FROM receipts s WHERE s.provider = ${provider} AND s.provider_message_id = ${messageId}
+     AND s.provider_status = ${status} AND COALESCE(s.error_code, '') = COALESCE(${errorCode}, '')
+     AND s.created_month >= COALESCE(${month}, '-infinity'::date)
+     AND (${floor}::date IS NULL OR s.created_month >= ${floor}::date))`;
+
+/**
+ * The month partition of the alert `id` (a UUIDv7's UTC month, as alert-id.ts mints and inserts it), as
+ * bounds on n.created_month, and `months` (a date[] parameter: the batch's alert months, null when any id
+ * is an older random v4 one, which bounds nothing).
+ */
+export const inAlertMonth = (id: string, months: string) => {
+  const month = `CASE WHEN substr(${id}::text, 15, 1) = '7' THEN (date_trunc('month',
+      to_timestamp(('x' || substr(replace(${id}::text, '-', ''), 1, 12))::bit(48)::bigint / 1000.0)
+      AT TIME ZONE 'UTC'))::date END`;
+  return `n.created_month BETWEEN COALESCE(${month}, '-infinity'::date) AND COALESCE(${month}, 'infinity'::date)
+     AND (${months}::date[] IS NULL OR n.created_month = ANY(${months}::date[]))`;
+};
+
+export const MONTH_OF_MESSAGE = `(SELECT pm.created_month FROM provider_message_months pm
+                                  WHERE pm.provider = $1 AND pm.provider_message_id = $2)`;
+/** Numbers the repeats of one receipt inside a batch (only the first is offered to the INSERT). */
+export const COPY = `row_number() OVER (PARTITION BY u.provider, u.message_id, u.provider_status, COALESCE(u.error_code, '') ORDER BY u.idx)`;
+export const STORED_KEY = `RETURNING provider, provider_message_id, provider_status, COALESCE(error_code, '') AS error_key`;
+/** True for a batch row (alias `t`) whose INSERT went through (`stored` is that INSERT's RETURNING). */
+export const WAS_STORED = `t.copy = 1 AND (t.provider, t.message_id, t.provider_status, COALESCE(t.error_code, ''))
+  IN (SELECT provider, provider_message_id, provider_status, error_key FROM stored)`;
+/** A batch of receipts as rows u(provider, message_id, status, provider_status, error_code, received_at,
+ * notification_id, message_month, idx): $1-$6 the receipts, $7-$8 what their message ids are known as. */
+export const BATCH = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::date[])
+  WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, notification_id, message_month, idx)`;
