@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../providers/provider-config';
 import { DevStack, StackRole } from '../devstack/dev-stack';
 import type { RoleProcess } from '../devstack/role-process';
 import { waitFor } from '../devstack/wait-for';
-import { deleteKafkaState, deleteRedisKeys } from './bench.cleanup';
 import { activitySince, BenchDatabase } from './bench.database';
 import { fillRunHistory, HistoryFill } from './bench.history';
 import type { BenchOptions } from './bench.options';
@@ -15,16 +13,12 @@ import { buildResult, BenchResult, RunInputs } from './bench.report';
 import { verifyExactlyOnce } from './bench.verify';
 import { publishContacts, PublishResult, TransactionPublisher } from './bench.workload';
 import { summariseDir } from './cpu-profile';
-import { measureFloors } from './floor';
+import { cleanupRun, runFloors } from './bench.floors';
 import { ProcSampler } from './proc-sampler';
-import { twilioSettings } from '../providers/twilio/twilio.settings';
 
 const ROLES: StackRole[] = ['api', 'ingest', 'dispatcher'];
 // The sandbox's /sandbox/messages answers at most this many; above it only the totals are compared.
 const LISTABLE_MESSAGES = 200_000;
-// kafkajs partitionsConsumedConcurrently in the ingest (src/kafka/batch-consumer.ts).
-const INGEST_PARTITIONS_AT_ONCE = 3;
-const INGEST_CHUNK = 500;
 
 const hrtimeUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -85,7 +79,8 @@ export class BenchRun {
       return await this.measure(stack, db);
     } finally {
       await stack?.stop();
-      if (stack) await this.cleanup(stack).catch((err: Error) => this.log(`cleanup: ${err.message}`));
+      if (stack)
+        await cleanupRun(stack, this.runId).catch((err: Error) => this.log(`cleanup: ${err.message}`));
       await db.drop(this.o.keepDatabase || existing);
     }
   }
@@ -123,6 +118,9 @@ export class BenchRun {
     );
 
     if (o.warmup > 0) await this.warmUp(stack, db);
+    // A checkpoint now, not in the measured window: after a --history fill (and its VACUUM) the checkpointer
+    // would spend the window writing gigabytes the run did not dirty, counted as PostgreSQL's CPU.
+    await db.pool.query('CHECKPOINT');
 
     const roleProcesses = () => ROLES.flatMap((r) => stack.replicas.get(r) ?? []);
     const sampler = new ProcSampler(
@@ -179,7 +177,8 @@ export class BenchRun {
     await Promise.all(roleProcesses().map((p: RoleProcess) => p.stop()));
     // Read once the roles' backends have exited: they report their statistics on the way out.
     const database = activitySince(dbBefore, await db.activity());
-    const floors = o.floor && !this.interrupted ? await this.floors(stack, db) : undefined;
+    const floors =
+      o.floor && !this.interrupted ? await runFloors(o, stack, db, this.runId, this.log) : undefined;
     await stack.sandbox.stop();
 
     const inputs: RunInputs = {
@@ -256,56 +255,5 @@ export class BenchRun {
         return;
       }
     }
-  }
-
-  private async floors(stack: DevStack, db: BenchDatabase) {
-    this.log('== infrastructure floor (each alone, same machine)');
-    const config = loadConfig({ ...process.env, ...stack.env });
-    return measureFloors(
-      {
-        items: this.o.events,
-        ingestProcesses: this.o.ingest,
-        dispatchers: this.o.dispatchers,
-        concurrency: this.o.concurrency,
-        ingestConcurrency: INGEST_PARTITIONS_AT_ONCE,
-        kafka: {
-          brokers: config.get('KAFKA_BROKERS'),
-          topic: stack.topics.transactions,
-          groupId: `${this.runId}-floor`,
-        },
-        pg: { url: db.url, batch: INGEST_CHUNK },
-        database: db.name,
-        sandboxPid: stack.sandbox.pid,
-        bull: {
-          redisUrl: config.get('REDIS_URL'),
-          prefix: this.floorPrefix,
-          queue: 'sms',
-          batch: INGEST_CHUNK,
-        },
-        http: {
-          baseUrl: stack.sandbox.baseUrl,
-          accountSid: config.vendor(twilioSettings).TWILIO_ACCOUNT_SID,
-          authToken: config.vendor(twilioSettings).TWILIO_AUTH_TOKEN,
-          from: config.vendor(twilioSettings).TWILIO_FROM,
-          timeoutMs: config.get('PROVIDER_TIMEOUT_MS'),
-        },
-      },
-      this.log,
-    );
-  }
-
-  private get floorPrefix(): string {
-    return `alertline-${this.runId}-floor`;
-  }
-
-  private async cleanup(stack: DevStack): Promise<void> {
-    const t = stack.topics;
-    await deleteKafkaState(
-      stack.kafka,
-      [t.transactions, `${t.transactions}.dlq`, t.contacts, `${t.contacts}.dlq`],
-      [stack.env.KAFKA_GROUP_ID, stack.env.KAFKA_CONTACTS_GROUP_ID, `${this.runId}-floor`],
-    );
-    const redisUrl = loadConfig({ ...process.env, ...stack.env }).get('REDIS_URL');
-    await deleteRedisKeys(redisUrl, [stack.env.QUEUE_PREFIX, this.floorPrefix]);
   }
 }
