@@ -212,3 +212,66 @@ describe('receipt lookups by provider message id prune to the attempt’s month 
     expect(matched.notification_id).toBe(rows[0].notification_id);
   });
 });
+
+describe('the replay check of a receipt whose message id is not known (real PostgreSQL)', () => {
+  let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
+  let db: Database;
+  const monthsBack = (back: number) => {
+    const now = new Date();
+    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1)).toISOString().slice(0, 10);
+  };
+
+  beforeAll(async () => {
+    scratch = await scratchDatabase();
+    db = new Database(AppConfig.fromEnv({ DATABASE_URL: scratch.url, DATABASE_POOL_MAX: '3' }, []));
+    for (const back of [1, 3]) {
+      await scratch.pool.query(`SELECT alertline_create_month_partitions($1::date)`, [monthsBack(back)]);
+    }
+  });
+  afterAll(async () => {
+    await db?.onModuleDestroy();
+    await scratch?.drop();
+  });
+
+  // An unmatched copy stored `back` months ago, as the receipt statements would have written it then.
+  const storedBefore = async (messageId: string, back: number) =>
+    scratch.pool.query(
+      `INSERT INTO receipts (provider, provider_message_id, status, provider_status, received_at, created_month)
+       VALUES ('twilio', $1, 'DELIVERED', 'delivered', $2::date + interval '1 day', $2::date)`,
+      [messageId, monthsBack(back)],
+    );
+  const receipt = (messageId: string) => ({
+    provider: 'twilio',
+    providerMessageId: messageId,
+    status: P.DELIVERED,
+    providerStatus: 'delivered',
+    receivedAt: new Date(),
+  });
+  const rules = { deliveredFrom: [], undeliveredFrom: [] };
+
+  it('finds a copy stored last month (a SENT write not committed yet across a month’s end)', async () => {
+    const messageId = `SMlate-${randomUUID()}`;
+    await storedBefore(messageId, 1);
+    const [row] = await db.transaction((tx) =>
+      new ReceiptsRepository().recordFinalMany([receipt(messageId)], rules, tx),
+    );
+    expect(row).toMatchObject({ notification_id: null, duplicate: true });
+    expect(await new ReceiptsRepository().insertIntermediateMany([receipt(messageId)], db.pool)).toEqual([
+      false,
+    ]);
+  });
+
+  it('does not look further back: a copy from three months ago is kept again, unmatched, moving nothing', async () => {
+    const messageId = `SMold-${randomUUID()}`;
+    await storedBefore(messageId, 3);
+    const [row] = await db.transaction((tx) =>
+      new ReceiptsRepository().recordFinalMany([receipt(messageId)], rules, tx),
+    );
+    expect(row).toMatchObject({ notification_id: null, duplicate: false, moved: null });
+    const { rows } = await scratch.pool.query(
+      `SELECT to_char(created_month, 'YYYY-MM-DD') AS month FROM receipts WHERE provider_message_id = $1 ORDER BY id`,
+      [messageId],
+    );
+    expect(rows.map((r: { month: string }) => r.month)).toEqual([monthsBack(3), monthsBack(0)]);
+  });
+});

@@ -8,9 +8,9 @@ import {
   COPY,
   inAlertMonth,
   messageLockKey,
-  MONTH_OF_MESSAGE,
   notStoredBefore,
   ON_CONFLICT,
+  replayFloorOf,
   STORED_KEY,
   WAS_STORED,
 } from './receipts.sql';
@@ -62,10 +62,15 @@ interface MessageRef {
   notificationId: string;
 }
 
+/** The UTC month before `at`'s, as YYYY-MM-01. */
+const monthBefore = (at: Date) =>
+  new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+
 /** The batch's receipts as the statements' $1-$8 (BATCH), and the plan-time bounds of its months. */
 function batchValues(receipts: readonly ReceiptInput[], refs: ReadonlyArray<MessageRef | null>) {
   const known = refs.filter((r): r is MessageRef => r !== null);
-  const months = known.map((r) => r.month).sort();
+  // The message's month, or the month before the receipt's for a message id not known (receipts.sql.ts).
+  const floors = refs.map((r, i) => r?.month ?? monthBefore(receipts[i].receivedAt));
   return {
     values: [
       receipts.map((r) => r.provider),
@@ -75,10 +80,9 @@ function batchValues(receipts: readonly ReceiptInput[], refs: ReadonlyArray<Mess
       receipts.map((r) => r.errorCode ?? null),
       receipts.map((r) => r.receivedAt),
       refs.map((r) => r?.notificationId ?? null),
-      refs.map((r) => r?.month ?? null),
+      floors,
     ],
-    // A message id we do not know may have been stored in any month: then no floor.
-    floor: known.length === refs.length && months.length ? months[0] : null,
+    floor: floors.length ? [...floors].sort()[0] : null,
     // No alert to touch: an empty list, which plans no partition at all.
     alertMonths: known.length ? idMonths(known.map((r) => r.notificationId)) : [],
   };
@@ -135,7 +139,7 @@ export class ReceiptsRepository {
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT provider, message_id, status, provider_status, error_code, notification_id, received_at
          FROM todo
-         WHERE copy = 1 AND ${notStoredBefore('todo.provider', 'todo.message_id', 'todo.provider_status', 'todo.error_code', 'todo.message_month', '$11')}
+         WHERE copy = 1 AND ${notStoredBefore('todo.provider', 'todo.message_id', 'todo.provider_status', 'todo.error_code', 'todo.replay_floor', '$11')}
          ORDER BY idx
          ${ON_CONFLICT}
          ${STORED_KEY}
@@ -197,7 +201,7 @@ export class ReceiptsRepository {
          INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
          SELECT u.provider, u.message_id, u.status, u.provider_status, u.error_code, u.notification_id, u.received_at
          FROM u
-         WHERE u.copy = 1 AND ${notStoredBefore('u.provider', 'u.message_id', 'u.provider_status', 'u.error_code', 'u.message_month', '$9')}
+         WHERE u.copy = 1 AND ${notStoredBefore('u.provider', 'u.message_id', 'u.provider_status', 'u.error_code', 'u.replay_floor', '$9')}
          ${ON_CONFLICT}
          ${STORED_KEY}
        )
@@ -212,7 +216,7 @@ export class ReceiptsRepository {
     const { rowCount } = await db.query(
       `INSERT INTO receipts (provider, provider_message_id, status, provider_status, error_code, notification_id, received_at)
        SELECT $1, $2, $3, $4, $5::text, $6::uuid, $7::timestamptz
-       WHERE ${notStoredBefore('$1', '$2', '$4', '$5::text', MONTH_OF_MESSAGE, 'NULL')}
+       WHERE ${notStoredBefore('$1', '$2', '$4', '$5::text', replayFloorOf('$7::timestamptz'), 'NULL')}
        ${ON_CONFLICT}`,
       [
         receipt.provider,

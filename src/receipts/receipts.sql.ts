@@ -19,21 +19,26 @@ export const messageLockKey = (provider: string, providerMessageId: string) =>
 export const ON_CONFLICT = `ON CONFLICT (provider, provider_message_id, provider_status, (COALESCE(error_code, '')), created_month) DO NOTHING`;
 
 /**
- * No receipt comes before its message: earlier copies are looked for from the message's month on. `month`
- * is the row's message month (null: a message id provider_message_months does not know, trimmed or never
- * ours, looked for in every month); `floor` the batch's earliest, a parameter (null when any is unknown).
+ * Where an earlier copy of a receipt can be: from `floor` on, per row (the replay floor, below) and for the
+ * batch (its earliest, a parameter PostgreSQL plans with; null: none). No receipt comes before its message,
+ * so a known message's copies are from its month on. A message id provider_message_months does not know is
+ * looked for from the month before the receipt's: either ours with its SENT write not committed yet (sent
+ * seconds ago: any copy is this month's or, across a month's end, the last one's) or not ours at all (never
+ * sent, or trimmed with history months dropped). A copy of such a receipt stored again more than a month
+ * later is kept unmatched and moves nothing; looked for in every month, each of these receipts (an early
+ * intermediate receipt is one, often) cost one index descent per month kept.
  */
 export const notStoredBefore = (
   provider: string,
   messageId: string,
   status: string,
   errorCode: string,
-  month: string,
+  rowFloor: string,
   floor: string,
 ) =>
   `NOT EXISTS (SELECT 1 FROM receipts s WHERE s.provider = ${provider} AND s.provider_message_id = ${messageId}
      AND s.provider_status = ${status} AND COALESCE(s.error_code, '') = COALESCE(${errorCode}, '')
-     AND s.created_month >= COALESCE(${month}, '-infinity'::date)
+     AND s.created_month >= ${rowFloor}
      AND (${floor}::date IS NULL OR s.created_month >= ${floor}::date))`;
 
 /**
@@ -49,15 +54,21 @@ export const inAlertMonth = (id: string, months: string) => {
      AND (${months}::date[] IS NULL OR n.created_month = ANY(${months}::date[]))`;
 };
 
-export const MONTH_OF_MESSAGE = `(SELECT pm.created_month FROM provider_message_months pm
-                                  WHERE pm.provider = $1 AND pm.provider_message_id = $2)`;
+/** The replay floor of one receipt ($1 provider, $2 message id, `receivedAt` its time), as the batch's. */
+export const replayFloorOf = (
+  receivedAt: string,
+) => `COALESCE((SELECT pm.created_month FROM provider_message_months pm
+    WHERE pm.provider = $1 AND pm.provider_message_id = $2),
+  (date_trunc('month', ${receivedAt} AT TIME ZONE 'UTC') - interval '1 month')::date)`;
 /** Numbers the repeats of one receipt inside a batch (only the first is offered to the INSERT). */
 export const COPY = `row_number() OVER (PARTITION BY u.provider, u.message_id, u.provider_status, COALESCE(u.error_code, '') ORDER BY u.idx)`;
 export const STORED_KEY = `RETURNING provider, provider_message_id, provider_status, COALESCE(error_code, '') AS error_key`;
 /** True for a batch row (alias `t`) whose INSERT went through (`stored` is that INSERT's RETURNING). */
 export const WAS_STORED = `t.copy = 1 AND (t.provider, t.message_id, t.provider_status, COALESCE(t.error_code, ''))
   IN (SELECT provider, provider_message_id, provider_status, error_key FROM stored)`;
-/** A batch of receipts as rows u(provider, message_id, status, provider_status, error_code, received_at,
- * notification_id, message_month, idx): $1-$6 the receipts, $7-$8 what their message ids are known as. */
+/**
+ * A batch of receipts as rows u(provider, message_id, status, provider_status, error_code, received_at,
+ * notification_id, replay_floor, idx): $1-$6 the receipts, $7 the alert their message id was sent for.
+ */
 export const BATCH = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::date[])
-  WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, notification_id, message_month, idx)`;
+  WITH ORDINALITY AS u(provider, message_id, status, provider_status, error_code, received_at, notification_id, replay_floor, idx)`;
