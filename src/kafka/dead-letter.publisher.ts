@@ -40,7 +40,7 @@ export class DeadLetterPublisher implements OnModuleDestroy {
     private readonly kafka: KafkaClient,
     private readonly metrics: Metrics,
   ) {
-    for (const reason of Object.keys(DLQ_REASONS)) this.metrics.dlqMessages.inc({ reason }, 0);
+    this.metrics.startAtZero(this.metrics.dlqMessages, { reason: Object.keys(DLQ_REASONS) });
   }
 
   async publish(letters: DeadLetter[]): Promise<void> {

@@ -49,11 +49,9 @@ export class DeliveryHealthRunner implements OnApplicationBootstrap, OnModuleDes
       minStateMs: config.get('DELIVERY_HEALTH_MIN_STATE_SECONDS') * 1000,
     };
     // Exported from start, so a dashboard and the alert rules see every provider before the first change.
-    for (const provider of this.providers) {
-      for (const direction of ['demoted', 'restored'] as const)
-        this.metrics.routeChanges.inc({ provider, direction }, 0);
-      this.metrics.routeTrials.inc({ provider }, 0);
-    }
+    const provider = this.providers;
+    this.metrics.startAtZero(this.metrics.routeChanges, { provider, direction: ['demoted', 'restored'] });
+    this.metrics.startAtZero(this.metrics.routeTrials, { provider });
     this.publish();
   }
 
