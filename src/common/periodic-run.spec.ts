@@ -34,4 +34,28 @@ describe('PeriodicRun', () => {
     await jest.advanceTimersByTimeAsync(5000);
     expect(finish).toHaveLength(2);
   });
+
+  it('can wait an interval for its first run, and a tick during a run joins it', async () => {
+    const logger = pino({ level: 'silent' });
+    const finish: Array<() => void> = [];
+    const run = new PeriodicRun(
+      'test job',
+      () => new Promise<void>((resolve) => finish.push(resolve)),
+      logger,
+    );
+    run.start(1000, { immediately: false });
+    expect(finish).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(finish).toHaveLength(1);
+    const joined = run.tick();
+    expect(finish).toHaveLength(1);
+    finish[0]();
+    await joined;
+    // Once it ended, the next tick runs anew.
+    const next = run.tick();
+    expect(finish).toHaveLength(2);
+    finish[1]();
+    await next;
+    await run.stop();
+  });
 });

@@ -1,10 +1,10 @@
 import type { AppLogger } from './logger.module';
 
 /**
- * A background job of this process, run at once and then every `everyMs`, never twice at a time here (across
- * processes its advisory lock decides: Database.withSessionLock). A run that fails is logged and the next
- * tick tries again; `stop` waits for the run in progress. A timer, not Bull: partition maintenance and the
- * retention run must go on while Redis is away (PostgreSQL alone must be enough).
+ * A background job of this process, run every `everyMs`, never twice at a time here (across processes its
+ * advisory lock decides: Database.withSessionLock). A run that fails is logged and the next tick tries
+ * again; `stop` waits for the run in progress. A timer, not Bull: partition maintenance and the retention
+ * run must go on while Redis is away (PostgreSQL alone must be enough).
  */
 export class PeriodicRun {
   private timer?: NodeJS.Timeout;
@@ -16,15 +16,16 @@ export class PeriodicRun {
     private readonly logger: AppLogger,
   ) {}
 
-  start(everyMs: number): void {
-    this.timer = setInterval(() => this.tick(), everyMs);
+  /** `immediately: false` waits an interval for the first run (the caller ran one, or nothing waits yet). */
+  start(everyMs: number, { immediately = true }: { immediately?: boolean } = {}): void {
+    this.timer = setInterval(() => void this.tick(), everyMs);
     this.timer.unref();
-    this.tick();
+    if (immediately) void this.tick();
   }
 
-  private tick(): void {
-    if (this.running) return;
-    this.running = this.work()
+  /** One run now, or the one in progress if there is one; never rejects (a failure is logged). */
+  tick(): Promise<void> {
+    this.running ??= this.work()
       .then(
         () => undefined,
         (err: Error) => {
@@ -35,6 +36,7 @@ export class PeriodicRun {
       .finally(() => {
         this.running = undefined;
       });
+    return this.running;
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { PeriodicRun } from '../common/periodic-run';
 import { AppConfig } from '../config/app-config';
 import { KafkaPublisher } from '../kafka/kafka.publisher';
 import { Metrics } from '../metrics/metrics.service';
@@ -17,8 +18,7 @@ export class ReplyOutboxPublisher implements OnApplicationBootstrap, OnModuleDes
   private readonly topic: string;
   private readonly batch: number;
   private readonly intervalMs: number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly rounds: PeriodicRun;
 
   constructor(
     config: AppConfig,
@@ -31,22 +31,20 @@ export class ReplyOutboxPublisher implements OnApplicationBootstrap, OnModuleDes
     this.topic = config.get('KAFKA_TOPIC_REPLIES');
     this.batch = config.get('REPLY_PUBLISH_BATCH');
     this.intervalMs = config.get('REPLY_PUBLISH_INTERVAL_MS');
+    this.rounds = new PeriodicRun('replies publishing', () => this.round(), logger);
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.rounds.start(this.intervalMs, { immediately: false });
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.rounds.stop();
   }
 
   /** One round (never two at once in a process). */
   tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+    return this.rounds.tick();
   }
 
   private async round(): Promise<void> {

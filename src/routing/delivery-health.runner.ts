@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { PeriodicRun } from '../common/periodic-run';
 import { Metrics } from '../metrics/metrics.service';
 import { decide, HealthThresholds, NO_OUTCOMES, RouteDirection } from './delivery-health';
 import { DeliveryHealthRepository, ProviderHealthRow } from './delivery-health.repository';
@@ -26,8 +27,7 @@ export class DeliveryHealthRunner implements OnApplicationBootstrap, OnModuleDes
   private readonly enabled: boolean;
   private readonly intervalMs: number;
   private readonly thresholds: HealthThresholds;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly rounds: PeriodicRun;
 
   constructor(
     private readonly config: AppConfig,
@@ -52,6 +52,7 @@ export class DeliveryHealthRunner implements OnApplicationBootstrap, OnModuleDes
     const provider = this.providers;
     this.metrics.startAtZero(this.metrics.routeChanges, { provider, direction: ['demoted', 'restored'] });
     this.metrics.startAtZero(this.metrics.routeTrials, { provider });
+    this.rounds = new PeriodicRun('delivery health round', () => this.round(), logger);
     this.publish();
   }
 
@@ -61,19 +62,16 @@ export class DeliveryHealthRunner implements OnApplicationBootstrap, OnModuleDes
       return;
     }
     await this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.rounds.start(this.intervalMs, { immediately: false });
   }
 
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.rounds.stop();
   }
 
   /** One round: evaluate if it falls to this dispatcher, then read the route. Never two at once. */
   tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
+    return this.rounds.tick();
   }
 
   private async round(): Promise<void> {
