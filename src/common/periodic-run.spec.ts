@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { PeriodicRun } from './periodic-run';
+import { PeriodicRounds, PeriodicRun } from './periodic-run';
 
 describe('PeriodicRun', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -57,5 +57,30 @@ describe('PeriodicRun', () => {
     finish[1]();
     await next;
     await run.stop();
+  });
+
+  it('PeriodicRounds runs its round on the timer it starts and is stopped with its module', async () => {
+    class Rounds extends PeriodicRounds {
+      runs = 0;
+      constructor() {
+        super('test rounds', pino({ level: 'silent' }));
+      }
+      start(): void {
+        this.startRounds(1000);
+      }
+      protected round(): Promise<void> {
+        this.runs += 1;
+        return Promise.resolve();
+      }
+    }
+    const rounds = new Rounds();
+    await rounds.tick();
+    expect(rounds.runs).toBe(1);
+    rounds.start();
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(rounds.runs).toBe(4);
+    await rounds.onModuleDestroy();
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(rounds.runs).toBe(4);
   });
 });

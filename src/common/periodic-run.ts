@@ -1,3 +1,4 @@
+import type { OnModuleDestroy } from '@nestjs/common';
 import type { AppLogger } from './logger.module';
 
 /**
@@ -42,5 +43,32 @@ export class PeriodicRun {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.running;
+  }
+}
+
+/**
+ * A provider whose work is one PeriodicRun: it names the run and writes its `round`, starts it when its
+ * own start-up allows, and is stopped with its module. `tick()` runs a round now, or joins the one in
+ * progress (specs drive rounds with it).
+ */
+export abstract class PeriodicRounds implements OnModuleDestroy {
+  private readonly rounds: PeriodicRun;
+
+  constructor(what: string, logger: AppLogger) {
+    this.rounds = new PeriodicRun(what, () => this.round(), logger);
+  }
+
+  protected abstract round(): Promise<void>;
+
+  protected startRounds(everyMs: number, options?: { immediately?: boolean }): void {
+    this.rounds.start(everyMs, options);
+  }
+
+  tick(): Promise<void> {
+    return this.rounds.tick();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.rounds.stop();
   }
 }
