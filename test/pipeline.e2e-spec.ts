@@ -1,35 +1,17 @@
 import { openAlert } from './support/opened';
-import { Pool } from 'pg';
 import twilio from 'twilio';
-import { DevStack } from '../src/devstack/dev-stack';
 import { makeContact, makeTransaction } from '../src/devstack/sample-data';
 import { readDeadLetters } from './support/dead-letters';
 import { notificationByTx, timelineTypes } from './support/db';
-import {
-  api,
-  publishContactsAndWait,
-  startStack,
-  stopStack,
-  SUPERVISOR_KEY,
-  waitForStatuses,
-} from './support/e2e';
+import { api, publishContactsAndWait, SUPERVISOR_KEY, useStack, waitForStatuses } from './support/e2e';
 
 describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> receipts)', () => {
-  const ctx: { stack?: DevStack; db?: Pool } = {};
-  let stack: DevStack;
-  let db: Pool;
-
-  beforeAll(async () => {
-    Object.assign(ctx, await startStack());
-    stack = ctx.stack!;
-    db = ctx.db!;
-  });
-  afterAll(() => stopStack(ctx));
+  const e2e = useStack();
 
   it('delivers an alert with its whole timeline and the exact text the provider received', async () => {
     const contact = makeContact({ locale: 'en-GB' });
     const zh = makeContact({ locale: 'zh-CN', phoneNumber: '13800138000', region: 'CN' });
-    await publishContactsAndWait(stack, db, [contact, zh]);
+    await publishContactsAndWait(e2e.stack, e2e.db, [contact, zh]);
     const txn = makeTransaction(contact.cardholderId, {
       amountMinor: 4250,
       currency: 'EUR',
@@ -37,11 +19,11 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
       merchantCity: 'Paris',
     });
     const txnZh = makeTransaction(zh.cardholderId, { amountMinor: 8800, currency: 'CNY' });
-    await stack.publishTransactions([txn, txnZh]);
+    await e2e.stack.publishTransactions([txn, txnZh]);
 
-    await waitForStatuses(db, [txn.transactionId, txnZh.transactionId], ['DELIVERED']);
-    const n = (await notificationByTx(db, txn.transactionId))!;
-    expect(await timelineTypes(db, n.id as string)).toEqual([
+    await waitForStatuses(e2e.db, [txn.transactionId, txnZh.transactionId], ['DELIVERED']);
+    const n = (await notificationByTx(e2e.db, txn.transactionId))!;
+    expect(await timelineTypes(e2e.db, n.id as string)).toEqual([
       'RECEIVED',
       'QUEUED',
       'SENDING',
@@ -49,19 +31,19 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
       'DELIVERED',
     ]);
 
-    const received = await stack.sandboxClient.messages({ provider: 'twilio', to: contact.phoneNumber });
+    const received = await e2e.stack.sandboxClient.messages({ provider: 'twilio', to: contact.phoneNumber });
     expect(received).toHaveLength(1);
     expect(received[0].body).toBe(openAlert(n as unknown as Parameters<typeof openAlert>[0]).body);
     expect(received[0].body).toContain('card ending 4242 was used for EUR 42.50 at CAFE, Paris');
-    const receivedZh = await stack.sandboxClient.messages({ provider: 'twilio', to: '+8613800138000' });
+    const receivedZh = await e2e.stack.sandboxClient.messages({ provider: 'twilio', to: '+8613800138000' });
     expect(receivedZh.map((m) => m.body)).toEqual([expect.stringContaining('您尾号4242的卡')]);
 
-    const found = await api(stack, `/v1/notifications?transactionId=${txn.transactionId}`);
+    const found = await api(e2e.stack, `/v1/notifications?transactionId=${txn.transactionId}`);
     expect(found.status).toBe(200);
     expect(found.body.items).toHaveLength(1);
     expect(found.body.items[0]).toMatchObject({ status: 'DELIVERED', provider: 'twilio', cardLast4: '4242' });
     expect(found.body.items[0].phone).not.toBe(contact.phoneNumber);
-    const detail = await api(stack, `/v1/notifications/${n.id}`);
+    const detail = await api(e2e.stack, `/v1/notifications/${n.id}`);
     expect(detail.body.timeline.map((e: { type: string }) => e.type)).toEqual([
       'RECEIVED',
       'QUEUED',
@@ -72,7 +54,7 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     expect(detail.body.attempts).toEqual([
       expect.objectContaining({ provider: 'twilio', status: 'ACCEPTED' }),
     ]);
-    const asSupervisor = await api(stack, `/v1/notifications/${n.id}`, SUPERVISOR_KEY);
+    const asSupervisor = await api(e2e.stack, `/v1/notifications/${n.id}`, SUPERVISOR_KEY);
     expect(asSupervisor.body.phone).toBe(contact.phoneNumber);
   });
 
@@ -80,21 +62,21 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     const disabled = makeContact({ smsAlerts: false });
     const landline = makeContact({ phoneNumber: '+442079460000' });
     const threshold = makeContact({ minAmountMinor: 10_000 });
-    await publishContactsAndWait(stack, db, [disabled, landline, threshold]);
+    await publishContactsAndWait(e2e.stack, e2e.db, [disabled, landline, threshold]);
     const cases = {
       ALERTS_DISABLED: makeTransaction(disabled.cardholderId),
       INVALID_PHONE: makeTransaction(landline.cardholderId),
       BELOW_THRESHOLD: makeTransaction(threshold.cardholderId, { amountMinor: 9_999 }),
       NO_CONTACT: makeTransaction('ch-nobody-knows'),
     };
-    await stack.publishTransactions(Object.values(cases));
+    await e2e.stack.publishTransactions(Object.values(cases));
     await waitForStatuses(
-      db,
+      e2e.db,
       Object.values(cases).map((t) => t.transactionId),
       ['SKIPPED'],
     );
     for (const [reason, txn] of Object.entries(cases)) {
-      expect(await notificationByTx(db, txn.transactionId)).toMatchObject({
+      expect(await notificationByTx(e2e.db, txn.transactionId)).toMatchObject({
         status: 'SKIPPED',
         skip_reason: reason,
       });
@@ -103,20 +85,20 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
 
   it('sends malformed events to the DLQ with the reason, masks card numbers, and processes what follows', async () => {
     const contact = makeContact();
-    await publishContactsAndWait(stack, db, [contact]);
+    await publishContactsAndWait(e2e.stack, e2e.db, [contact]);
     const good = makeTransaction(contact.cardholderId);
     const { merchantName: _, ...missing } = makeTransaction(contact.cardholderId);
     const badType = { ...makeTransaction(contact.cardholderId), amountMinor: '12.50' };
     const withPan = makeTransaction(contact.cardholderId, { merchantName: 'SHOP 4111111111111111 LTD' });
-    await stack.publishTransactions([
+    await e2e.stack.publishTransactions([
       { key: 'bad', raw: '{"eventId": "broken' },
       { key: 'bad', raw: JSON.stringify(missing) },
       { key: 'bad', raw: JSON.stringify(badType) },
       { key: 'bad', raw: JSON.stringify(withPan) },
       good,
     ]);
-    await waitForStatuses(db, [good.transactionId], ['DELIVERED']);
-    const letters = await readDeadLetters(stack, 4);
+    await waitForStatuses(e2e.db, [good.transactionId], ['DELIVERED']);
+    const letters = await readDeadLetters(e2e.stack, 4);
     expect(letters.map((l) => l.headers['x-error-code'])).toEqual([
       'INVALID_JSON',
       'MISSING_FIELD',
@@ -128,35 +110,35 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     expect(letters[3].value).toContain('SHOP ************1111 LTD');
     expect(letters[3].value).not.toContain('4111111111111111');
     for (const l of letters) {
-      expect(l.headers['x-original-topic']).toBe(stack.topics.transactions);
+      expect(l.headers['x-original-topic']).toBe(e2e.stack.topics.transactions);
       expect(l.headers['x-original-offset']).toMatch(/^\d+$/);
     }
-    expect(await notificationByTx(db, withPan.transactionId)).toBeUndefined();
+    expect(await notificationByTx(e2e.db, withPan.transactionId)).toBeUndefined();
   });
 
   it('sends one SMS for a transaction published twice', async () => {
     const contact = makeContact();
-    await publishContactsAndWait(stack, db, [contact]);
+    await publishContactsAndWait(e2e.stack, e2e.db, [contact]);
     const txn = makeTransaction(contact.cardholderId);
-    await stack.publishTransactions([txn, txn]);
-    await waitForStatuses(db, [txn.transactionId], ['DELIVERED']);
-    await stack.publishTransactions([{ ...txn, eventId: 'evt-redelivered' }]);
+    await e2e.stack.publishTransactions([txn, txn]);
+    await waitForStatuses(e2e.db, [txn.transactionId], ['DELIVERED']);
+    await e2e.stack.publishTransactions([{ ...txn, eventId: 'evt-redelivered' }]);
     const marker = makeTransaction(contact.cardholderId);
-    await stack.publishTransactions([marker]);
-    await waitForStatuses(db, [marker.transactionId], ['DELIVERED']);
-    expect(await stack.sandboxClient.messages({ provider: 'twilio', to: contact.phoneNumber })).toHaveLength(
-      2,
-    );
+    await e2e.stack.publishTransactions([marker]);
+    await waitForStatuses(e2e.db, [marker.transactionId], ['DELIVERED']);
+    expect(
+      await e2e.stack.sandboxClient.messages({ provider: 'twilio', to: contact.phoneNumber }),
+    ).toHaveLength(2);
   });
 
   it('refuses a forged Twilio callback and never moves DELIVERED back', async () => {
     const contact = makeContact();
-    await publishContactsAndWait(stack, db, [contact]);
+    await publishContactsAndWait(e2e.stack, e2e.db, [contact]);
     const txn = makeTransaction(contact.cardholderId);
-    await stack.publishTransactions([txn]);
-    await waitForStatuses(db, [txn.transactionId], ['DELIVERED']);
-    const n = (await notificationByTx(db, txn.transactionId))!;
-    const url = `${stack.apiUrl}/webhooks/twilio/status`;
+    await e2e.stack.publishTransactions([txn]);
+    await waitForStatuses(e2e.db, [txn.transactionId], ['DELIVERED']);
+    const n = (await notificationByTx(e2e.db, txn.transactionId))!;
+    const url = `${e2e.stack.apiUrl}/webhooks/twilio/status`;
     const params = {
       MessageSid: n.provider_message_id as string,
       MessageStatus: 'undelivered',
@@ -173,7 +155,7 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
     expect(forged.status).toBe(403);
     expect((await post('')).status).toBe(403);
 
-    const token = stack.env.TWILIO_AUTH_TOKEN ?? 'sandbox-twilio-auth-token';
+    const token = e2e.stack.env.TWILIO_AUTH_TOKEN ?? 'sandbox-twilio-auth-token';
     const late = await post(twilio.getExpectedTwilioSignature(token, url, params));
     expect(late.status).toBe(204);
     const repeated = { ...params, MessageStatus: 'delivered', ErrorCode: '' };
@@ -190,8 +172,8 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
       ).status,
     ).toBe(204);
 
-    expect(await notificationByTx(db, txn.transactionId)).toMatchObject({ status: 'DELIVERED' });
-    const types = await timelineTypes(db, n.id as string);
+    expect(await notificationByTx(e2e.db, txn.transactionId)).toMatchObject({ status: 'DELIVERED' });
+    const types = await timelineTypes(e2e.db, n.id as string);
     expect(types.filter((t) => t === 'DELIVERED')).toHaveLength(1);
     // The late UNDELIVERED is a history line; the repeated "delivered" is a replay of the stored receipt and
     // adds none.
@@ -199,12 +181,12 @@ describe('pipeline end to end (Kafka -> Postgres -> Bull -> Twilio sandbox -> re
   });
 
   it('requires an API key and audits every lookup', async () => {
-    const anonymous = await fetch(`${stack.apiUrl}/v1/notifications?transactionId=x`);
+    const anonymous = await fetch(`${e2e.stack.apiUrl}/v1/notifications?transactionId=x`);
     expect(anonymous.status).toBe(401);
-    const bad = await api(stack, '/v1/notifications?cardLast4=12', 'support-demo-key');
+    const bad = await api(e2e.stack, '/v1/notifications?cardLast4=12', 'support-demo-key');
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body.message)).toContain('cardholderId');
-    const { rows } = await db.query(`SELECT outcome FROM audit_log ORDER BY id DESC LIMIT 2`);
+    const { rows } = await e2e.db.query(`SELECT outcome FROM audit_log ORDER BY id DESC LIMIT 2`);
     expect(rows.map((r) => r.outcome)).toEqual(['error 400', 'error 401']);
   });
 });

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { PeriodicRun } from './periodic-run';
+import { PeriodicRounds, PeriodicRun } from './periodic-run';
 
 describe('PeriodicRun', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -33,5 +33,54 @@ describe('PeriodicRun', () => {
     await stopped;
     await jest.advanceTimersByTimeAsync(5000);
     expect(finish).toHaveLength(2);
+  });
+
+  it('can wait an interval for its first run, and a tick during a run joins it', async () => {
+    const logger = pino({ level: 'silent' });
+    const finish: Array<() => void> = [];
+    const run = new PeriodicRun(
+      'test job',
+      () => new Promise<void>((resolve) => finish.push(resolve)),
+      logger,
+    );
+    run.start(1000, { immediately: false });
+    expect(finish).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(finish).toHaveLength(1);
+    const joined = run.tick();
+    expect(finish).toHaveLength(1);
+    finish[0]();
+    await joined;
+    // Once it ended, the next tick runs anew.
+    const next = run.tick();
+    expect(finish).toHaveLength(2);
+    finish[1]();
+    await next;
+    await run.stop();
+  });
+
+  it('PeriodicRounds runs its round on the timer it starts and is stopped with its module', async () => {
+    class Rounds extends PeriodicRounds {
+      runs = 0;
+      constructor() {
+        super('test rounds', pino({ level: 'silent' }));
+      }
+      start(): void {
+        this.startRounds(1000);
+      }
+      protected round(): Promise<void> {
+        this.runs += 1;
+        return Promise.resolve();
+      }
+    }
+    const rounds = new Rounds();
+    await rounds.tick();
+    expect(rounds.runs).toBe(1);
+    rounds.start();
+    await jest.advanceTimersByTimeAsync(2000);
+    expect(rounds.runs).toBe(4);
+    await rounds.onModuleDestroy();
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(rounds.runs).toBe(4);
   });
 });

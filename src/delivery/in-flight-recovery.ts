@@ -50,10 +50,10 @@ export class InFlightRecovery {
       PROVIDER_LOOKUP_GRACE_MS: config.get('PROVIDER_LOOKUP_GRACE_MS'),
     }).askAfterMs;
     // Exported from start, so AlertlineSendOutcomeUnknown and the dashboard see every provider before the first.
-    for (const provider of config.get('PROVIDERS')) {
-      for (const decision of ['not_sent', 'resent', 'expired'] as const)
-        this.metrics.unknownOutcomes.inc({ provider, decision }, 0);
-    }
+    this.metrics.startAtZero(this.metrics.unknownOutcomes, {
+      provider: config.get('PROVIDERS'),
+      decision: ['not_sent', 'resent', 'expired'],
+    });
   }
 
   async resolve(n: NotificationRow, lease: SendLease): Promise<RecoveryOutcome> {

@@ -13,6 +13,7 @@ import { LeaseHeldError } from '../queue/queue.errors';
 import { LeaseFence } from './lease-fence';
 import { Acceptance, SendAcceptance } from './send-acceptance';
 import { SendBatches } from './send-batches';
+import { expiryDetail, failedAttemptStatus, statusEvent, unknownOutcomeDetail } from './send-events';
 
 export type { Acceptance } from './send-acceptance';
 
@@ -102,13 +103,7 @@ export class SendRecorder {
     notes: NewEvent[] = [],
     notSent = false,
   ): Promise<void> {
-    const cannotSend = err.kind === 'cannot-send';
-    const status =
-      notSent || cannotSend
-        ? AttemptStatus.NOT_SENT
-        : err.kind === 'rate-limited'
-          ? AttemptStatus.RATE_LIMITED
-          : AttemptStatus.FAILED;
+    const status = failedAttemptStatus(err, notSent);
     const detail = scrubPersonalData(err.message);
     await this.fence.run(n, false, async (tx) => {
       await this.attempts.finish(attempt.id, { status, errorCode: err.code, errorDetail: detail }, now, tx);
@@ -117,7 +112,7 @@ export class SendRecorder {
           {
             notificationId: n.id,
             at: now,
-            type: cannotSend ? HistoryEvent.CANNOT_SEND : HistoryEvent.ATTEMPT_FAILED,
+            type: err.kind === 'cannot-send' ? HistoryEvent.CANNOT_SEND : HistoryEvent.ATTEMPT_FAILED,
             provider: attempt.provider,
             errorCode: err.code,
             detail,
@@ -154,15 +149,7 @@ export class SendRecorder {
       };
       const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx)) {
-        events.unshift({
-          notificationId: n.id,
-          at: now,
-          type: S.FAILED,
-          status: S.FAILED,
-          provider: attempt.provider,
-          errorCode: err.code,
-          detail,
-        });
+        events.unshift(statusEvent(n.id, now, S.FAILED, err.code, detail, attempt.provider));
       }
       await this.events.insertMany(events, tx);
       await this.contacts.flag(
@@ -185,14 +172,7 @@ export class SendRecorder {
       const change = { status: S.FAILED, at: now, errorCode: code, errorDetail: detail };
       const events = [...notes];
       if (await this.notifications.transition(n.id, [S.SENDING], change, tx))
-        events.push({
-          notificationId: n.id,
-          at: now,
-          type: S.FAILED,
-          status: S.FAILED,
-          errorCode: code,
-          detail,
-        });
+        events.push(statusEvent(n.id, now, S.FAILED, code, detail));
       await this.events.insertMany(events, tx);
     });
     this.metrics.transition(S.FAILED, code);
@@ -226,31 +206,16 @@ export class SendRecorder {
 
   /** The deadline passed. `lastCode` overrides the stored last error (e.g. an unconfirmed in-flight attempt). */
   async expired(n: NotificationRow, now: Date, lastCode = n.last_error_code, why?: string): Promise<void> {
-    const detail = scrubPersonalData(
-      `deadline ${n.deadline_at?.toISOString()} passed; last error ${lastCode ?? 'none'}${why ? `: ${why}` : ''}`,
-    );
+    const detail = scrubPersonalData(expiryDetail(n, lastCode, why));
     await this.fence.run(n, false, async (tx) => {
       const change = { status: S.EXPIRED, at: now, errorCode: lastCode, errorDetail: detail };
       if (await this.notifications.transition(n.id, [S.SENDING, S.QUEUED], change, tx)) {
-        await this.events.insertMany(
-          [
-            {
-              notificationId: n.id,
-              at: now,
-              type: S.EXPIRED,
-              status: S.EXPIRED,
-              errorCode: lastCode,
-              detail,
-            },
-          ],
-          tx,
-        );
+        await this.events.insertMany([statusEvent(n.id, now, S.EXPIRED, lastCode, detail)], tx);
       }
     });
     this.metrics.transition(S.EXPIRED, lastCode ?? '');
   }
 
-  /** A crash left this attempt in flight and the provider has no record of it: it was never sent. */
   /**
    * An attempt nobody can confirm (its provider has no lookup) once it has settled: recorded as UNKNOWN
    * with the decision in the history. `resend`: the route goes on (a possible duplicate, decided, not an
@@ -262,10 +227,7 @@ export class SendRecorder {
     policy: 'resend' | 'expire',
     now: Date,
   ): Promise<'resent' | 'expired'> {
-    const detail =
-      policy === 'resend'
-        ? `${attempt.provider} cannot say whether it took attempt ${attempt.attempt_no}: sending again (UNKNOWN_OUTCOME_POLICY=resend; the cardholder may get it twice)`
-        : `${attempt.provider} cannot say whether it took attempt ${attempt.attempt_no}: not sent again (UNKNOWN_OUTCOME_POLICY=expire)`;
+    const detail = unknownOutcomeDetail(attempt, policy);
     await this.fence.run(n, false, async (tx) => {
       const result = { status: AttemptStatus.UNKNOWN, errorCode: 'OUTCOME_UNKNOWN', errorDetail: detail };
       await this.attempts.finish(attempt.id, result, now, tx);
@@ -291,6 +253,7 @@ export class SendRecorder {
     return 'expired';
   }
 
+  /** A crash left this attempt in flight and the provider has no record of it: it was never sent. */
   async notSent(n: NotificationRow, attempt: AttemptRow, now: Date): Promise<void> {
     await this.fence.run(n, false, async (tx) => {
       await this.attempts.finish(

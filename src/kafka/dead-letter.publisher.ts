@@ -1,8 +1,9 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Message, Producer } from 'kafkajs';
+import { Message } from 'kafkajs';
 import { Metrics } from '../metrics/metrics.service';
 import { DeadLetter, deadLetterRecord, DlqErrorCode } from './dead-letter.record';
 import { KafkaClient } from './kafka.client';
+import { LazyProducer } from './lazy-producer';
 
 export type { DeadLetter } from './dead-letter.record';
 
@@ -33,19 +34,21 @@ const DLQ_REASONS = {
 /** Sends rejected messages to `<topic>.dlq` with the reason headers; any card number is masked first. */
 @Injectable()
 export class DeadLetterPublisher implements OnModuleDestroy {
-  private producer?: Producer;
-  private connecting?: Promise<void>;
+  private readonly producer: LazyProducer;
 
   constructor(
-    private readonly kafka: KafkaClient,
+    kafka: KafkaClient,
     private readonly metrics: Metrics,
   ) {
-    for (const reason of Object.keys(DLQ_REASONS)) this.metrics.dlqMessages.inc({ reason }, 0);
+    // A broker down at the first connect must not fail every later dead letter: LazyProducer forgets a
+    // failed connect, so the next chunk (kafkajs redelivers it) connects anew.
+    this.producer = new LazyProducer(kafka, { allowAutoTopicCreation: false, idempotent: false });
+    this.metrics.startAtZero(this.metrics.dlqMessages, { reason: Object.keys(DLQ_REASONS) });
   }
 
   async publish(letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    const producer = await this.connected();
+    const producer = await this.producer.connected();
     for (const batch of sendBatches(letters)) {
       // acks -1: the DLQ copy must be durable before the original offset is committed.
       await producer.sendBatch({
@@ -56,23 +59,8 @@ export class DeadLetterPublisher implements OnModuleDestroy {
     for (const l of letters) this.metrics.dlqMessages.inc({ reason: l.code });
   }
 
-  private async connected(): Promise<Producer> {
-    if (!this.producer) {
-      const producer = this.kafka.kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
-      this.producer = producer;
-      // A broker that is down at the first connect must not make every later dead letter fail: a failed
-      // connect is forgotten, so the next chunk (kafkajs redelivers it) connects anew.
-      this.connecting = producer.connect().catch((err: unknown) => {
-        if (this.producer === producer) this.producer = undefined;
-        throw err;
-      });
-    }
-    await this.connecting;
-    return this.producer;
-  }
-
   async onModuleDestroy(): Promise<void> {
-    await this.producer?.disconnect();
+    await this.producer.disconnect();
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { IHeaders, Producer } from 'kafkajs';
+import type { IHeaders } from 'kafkajs';
 import { KafkaClient } from './kafka.client';
+import { LazyProducer } from './lazy-producer';
 
 /** One record to publish: a key (the partition), a JSON value and string headers. */
 export interface OutgoingRecord {
@@ -17,14 +18,19 @@ export interface OutgoingRecord {
  */
 @Injectable()
 export class KafkaPublisher implements OnModuleDestroy {
-  private producer?: Producer;
-  private connecting?: Promise<void>;
+  private readonly producer: LazyProducer;
 
-  constructor(private readonly kafka: KafkaClient) {}
+  constructor(kafka: KafkaClient) {
+    this.producer = new LazyProducer(kafka, {
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+  }
 
   async publish(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const producer = await this.connected();
+    const producer = await this.producer.connected();
     await producer.send({
       topic,
       acks: -1,
@@ -32,25 +38,7 @@ export class KafkaPublisher implements OnModuleDestroy {
     });
   }
 
-  private async connected(): Promise<Producer> {
-    if (!this.producer) {
-      const producer = this.kafka.kafka.producer({
-        allowAutoTopicCreation: false,
-        idempotent: true,
-        maxInFlightRequests: 1,
-      });
-      this.producer = producer;
-      // A broker down at the first connect must not fail every later round: a failed connect is forgotten.
-      this.connecting = producer.connect().catch((err: unknown) => {
-        if (this.producer === producer) this.producer = undefined;
-        throw err;
-      });
-    }
-    await this.connecting;
-    return this.producer;
-  }
-
   async onModuleDestroy(): Promise<void> {
-    await this.producer?.disconnect();
+    await this.producer.disconnect();
   }
 }

@@ -6,3 +6,15 @@
 export function formBody(properties: Record<string, unknown>, required: string[]): Record<string, unknown> {
   return { type: 'object', properties, required, additionalProperties: { type: 'string' } };
 }
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** A required callback body of `formBody`'s shape, in each of these media types (a form by default). */
+export function formRequestBody(
+  properties: Record<string, unknown>,
+  required: string[],
+  mediaTypes: string[] = [FORM],
+): Record<string, unknown> {
+  const schema = formBody(properties, required);
+  return { required: true, content: Object.fromEntries(mediaTypes.map((type) => [type, { schema }])) };
+}

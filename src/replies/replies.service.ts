@@ -25,13 +25,13 @@ export class RepliesService implements InboundSmsSink {
   ) {
     this.windowMs = config.get('REPLY_LINK_WINDOW_HOURS') * 3_600_000;
     // Exported from start, so the dashboard's panels have their series before the first reply.
-    for (const provider of config.get('PROVIDERS')) {
-      this.metrics.repliesDuplicate.inc({ provider }, 0);
-      for (const classification of ['NOT_RECOGNISED', 'OTHER'] as const) {
-        for (const linked of ['true', 'false'])
-          this.metrics.replies.inc({ provider, classification, linked }, 0);
-      }
-    }
+    const provider = config.get('PROVIDERS');
+    this.metrics.startAtZero(this.metrics.repliesDuplicate, { provider });
+    this.metrics.startAtZero(this.metrics.replies, {
+      provider,
+      classification: ['NOT_RECOGNISED', 'OTHER'],
+      linked: ['true', 'false'],
+    });
   }
 
   /** Resolves once every text is durable (stored, or found stored before): only then is the vendor answered. */

@@ -1,6 +1,7 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { PeriodicRounds } from '../common/periodic-run';
 import { AppConfig } from '../config/app-config';
 import { KafkaPublisher } from '../kafka/kafka.publisher';
 import { Metrics } from '../metrics/metrics.service';
@@ -10,15 +11,14 @@ import { RepliesRepository } from './replies.repository';
 /**
  * Publishes the replies' outbox to KAFKA_TOPIC_REPLIES, in each dispatcher every REPLY_PUBLISH_INTERVAL_MS;
  * one dispatcher at a time (the repository's lock), at most REPLY_PUBLISH_BATCH per round, rounds back to
- * back while a full batch came. A Kafka failure leaves the batch unpublished for the next round.
+ * back while a full batch came. A failed round (Kafka or PostgreSQL away) is logged and leaves the batch
+ * unpublished for the next; the gauges show the backlog growing meanwhile.
  */
 @Injectable()
-export class ReplyOutboxPublisher implements OnApplicationBootstrap, OnModuleDestroy {
+export class ReplyOutboxPublisher extends PeriodicRounds implements OnApplicationBootstrap {
   private readonly topic: string;
   private readonly batch: number;
   private readonly intervalMs: number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
 
   constructor(
     config: AppConfig,
@@ -26,47 +26,31 @@ export class ReplyOutboxPublisher implements OnApplicationBootstrap, OnModuleDes
     private readonly kafka: KafkaPublisher,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
-    @Inject(LOGGER) private readonly logger: AppLogger,
+    @Inject(LOGGER) logger: AppLogger,
   ) {
+    super('replies publishing round', logger);
     this.topic = config.get('KAFKA_TOPIC_REPLIES');
     this.batch = config.get('REPLY_PUBLISH_BATCH');
     this.intervalMs = config.get('REPLY_PUBLISH_INTERVAL_MS');
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.startRounds(this.intervalMs, { immediately: false });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One round (never two at once in a process). */
-  tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async round(): Promise<void> {
-    try {
-      // One indexed count when idle: the publishing transaction is only opened when something waits.
-      if ((await this.readBacklog()) === 0) return;
-      for (;;) {
-        const published = await this.repository.publishBatch(this.batch, (rows) =>
-          this.kafka.publish(this.topic, rows.map(replyRecord)),
-        );
-        // null: another dispatcher publishes this round.
-        if (published === null) break;
-        if (published > 0) this.metrics.repliesPublished.inc(published);
-        if (published < this.batch) break;
-      }
-      await this.readBacklog();
-    } catch (err) {
-      // Kafka or PostgreSQL away: the outbox keeps the replies; the gauges show the backlog growing.
-      this.logger.warn({ err: (err as Error).message }, 'replies not published this round');
+  protected async round(): Promise<void> {
+    // One indexed count when idle: the publishing transaction is only opened when something waits.
+    if ((await this.readBacklog()) === 0) return;
+    for (;;) {
+      const published = await this.repository.publishBatch(this.batch, (rows) =>
+        this.kafka.publish(this.topic, rows.map(replyRecord)),
+      );
+      // null: another dispatcher publishes this round.
+      if (published === null) break;
+      if (published > 0) this.metrics.repliesPublished.inc(published);
+      if (published < this.batch) break;
     }
+    await this.readBacklog();
   }
 
   /** Sets the gauges from the outbox (in every dispatcher, so none shows a backlog it saw long ago). */

@@ -1,7 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { AppLogger, LOGGER } from '../common/logger.module';
+import { PeriodicRounds } from '../common/periodic-run';
 import { Metrics } from '../metrics/metrics.service';
 import { decide, HealthThresholds, NO_OUTCOMES, RouteDirection } from './delivery-health';
 import { DeliveryHealthRepository, ProviderHealthRow } from './delivery-health.repository';
@@ -18,16 +19,15 @@ export interface RouteChange {
  * Every DELIVERY_HEALTH_INTERVAL_MS in each dispatcher: one of them (whichever takes the lock, and only if
  * nobody evaluated within half an interval) reads the window from PostgreSQL and moves providers down or up
  * the route; then each dispatcher reads the route state into its RouteHealth and its gauges. Nothing here is
- * on the send path: a slow or failed evaluation leaves the route as it last was.
+ * on the send path: a slow or failed round (PostgreSQL away) is logged and leaves the route as it last was;
+ * readiness reports the database.
  */
 @Injectable()
-export class DeliveryHealthRunner implements OnApplicationBootstrap, OnModuleDestroy {
+export class DeliveryHealthRunner extends PeriodicRounds implements OnApplicationBootstrap {
   private readonly providers: string[];
   private readonly enabled: boolean;
   private readonly intervalMs: number;
   private readonly thresholds: HealthThresholds;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
 
   constructor(
     private readonly config: AppConfig,
@@ -37,6 +37,7 @@ export class DeliveryHealthRunner implements OnApplicationBootstrap, OnModuleDes
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
+    super('delivery health round', logger);
     this.providers = config.get('PROVIDERS');
     this.enabled = config.get('DELIVERY_HEALTH_ROUTING') ?? config.get('NODE_ENV') !== 'test';
     this.intervalMs = config.get('DELIVERY_HEALTH_INTERVAL_MS');
@@ -49,11 +50,9 @@ export class DeliveryHealthRunner implements OnApplicationBootstrap, OnModuleDes
       minStateMs: config.get('DELIVERY_HEALTH_MIN_STATE_SECONDS') * 1000,
     };
     // Exported from start, so a dashboard and the alert rules see every provider before the first change.
-    for (const provider of this.providers) {
-      for (const direction of ['demoted', 'restored'] as const)
-        this.metrics.routeChanges.inc({ provider, direction }, 0);
-      this.metrics.routeTrials.inc({ provider }, 0);
-    }
+    const provider = this.providers;
+    this.metrics.startAtZero(this.metrics.routeChanges, { provider, direction: ['demoted', 'restored'] });
+    this.metrics.startAtZero(this.metrics.routeTrials, { provider });
     this.publish();
   }
 
@@ -63,34 +62,18 @@ export class DeliveryHealthRunner implements OnApplicationBootstrap, OnModuleDes
       return;
     }
     await this.tick();
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.startRounds(this.intervalMs, { immediately: false });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
-  }
-
-  /** One round: evaluate if it falls to this dispatcher, then read the route. Never two at once. */
-  tick(): Promise<void> {
-    this.running ??= this.round().finally(() => (this.running = undefined));
-    return this.running;
-  }
-
-  private async round(): Promise<void> {
-    try {
-      for (const change of await this.evaluate()) {
-        this.metrics.routeChanges.inc({ provider: change.provider, direction: change.direction });
-        this.logger.warn(change, `${change.provider} ${change.direction} in the route: ${change.reason}`);
-      }
-      const changed = this.health.update(await this.repository.states());
-      if (changed.length) this.logger.info({ providers: changed }, 'route read with changed providers');
-      this.publish();
-    } catch (err) {
-      // PostgreSQL away: the route stays as last read; readiness reports the database.
-      this.logger.warn({ err: (err as Error).message }, 'delivery health not evaluated');
+  /** One round: evaluate if it falls to this dispatcher, then read the route. */
+  protected async round(): Promise<void> {
+    for (const change of await this.evaluate()) {
+      this.metrics.routeChanges.inc({ provider: change.provider, direction: change.direction });
+      this.logger.warn(change, `${change.provider} ${change.direction} in the route: ${change.reason}`);
     }
+    const changed = this.health.update(await this.repository.states());
+    if (changed.length) this.logger.info({ providers: changed }, 'route read with changed providers');
+    this.publish();
   }
 
   /** The window, judged: the changes this dispatcher made (none when another one is evaluating). */

@@ -37,6 +37,37 @@ export async function stopStack(ctx: { stack?: DevStack; db?: Pool }): Promise<v
   await ctx.db?.end();
 }
 
+/** A stack a describe block shares; reading it before its beforeAll ran (or after a failed start) throws. */
+export interface SharedStack {
+  readonly stack: DevStack;
+  readonly db: Pool;
+}
+
+/**
+ * Starts a stack in the calling describe block's beforeAll and stops it in its afterAll (hooks the spec
+ * adds after this call run after the start, and after the stop).
+ */
+export function useStack(opts: Parameters<typeof startStack>[0] = {}): SharedStack {
+  const ctx: { stack?: DevStack; db?: Pool } = {};
+  beforeAll(async () => {
+    Object.assign(ctx, await startStack(opts));
+  });
+  afterAll(() => stopStack(ctx));
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined)
+      throw new Error('the stack is not started: use it inside a test or a later hook');
+    return value;
+  };
+  return {
+    get stack() {
+      return started(ctx.stack);
+    },
+    get db() {
+      return started(ctx.db);
+    },
+  };
+}
+
 /** Publishes contacts and waits until ingest projected them, so the transactions that follow find them. */
 export async function publishContactsAndWait(
   stack: DevStack,

@@ -3,11 +3,21 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { AppLogger, LOGGER } from '../../common/logger.module';
 import { AppConfig } from '../../config/app-config';
 import { ReadinessRegistry } from '../../health/readiness.registry';
-import { isPlausibleNumber, recipientRejection } from '../magic-numbers';
 import { FaultState, ReceiptOutcome, SandboxFaults } from '../sandbox.faults';
 import { smppMessageId } from '../sandbox.ids';
 import { SandboxMetrics } from '../sandbox.metrics';
 import { SandboxStore, StoredMessage } from '../sandbox.store';
+import {
+  BindKind,
+  bindStatus,
+  canReceive,
+  destinationRefusal,
+  inboundFields,
+  queryFields,
+  receiptWanted,
+  SessionState,
+  settledStatus,
+} from './smpp-answers';
 import {
   ConcatAssembler,
   concatFromSar,
@@ -16,20 +26,11 @@ import {
   encodingName,
   payloadSegments,
   receiptFields,
-  SMPP_OUTCOME,
-  STATE_BY_STAT,
 } from './smpp-concat';
-import { errorResponseWithText, MESSAGE_STATE, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
+import { errorResponseWithText, smpp, SMPP_STATUS, SmppPdu, SmppSession } from './smpp-types';
 import { TimerWheel } from '../timer-wheel';
 import type { EmulatedInbound, SandboxInbound } from '../sandbox-emulator';
 import { smppSettings } from '../../providers/smpp/smpp.settings';
-
-type BindKind = 'transceiver' | 'transmitter' | 'receiver';
-interface SessionState {
-  session: SmppSession;
-  systemId?: string;
-  bind?: BindKind;
-}
 
 // Receipts for a system_id with no receiving session bound are kept (as an SMSC does) until one binds.
 const MAX_PENDING_RECEIPTS = 100_000;
@@ -115,11 +116,7 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy, Emulat
    */
   sendInbound(sms: SandboxInbound): { id: string; sent: boolean } {
     const target = this.receiverFor(this.config.vendor(smppSettings).SMPP_SYSTEM_ID);
-    const pdu = new smpp.PDU('deliver_sm', {
-      ...{ source_addr_ton: 1, source_addr_npi: 1, dest_addr_ton: 1, dest_addr_npi: 1, esm_class: 0 },
-      ...{ source_addr: sms.from.replace(/^\+/, ''), destination_addr: sms.to.replace(/^\+/, '') },
-      short_message: sms.text,
-    });
+    const pdu = new smpp.PDU('deliver_sm', inboundFields(sms));
     return { id: String(pdu.sequence_number ?? ''), sent: !!target && target.session.send(pdu) };
   }
 
@@ -150,13 +147,11 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy, Emulat
   }
 
   private onBind(state: SessionState, pdu: SmppPdu, kind: BindKind): void {
-    let status: number = SMPP_STATUS.ESME_ROK;
-    if (state.bind) status = SMPP_STATUS.ESME_RALYBND;
-    else if (this.faults.get('smpp').smpp.refuseBind) status = SMPP_STATUS.ESME_RBINDFAIL;
-    else if (pdu.system_id !== this.config.vendor(smppSettings).SMPP_SYSTEM_ID)
-      status = SMPP_STATUS.ESME_RINVSYSID;
-    else if (pdu.password !== this.config.vendor(smppSettings).SMPP_PASSWORD)
-      status = SMPP_STATUS.ESME_RINVPASWD;
+    const settings = this.config.vendor(smppSettings);
+    const status = bindStatus(state, pdu, this.faults.get('smpp'), {
+      systemId: settings.SMPP_SYSTEM_ID,
+      password: settings.SMPP_PASSWORD,
+    });
     state.session.send(pdu.response({ command_status: status, system_id: 'ALERTLINE-SBX' }));
     this.metrics.requests.inc({
       provider: 'smpp',
@@ -193,10 +188,7 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy, Emulat
     if (fault.mode === 'http500') return respond(SMPP_STATUS.ESME_RSYSERR, 'fault_http500');
     if (fault.mode === 'http429' || fault.smpp.throttle)
       return respond(SMPP_STATUS.ESME_RTHROTTLED, 'fault_throttle');
-    const to = pdu.destination_addr ?? '';
-    const refused = isPlausibleNumber(to)
-      ? recipientRejection(to, fault.permanentNumbers)?.smpp.text
-      : `Invalid destination address ${to}`;
+    const refused = destinationRefusal(pdu.destination_addr ?? '', fault);
     if (refused !== undefined) return respond(SMPP_STATUS.ESME_RINVDSTADR, 'rejected', refused);
 
     const partId = smppMessageId();
@@ -237,43 +229,31 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy, Emulat
     });
     this.metrics.requests.inc({ provider: 'smpp', outcome: 'accepted' });
     if (message.plannedReceipt === 'none') return;
-    // registered_delivery bits 0-1: the ESME asked for a receipt (final, or on failure only).
-    const wanted = (pdu.registered_delivery ?? 0) & 0x03;
     const outcome = message.plannedReceipt;
+    const wanted = receiptWanted(pdu.registered_delivery, outcome);
     this.wheel.schedule(this.config.get('SANDBOX_RECEIPT_DELAY_MS'), () => {
       this.settle(message, outcome, message.plannedErrorCode);
-      if (wanted === 1 || (wanted === 2 && outcome !== 'delivered')) {
+      if (wanted) {
         for (const id of message.partIds) this.deliverReceipt(message, id, state.session);
       }
     });
   }
 
   private onQuery(state: SessionState, pdu: SmppPdu): void {
-    const message = typeof pdu.message_id === 'string' ? this.store.get('smpp', pdu.message_id) : undefined;
-    if (!message || message.account !== state.systemId) {
+    const id = typeof pdu.message_id === 'string' ? pdu.message_id : undefined;
+    const message = id === undefined ? undefined : this.store.get('smpp', id);
+    if (id === undefined || !message || message.account !== state.systemId) {
       state.session.send(pdu.response({ command_status: SMPP_STATUS.ESME_RQUERYFAIL }));
       return;
     }
-    state.session.send(
-      pdu.response({
-        message_id: pdu.message_id,
-        final_date: message.finalAt === undefined ? '' : new Date(message.finalAt),
-        message_state: STATE_BY_STAT[message.status] ?? MESSAGE_STATE.ENROUTE,
-        error_code: 0,
-      }),
-    );
+    state.session.send(pdu.response(queryFields(id, message)));
   }
 
   private settle(message: StoredMessage, outcome: ReceiptOutcome | 'sent', errorCode?: string): void {
-    const mapped = SMPP_OUTCOME[outcome];
+    const settled = settledStatus(outcome, errorCode);
     const now = Date.now();
-    if (outcome !== 'sent') message.finalAt = now;
-    this.store.setStatus(
-      message,
-      mapped.stat,
-      now,
-      outcome === 'delivered' || outcome === 'sent' ? undefined : (errorCode ?? mapped.err),
-    );
+    if (settled.final) message.finalAt = now;
+    this.store.setStatus(message, settled.stat, now, settled.errorCode);
   }
 
   /** To the submitting session when it can receive, else any receiving session of the same system_id. */
@@ -306,8 +286,4 @@ export class SmppSmsc implements OnApplicationBootstrap, OnModuleDestroy, Emulat
     for (const receipt of queue) state.session.send(new smpp.PDU('deliver_sm', receipt));
     this.metrics.receipts.inc({ provider: 'smpp', outcome: 'delivered' }, queue.length);
   }
-}
-
-function canReceive(state: SessionState): boolean {
-  return (state.bind === 'transceiver' || state.bind === 'receiver') && state.session.socket.writable;
 }
