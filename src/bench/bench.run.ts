@@ -6,7 +6,7 @@ import { DevStack, StackRole } from '../devstack/dev-stack';
 import type { RoleProcess } from '../devstack/role-process';
 import { waitFor } from '../devstack/wait-for';
 import { activitySince, BenchDatabase } from './bench.database';
-import { fillRunHistory, HistoryFill } from './bench.history';
+import { describeHistory, fillRunHistory, HistoryFill } from './bench.history';
 import type { BenchOptions } from './bench.options';
 import { LagReader, ProgressMonitor } from './bench.progress';
 import { buildResult, BenchResult, RunInputs } from './bench.report';
@@ -62,6 +62,8 @@ export class BenchRun {
       if (this.o.history > 0) {
         const env = { ...process.env, ...this.roleEnv() };
         this.history = await fillRunHistory(db.pool, this.o.history, this.o.cardholders, env, this.log);
+      } else if (existing) {
+        this.history = await describeHistory(db.pool);
       }
       stack = await DevStack.create({
         databaseUrl: db.url,
@@ -118,9 +120,9 @@ export class BenchRun {
     );
 
     if (o.warmup > 0) await this.warmUp(stack, db);
-    // A checkpoint now, not in the measured window: after a --history fill (and its VACUUM) the checkpointer
-    // would spend the window writing gigabytes the run did not dirty, counted as PostgreSQL's CPU.
-    await db.pool.query('CHECKPOINT');
+    const { autovacuum } = await db.settle();
+    if (!autovacuum)
+      this.log('   autovacuum is off on this server: the month was vacuumed before the window');
 
     const roleProcesses = () => ROLES.flatMap((r) => stack.replicas.get(r) ?? []);
     const sampler = new ProcSampler(
