@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
-import { childMonthFloor, idMonth, idMonths } from '../notifications/alert-id';
+import { childFloor, idMonth, idMonths } from '../notifications/alert-id';
 import { AttemptRow, NewEvent } from '../notifications/notification.types';
 import { ClaimedRow } from '../notifications/notifications.repository';
 
@@ -254,6 +254,5 @@ export class SendBatchRepository {
  * only, not every month kept. Both null for ids that carry no time (alert-id.ts).
  */
 function byMonth(alertIds: readonly string[]): [string[] | null, string | null] {
-  const months = idMonths(alertIds);
-  return [months, childMonthFloor(months)];
+  return [idMonths(alertIds), childFloor(alertIds)];
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { childMonthFloor, idMonth, idMonths, newTimeId } from './alert-id';
+import { childFloor, childMonthFloor, idMonth, idMonths, newTimeId } from './alert-id';
 
 describe('time-ordered alert ids (UUIDv7)', () => {
   it('carries the UTC month it was minted in, and sorts by time', () => {
@@ -33,5 +33,27 @@ describe('time-ordered alert ids (UUIDv7)', () => {
     expect(childMonthFloor(['2027-01-01', '2027-02-01'])).toBe('2026-12-01');
     expect(childMonthFloor(['2026-12-01'])).toBe('2026-11-01');
     expect(childMonthFloor(null)).toBeNull();
+  });
+
+  it('floors the rows hanging off alerts at their month, or the month before only in a month’s first hour', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.date({ min: new Date('2000-01-01'), max: new Date('2999-12-31'), noInvalidDate: true }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        (dates) => {
+          const floor = childFloor(dates.map((d) => newTimeId(d)));
+          const earliest = new Date(Math.min(...dates.map((d) => d.getTime())));
+          // Never after a row written up to an hour behind the earliest alert's time, never a month early.
+          const hourBefore = new Date(earliest.getTime() - 3_600_000);
+          expect(floor).toBe(`${hourBefore.toISOString().slice(0, 7)}-01`);
+        },
+      ),
+    );
+    expect(childFloor([newTimeId(new Date('2026-12-07T09:00:00Z'))])).toBe('2026-12-01');
+    expect(childFloor([newTimeId(new Date('2026-12-01T00:30:00Z'))])).toBe('2026-11-01');
+    expect(childFloor([newTimeId(new Date()), randomUUID()])).toBeNull();
+    expect(childFloor([])).toBeNull();
   });
 });

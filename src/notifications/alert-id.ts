@@ -52,3 +52,25 @@ export function childMonthFloor(months: readonly string[] | null): string | null
   const d = new Date(Date.UTC(y, m - 2, 1));
   return d.toISOString().slice(0, 10);
 }
+
+/** How far the database's clock may be behind the clock that minted an id (seconds in practice). */
+const CLOCK_MARGIN_MS = 60 * 60 * 1000;
+
+/**
+ * The earliest month a row hanging off these alerts (history line, attempt, receipt) can be in: the UTC
+ * month of the earliest id's time less an hour for a database clock behind the minting one. Unlike
+ * childMonthFloor it adds the month before only for alerts minted in a month's first hour, so a lookup
+ * about this month's alerts is planned over this month's partition (and those ahead), not last month's
+ * too: with a year of history that was one more partition in each of the claim, attempt and SENT
+ * statements. Null when any id is not a UUIDv7 (or there are none).
+ */
+export function childFloor(ids: readonly string[]): string | null {
+  let earliest = Infinity;
+  for (const id of ids) {
+    if (!V7.test(id)) return null;
+    earliest = Math.min(earliest, parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
+  }
+  if (earliest === Infinity) return null;
+  const d = new Date(earliest - CLOCK_MARGIN_MS);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-01`;
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, Queryable } from '../database/database.service';
-import { childMonthFloor, idMonth, idMonths } from './alert-id';
+import { childFloor, idMonth } from './alert-id';
 import { AttemptRow, AttemptStatus } from './notification.types';
 
 export interface AttemptOutcome {
@@ -49,7 +49,7 @@ export class AttemptsRepository {
       `SELECT * FROM delivery_attempts
        WHERE notification_id = $1 AND status = 'IN_FLIGHT' AND ($2::date IS NULL OR created_month >= $2::date)
        ORDER BY attempt_no`,
-      [notificationId, childMonthFloor(idMonths([notificationId]))],
+      [notificationId, childFloor([notificationId])],
     );
     return rows;
   }

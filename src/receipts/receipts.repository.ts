@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../database/database.service';
 import { NotificationStatus } from '../notifications/notification-status';
-import { childMonthFloor, idMonths } from '../notifications/alert-id';
+import { childFloor, idMonths } from '../notifications/alert-id';
 import { ProviderMessageStatus } from '../providers/provider.interface';
 import {
   BATCH,
@@ -276,14 +276,14 @@ export class ReceiptsRepository {
     db: Queryable,
   ): Promise<ReceiptRow[]> {
     const { rows } = await db.query<ReceiptRow>(
-      // A receipt for this alert's message came after the alert: from the month before its id's month on
-      // (childMonthFloor), planned over those partitions only.
+      // A receipt for this alert's message came after the alert: from its id's month on (childFloor),
+      // planned over those partitions only.
       `UPDATE receipts SET notification_id = $3
        WHERE provider = $1 AND provider_message_id = $2 AND notification_id IS NULL
          AND status IN ('DELIVERED', 'UNDELIVERED', 'FAILED')
          AND ($4::date IS NULL OR created_month >= $4::date)
        RETURNING *`,
-      [provider, providerMessageId, notificationId, childMonthFloor(idMonths([notificationId]))],
+      [provider, providerMessageId, notificationId, childFloor([notificationId])],
     );
     return rows.sort((a, b) => Number(a.id) - Number(b.id));
   }
