@@ -31,7 +31,20 @@ export async function scratchDatabase(
     url: url.toString(),
     pool,
     drop: async () => {
+      // pool.end() resolves once its clients are asked to end, not once their sockets are closed; a client
+      // still open when DROP ... WITH (FORCE) terminates its backend gets FATAL 57P01, which the pool
+      // re-emits as an 'error' nobody listens to (seen: "Unhandled error" failing a suite whose tests all
+      // passed). So wait for every client's 'remove' (emitted after its connection closed) first.
+      const open = pool.totalCount;
+      const closed = new Promise<void>((resolve) => {
+        let removed = 0;
+        if (open === 0) resolve();
+        pool.on('remove', () => {
+          if (++removed === open) resolve();
+        });
+      });
       await pool.end();
+      await closed;
       await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
