@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database.service';
 import { NotificationStatus } from '../notifications/notification-status';
-import type { ReversalState } from './corrections.repository';
+import type { ReversalState } from './corrections.types';
 
 /** One reversal as support sees it beside an alert (both directions of the link). */
 export interface ReversalLinkRow {

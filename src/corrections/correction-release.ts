@@ -8,7 +8,8 @@ import { Metrics } from '../metrics/metrics.service';
 import { SmsQueue } from '../queue/sms-queue.service';
 import { renderCorrectionText } from '../rendering/correction-text';
 import { CorrectionDecision, decideCorrection } from './correction-decision';
-import { CorrectionsRepository, OriginalRow, ReversalRow, ReversalState } from './corrections.repository';
+import { CorrectionsRepository } from './corrections.repository';
+import { OriginalRow, ReversalRow, ReversalState } from './corrections.types';
 
 interface Decided {
   status: ReversalState.QUEUED | ReversalState.SKIPPED | ReversalState.REFUSED;

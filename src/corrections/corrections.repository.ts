@@ -2,60 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { besidePlace, DataCipher } from '../crypto/data-cipher';
 import { Database, Queryable } from '../database/database.service';
 import { idMonth } from '../notifications/alert-id';
-import { NotificationStatus } from '../notifications/notification-status';
-import type { RenderedTemplate } from '../rendering/template.types';
-import type { ReversalEvent } from './reversal-event.schema';
-
-export enum ReversalState {
-  WAITING_FOR_ORIGINAL = 'WAITING_FOR_ORIGINAL',
-  QUEUED = 'QUEUED',
-  SKIPPED = 'SKIPPED',
-  REFUSED = 'REFUSED',
-}
-
-export interface NewReversal {
-  event: ReversalEvent;
-  notificationId: string;
-  receivedAt: Date;
-  partition: number;
-  offset: string;
-}
-
-export interface ReversalRow {
-  reversal_id: string;
-  transaction_id: string;
-  cardholder_id: string;
-  card_id: string;
-  card_last4: string;
-  kind: ReversalEvent['kind'];
-  amount_minor: string;
-  currency: string;
-  received_at: Date;
-  state: ReversalState;
-  notification_id: string;
-}
-
-export interface OriginalRow {
-  id: string;
-  status: NotificationStatus;
-  card_id: string;
-  amount_minor: string;
-  currency: string;
-  merchant_name: string;
-  merchant_city: string | null;
-  authorised_at: Date;
-}
-
-export interface CorrectionSend {
-  body: string;
-  locale: string;
-  segments: number;
-  encoding: string;
-  phoneE164: string;
-  contactVersion: number;
-  deadlineAt: Date;
-  template: RenderedTemplate;
-}
+import { CorrectionSend, NewReversal, OriginalRow, ReversalRow, ReversalState } from './corrections.types';
 
 /** The reversals table and the correction alerts' own writes; everything else about them is an alert's. */
 @Injectable()

@@ -8,7 +8,8 @@ import { writeIsolatingPoison } from '../kafka/poison';
 import { Metrics } from '../metrics/metrics.service';
 import { SmsQueue } from '../queue/sms-queue.service';
 import { CorrectionRelease } from './correction-release';
-import { CorrectionsRepository, NewReversal } from './corrections.repository';
+import { CorrectionsRepository } from './corrections.repository';
+import { NewReversal } from './corrections.types';
 import { parseReversalEvent } from './reversal-event.schema';
 import { newTimeId } from '../notifications/alert-id';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CorrectionRefusal, CorrectionSkipReason } from '../corrections/correction-decision';
-import { ReversalState } from '../corrections/corrections.repository';
+import { ReversalState } from '../corrections/corrections.types';
 import { REVERSAL_KINDS } from '../corrections/reversal-event.schema';
 import { AttemptStatus } from '../notifications/notification.types';
 import { NotificationStatus, SkipReason } from '../notifications/notification-status';
