@@ -19,12 +19,23 @@ export function newTimeId(now: Date = new Date()): string {
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
-/** The UTC month (YYYY-MM-01) of a UUIDv7 id, or null for any other id. */
-export function idMonth(id: string): string | null {
-  if (!V7.test(id)) return null;
-  const ms = parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+/** The Unix ms a UUIDv7 id was minted at, or null for any other id. */
+const idTime = (id: string): number | null =>
+  V7.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : null;
+
+/** The UTC month (YYYY-MM-01) of a time, as the partitions' created_month. */
+const utcMonth = (ms: number) => {
   const d = new Date(ms);
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-01`;
+};
+
+/** The UTC month before `at`'s (YYYY-MM-01). */
+export const monthBefore = (at: Date) => utcMonth(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - 1, 1));
+
+/** The UTC month (YYYY-MM-01) of a UUIDv7 id, or null for any other id. */
+export function idMonth(id: string): string | null {
+  const ms = idTime(id);
+  return ms === null ? null : utcMonth(ms);
 }
 
 /**
@@ -47,10 +58,7 @@ export function idMonths(ids: readonly string[]): string[] | null {
  * clock behind the one that minted the id. Null when the months are unknown.
  */
 export function childMonthFloor(months: readonly string[] | null): string | null {
-  if (!months?.length) return null;
-  const [y, m] = months[0].split('-').map(Number);
-  const d = new Date(Date.UTC(y, m - 2, 1));
-  return d.toISOString().slice(0, 10);
+  return months?.length ? monthBefore(new Date(`${months[0]}T00:00:00Z`)) : null;
 }
 
 /** How far the database's clock may be behind the clock that minted an id (seconds in practice). */
@@ -67,10 +75,9 @@ const CLOCK_MARGIN_MS = 60 * 60 * 1000;
 export function childFloor(ids: readonly string[]): string | null {
   let earliest = Infinity;
   for (const id of ids) {
-    if (!V7.test(id)) return null;
-    earliest = Math.min(earliest, parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
+    const ms = idTime(id);
+    if (ms === null) return null;
+    earliest = Math.min(earliest, ms);
   }
-  if (earliest === Infinity) return null;
-  const d = new Date(earliest - CLOCK_MARGIN_MS);
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-01`;
+  return earliest === Infinity ? null : utcMonth(earliest - CLOCK_MARGIN_MS);
 }

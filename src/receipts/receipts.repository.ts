@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../database/database.service';
 import { NotificationStatus } from '../notifications/notification-status';
-import { childFloor, idMonths } from '../notifications/alert-id';
+import { childFloor, idMonths, monthBefore } from '../notifications/alert-id';
 import { ProviderMessageStatus } from '../providers/provider.interface';
 import {
   BATCH,
   COPY,
-  inAlertMonth,
+  inAlertMonths,
   messageLockKey,
   notStoredBefore,
   ON_CONFLICT,
@@ -61,10 +61,6 @@ interface MessageRef {
   month: string;
   notificationId: string;
 }
-
-/** The UTC month before `at`'s, as YYYY-MM-01. */
-const monthBefore = (at: Date) =>
-  new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
 
 /** The batch's receipts as the statements' $1-$8 (BATCH), and the plan-time bounds of its months. */
 function batchValues(receipts: readonly ReceiptInput[], refs: ReadonlyArray<MessageRef | null>) {
@@ -158,7 +154,7 @@ export class ReceiptsRepository {
                                       ELSE COALESCE(t.provider_status, n.last_error_detail) END,
              final_at = t.received_at, lease_until = NULL, updated_at = t.received_at
          FROM fresh t
-         WHERE n.id = t.notification_id AND ${inAlertMonth('t.notification_id', '$12')}
+         WHERE n.id = t.notification_id AND ${inAlertMonths('$12')}
            AND CASE WHEN t.target = 'DELIVERED' THEN n.status = ANY($9::text[])
                     ELSE n.status = ANY($10::text[])
                          AND n.provider = t.provider AND n.provider_message_id = t.message_id END
@@ -177,7 +173,7 @@ export class ReceiptsRepository {
               CASE WHEN m.idx IN (SELECT idx FROM moved) THEN m.target END AS moved, n.authorised_at,
               (m.notification_id IS NULL OR m.nth = 1) AND m.idx NOT IN (SELECT idx FROM fresh) AS duplicate
        FROM m LEFT JOIN notifications n
-         ON n.id = m.notification_id AND m.nth = 1 AND ${inAlertMonth('m.notification_id', '$12')}
+         ON n.id = m.notification_id AND m.nth = 1 AND ${inAlertMonths('$12')}
        ORDER BY m.idx`,
       values: [...batch.values, rules.deliveredFrom, rules.undeliveredFrom, batch.floor, batch.alertMonths],
     });

@@ -1,9 +1,10 @@
 /**
- * The SQL the receipt statements share (ReceiptsRepository). Every bound on a partitioned table comes in
- * two forms: a per-row one (exact, pruned at run time) and one from a parameter the application computed
- * from the batch (a month list or floor), which PostgreSQL, planning an unnamed statement with its values,
- * prunes with while planning. Without the second, each receipt batch was planned over every month kept:
- * with a year of partitions the planning, not the rows, was most of a receipt's cost.
+ * The SQL the receipt statements share (ReceiptsRepository). Every bound on a partitioned table is a
+ * parameter the application computed from the batch (the alerts' months, the replay floor), which
+ * PostgreSQL, planning an unnamed statement with its values, prunes with while planning; the replay floor
+ * also has a per-row form, exact for each receipt. Bounds known only while the statement runs (how this
+ * file did it before) still had each batch planned over every month kept: with a year of partitions the
+ * planning, not the rows, was most of a receipt's cost.
  */
 
 export const messageLockKey = (provider: string, providerMessageId: string) =>
@@ -42,17 +43,11 @@ export const notStoredBefore = (
      AND (${floor}::date IS NULL OR s.created_month >= ${floor}::date))`;
 
 /**
- * The month partition of the alert `id` (a UUIDv7's UTC month, as alert-id.ts mints and inserts it), as
- * bounds on n.created_month, and `months` (a date[] parameter: the batch's alert months, null when any id
- * is an older random v4 one, which bounds nothing).
+ * The batch's alert months (a date[] parameter, from the alerts' UUIDv7 ids; null when any id is an older
+ * random v4 one, which bounds nothing), as a bound on n.created_month PostgreSQL plans with.
  */
-export const inAlertMonth = (id: string, months: string) => {
-  const month = `CASE WHEN substr(${id}::text, 15, 1) = '7' THEN (date_trunc('month',
-      to_timestamp(('x' || substr(replace(${id}::text, '-', ''), 1, 12))::bit(48)::bigint / 1000.0)
-      AT TIME ZONE 'UTC'))::date END`;
-  return `n.created_month BETWEEN COALESCE(${month}, '-infinity'::date) AND COALESCE(${month}, 'infinity'::date)
-     AND (${months}::date[] IS NULL OR n.created_month = ANY(${months}::date[]))`;
-};
+export const inAlertMonths = (months: string) =>
+  `(${months}::date[] IS NULL OR n.created_month = ANY(${months}::date[]))`;
 
 /** The replay floor of one receipt ($1 provider, $2 message id, `receivedAt` its time), as the batch's. */
 export const replayFloorOf = (
